@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { registerContactCommands } from './commands/contacts.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerImportCommand } from './commands/import.js';
+import { describeFailure } from './output.js';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('smsbridge')
+    .description('Mass SMS from your CRM: contacts, consent, segments, campaigns, gateways, reports.')
+    .version('0.1.0')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  registerImportCommand(program);
+  registerContactCommands(program);
+  registerDoctorCommand(program);
+  registerDemoCommand(program);
+  return program;
+}
+
+/** Runs one command line; returns the exit code instead of exiting, so tests can call it. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message (or the help/version text).
+      return error.exitCode;
+    }
+    process.stderr.write(`${describeFailure(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,84 @@
+import type { Contact, ContactFields } from './contact.js';
+import { resolveTimezone } from './timezone.js';
+
+export type MergeOutcome = 'created' | 'updated' | 'unchanged';
+
+type ScalarField = 'firstName' | 'lastName' | 'gender' | 'birthDate' | 'city' | 'country';
+const SCALAR_FIELDS: readonly ScalarField[] = ['firstName', 'lastName', 'gender', 'birthDate', 'city', 'country'];
+
+function dedupe(values: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const value of values) {
+    const key = value.toLocaleLowerCase();
+    if (value && !seen.has(key)) {
+      seen.add(key);
+      out.push(value);
+    }
+  }
+  return out;
+}
+
+/**
+ * Merges what a source says about a contact into what we know. Newer non-empty values win;
+ * an empty cell never erases anything known. Tags accumulate; a non-empty interests list replaces
+ * the old one (interests describe the person now). An explicit timezone beats one derived from
+ * the city or the number, and a derived one is recomputed when the city changes.
+ */
+export function mergeContact(
+  existing: Contact | undefined,
+  incoming: ContactFields,
+  context: { now: string; newId: () => string },
+): { contact: Contact; outcome: MergeOutcome } {
+  const base: Contact = existing ?? {
+    id: context.newId(),
+    phone: incoming.phone,
+    interests: [],
+    tags: [],
+    properties: {},
+    createdAt: context.now,
+    updatedAt: context.now,
+  };
+  const merged: Contact = {
+    ...base,
+    interests: [...base.interests],
+    tags: [...base.tags],
+    properties: { ...base.properties },
+  };
+  for (const field of SCALAR_FIELDS) {
+    const value = incoming[field];
+    if (value !== undefined && value !== '') (merged as Record<ScalarField, string | undefined>)[field] = value;
+  }
+  if (incoming.interests && incoming.interests.length > 0) merged.interests = dedupe(incoming.interests);
+  if (incoming.tags && incoming.tags.length > 0) merged.tags = dedupe([...merged.tags, ...incoming.tags]);
+  for (const [key, value] of Object.entries(incoming.properties ?? {})) if (value !== '') merged.properties[key] = value;
+  if (incoming.crm) merged.crm = { ...incoming.crm };
+  applyTimezone(merged, incoming);
+
+  if (!existing) return { contact: merged, outcome: 'created' };
+  if (sameContact(existing, merged)) return { contact: existing, outcome: 'unchanged' };
+  return { contact: { ...merged, updatedAt: context.now }, outcome: 'updated' };
+}
+
+function applyTimezone(merged: Contact, incoming: ContactFields): void {
+  const explicit = incoming.timezone ? resolveTimezone({ explicit: incoming.timezone }) : undefined;
+  if (explicit?.source === 'explicit') {
+    merged.timezone = explicit.timezone;
+    merged.timezoneSource = 'explicit';
+    return;
+  }
+  if (merged.timezoneSource === 'explicit' && merged.timezone) return;
+  const derived = resolveTimezone({ city: merged.city, country: merged.country });
+  if (derived) {
+    merged.timezone = derived.timezone;
+    merged.timezoneSource = derived.source;
+  } else {
+    delete merged.timezone;
+    delete merged.timezoneSource;
+  }
+}
+
+/** Equal in everything but the update time. */
+export function sameContact(a: Contact, b: Contact): boolean {
+  return JSON.stringify({ ...a, updatedAt: '' }) === JSON.stringify({ ...b, updatedAt: '' });
+}

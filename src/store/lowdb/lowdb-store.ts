@@ -1,0 +1,173 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import { DataFile } from 'lowdb/node';
+import type { Contact } from '../../contacts/contact.js';
+import type { ConsentEntry } from '../../consent/consent.js';
+import { AppError } from '../../common/errors.js';
+import type { Store, StoreDescription } from '../port.js';
+import type { CollectionName } from '../memory/memory-store.js';
+import { MemoryStore } from '../memory/memory-store.js';
+import { GroupCommit } from './group-commit.js';
+import { acquirePidLock } from './pid-lock.js';
+
+export interface LowdbStoreOptions {
+  dataDir: string;
+  /** Past this many bytes of data files the store refuses to open and points to PostgreSQL. */
+  maxBytes: number;
+  /** Read-only stores take no lock and refuse changes; for CLI reads while the service runs. */
+  readOnly?: boolean;
+}
+
+interface Envelope<T> {
+  version: 1;
+  items: T[];
+}
+
+const FILES: Record<CollectionName, string> = { contacts: 'contacts.json', consent: 'consent.json' };
+
+/**
+ * The embedded default store: the working set lives in memory (MemoryStore); each collection is one
+ * lowdb file under the data dir, written compactly, atomically (temp file + rename, via steno) and
+ * by group commit, so a burst of changes costs one write, not one per item.
+ */
+export class LowdbStore implements Store {
+  private readonly memory: MemoryStore;
+  private readonly files = new Map<CollectionName, Low<Envelope<unknown>>>();
+  private readonly commits = new Map<CollectionName, GroupCommit>();
+  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0 };
+  private releaseLock: (() => void) | undefined;
+  private closed = false;
+
+  private constructor(private readonly options: LowdbStoreOptions) {
+    this.memory = new MemoryStore((collection) => this.persist(collection));
+  }
+
+  get contacts(): Store['contacts'] {
+    return this.memory.contacts;
+  }
+
+  get consent(): Store['consent'] {
+    return this.memory.consent;
+  }
+
+  static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
+    const store = new LowdbStore(options);
+    await store.init();
+    return store;
+  }
+
+  describe(): StoreDescription {
+    return { kind: 'lowdb', location: this.options.dataDir, readOnly: Boolean(this.options.readOnly) };
+  }
+
+  /** How many times each collection file was written since the store opened (for tests and metrics). */
+  writes(): Record<CollectionName, number> {
+    return { ...this.writeCounts };
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([...this.commits.values()].map((commit) => commit.idle()));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    this.releaseLock?.();
+  }
+
+  private async init(): Promise<void> {
+    const { dataDir, readOnly } = this.options;
+    if (!readOnly) fs.mkdirSync(dataDir, { recursive: true });
+    checkBudget(dataDir, this.options.maxBytes);
+    if (!readOnly) this.releaseLock = acquirePidLock(dataDir);
+    try {
+      for (const name of Object.keys(FILES) as CollectionName[]) {
+        const file = path.join(dataDir, FILES[name]);
+        const db = new Low<Envelope<unknown>>(
+          new DataFile(file, { parse: (text) => parseEnvelope(text, file), stringify: (data) => JSON.stringify(data) }),
+          { version: 1, items: [] },
+        );
+        if (fs.existsSync(file)) await db.read();
+        this.files.set(name, db);
+        this.commits.set(name, new GroupCommit(() => this.write(name)));
+      }
+    } catch (error) {
+      this.releaseLock?.();
+      throw error;
+    }
+    this.memory.contacts.load(this.items<Contact>('contacts'));
+    this.memory.consent.load(this.items<ConsentEntry>('consent'));
+    // The loaded arrays now live in the maps; keep one copy in memory, not two.
+    for (const db of this.files.values()) db.data = { version: 1, items: [] };
+  }
+
+  private items<T>(name: CollectionName): T[] {
+    return (this.files.get(name)?.data.items ?? []) as T[];
+  }
+
+  private persist(collection: CollectionName): Promise<void> {
+    if (this.closed) return Promise.reject(new AppError('INTERNAL', 'The store is closed.'));
+    if (this.options.readOnly) {
+      return Promise.reject(
+        new AppError('STORE_LOCKED', `The data directory ${this.options.dataDir} is open read-only.`, {
+          hint: 'Another sms-bridge process holds it. Use the running service (its REST API) or stop it, then try again.',
+        }),
+      );
+    }
+    const commit = this.commits.get(collection);
+    if (!commit) return Promise.reject(new AppError('INTERNAL', `Unknown collection ${collection}.`));
+    return commit.request();
+  }
+
+  private async write(name: CollectionName): Promise<void> {
+    const db = this.files.get(name);
+    if (!db) return;
+    const items: unknown[] = name === 'contacts' ? [...this.memory.contacts.all()] : this.memory.consent.all();
+    db.data = { version: 1, items };
+    try {
+      await db.write();
+      this.writeCounts[name] += 1;
+    } finally {
+      db.data = { version: 1, items: [] };
+    }
+  }
+}
+
+function parseEnvelope(text: string, file: string): Envelope<unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new AppError('STORE_CORRUPT', `The store file ${file} is not valid JSON.`, {
+      hint: 'Restore it from a backup, or move it aside to start that collection empty.',
+      cause,
+    });
+  }
+  const envelope = parsed as Partial<Envelope<unknown>> | null;
+  if (!envelope || envelope.version !== 1 || !Array.isArray(envelope.items)) {
+    throw new AppError('STORE_CORRUPT', `The store file ${file} has an unknown layout (expected version 1).`, {
+      hint: 'It was written by another version of sms-bridge, or by hand. Restore a backup or move it aside.',
+    });
+  }
+  return envelope as Envelope<unknown>;
+}
+
+function checkBudget(dataDir: string, maxBytes: number): void {
+  if (!fs.existsSync(dataDir)) return;
+  let total = 0;
+  for (const entry of fs.readdirSync(dataDir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.json')) total += fs.statSync(path.join(dataDir, entry.name)).size;
+  }
+  if (total > maxBytes) {
+    const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+    throw new AppError(
+      'STORE_TOO_LARGE',
+      `The embedded store in ${dataDir} holds ${mb(total)} MB, over its budget of ${mb(maxBytes)} MB (STORE_MAX_MB).`,
+      {
+        hint: 'The embedded lowdb store rewrites whole files and slows down past this size. Move to the PostgreSQL store by setting DATABASE_URL, or raise STORE_MAX_MB if you accept slower writes.',
+      },
+    );
+  }
+}

@@ -1,0 +1,59 @@
+import type { Contact } from '../contacts/contact.js';
+import type { ConsentEntry, ConsentState } from '../consent/consent.js';
+
+/**
+ * The store port. Every method is async and batch-first, so that an embedded store and a
+ * PostgreSQL store (one transaction per call) implement it alike and callers never loop over items
+ * with one round trip each. A call resolves once its change is durable.
+ */
+export interface Store {
+  readonly contacts: ContactRepository;
+  readonly consent: ConsentRepository;
+  /** Resolves once every change made so far is durable. */
+  flush(): Promise<void>;
+  /** Flushes and releases the store (and its lock). */
+  close(): Promise<void>;
+  /** What kind of store this is and where it keeps its data, for `doctor` and logs. */
+  describe(): StoreDescription;
+}
+
+export interface StoreDescription {
+  kind: 'memory' | 'lowdb' | 'postgres';
+  location: string;
+  readOnly: boolean;
+}
+
+export interface ScanOptions {
+  /** Items per yielded page. */
+  batchSize?: number;
+}
+
+export interface ContactRepository {
+  /** Inserts or replaces whole contacts, keyed by id. Merging is the caller's job (see mergeContact). */
+  upsertMany(contacts: readonly Contact[]): Promise<void>;
+  getMany(ids: readonly string[]): Promise<Map<string, Contact>>;
+  /** Looks contacts up by E.164 number; the map is keyed by phone. */
+  getByPhones(phones: readonly string[]): Promise<Map<string, Contact>>;
+  count(): Promise<number>;
+  /** Every contact, in pages, in a stable order (by id). */
+  scan(options?: ScanOptions): AsyncIterable<Contact[]>;
+  /** One page of contacts in a stable order, after the given id (exclusive). */
+  list(options: { limit: number; afterId?: string }): Promise<Contact[]>;
+}
+
+export interface ConsentRepository {
+  /** Appends ledger entries; the derived state of each touched contact is updated with them. */
+  append(entries: readonly ConsentEntry[]): Promise<void>;
+  /** The ledger of one contact, oldest first. */
+  history(contactId: string): Promise<ConsentEntry[]>;
+  /** Current state for each id; contacts with no entries are absent from the map. */
+  currentMany(contactIds: readonly string[]): Promise<Map<string, ConsentState>>;
+  /** Counts of current states across all contacts, for summaries. */
+  summary(): Promise<ConsentSummary>;
+}
+
+export interface ConsentSummary {
+  optedIn: number;
+  optedOutMarketing: number;
+  optedOutAll: number;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/port.js';
+import { makeContact, makeEntry } from '../helpers/factories.js';
+
+export interface StoreHarness {
+  /** A fresh, empty store. */
+  open(): Promise<Store>;
+  /** Closes the store and opens it again over the same data (a restart); omit for stores that keep nothing. */
+  reopen?(store: Store): Promise<Store>;
+}
+
+/** The behaviour every store adapter must have; run against each one. */
+export function describeStoreContract(name: string, harness: StoreHarness): void {
+  describe(`store contract: ${name}`, () => {
+    it('upserts contacts in a batch and finds them by id and by phone', async () => {
+      const store = await harness.open();
+      const a = makeContact();
+      const b = makeContact({ city: 'Москва' });
+      await store.contacts.upsertMany([a, b]);
+      expect(await store.contacts.count()).toBe(2);
+      expect((await store.contacts.getMany([b.id, 'missing'])).get(b.id)?.city).toBe('Москва');
+      const byPhone = await store.contacts.getByPhones([a.phone, '+70000000000']);
+      expect([...byPhone.keys()]).toEqual([a.phone]);
+      await store.close();
+    });
+
+    it('replaces a contact on upsert and re-indexes a changed phone', async () => {
+      const store = await harness.open();
+      const a = makeContact();
+      await store.contacts.upsertMany([a]);
+      await store.contacts.upsertMany([{ ...a, phone: '+79990001122', firstName: 'Борис' }]);
+      expect((await store.contacts.getByPhones([a.phone])).size).toBe(0);
+      expect((await store.contacts.getByPhones(['+79990001122'])).get('+79990001122')?.firstName).toBe('Борис');
+      expect(await store.contacts.count()).toBe(1);
+      await store.close();
+    });
+
+    it('returns copies: changing a returned contact does not change the store', async () => {
+      const store = await harness.open();
+      const a = makeContact({ tags: ['vip'] });
+      await store.contacts.upsertMany([a]);
+      const copy = (await store.contacts.getMany([a.id])).get(a.id);
+      copy?.tags.push('changed');
+      expect((await store.contacts.getMany([a.id])).get(a.id)?.tags).toEqual(['vip']);
+      await store.close();
+    });
+
+    it('lists and scans every contact once, in id order, in pages', async () => {
+      const store = await harness.open();
+      const contacts = Array.from({ length: 25 }, () => makeContact());
+      await store.contacts.upsertMany([...contacts].reverse());
+      const seen: string[] = [];
+      for await (const page of store.contacts.scan({ batchSize: 7 })) {
+        expect(page.length).toBeLessThanOrEqual(7);
+        seen.push(...page.map((c) => c.id));
+      }
+      expect(seen).toEqual(contacts.map((c) => c.id).sort());
+      const second = await store.contacts.list({ limit: 5, afterId: seen[4] as string });
+      expect(second.map((c) => c.id)).toEqual(seen.slice(5, 10));
+      await store.close();
+    });
+
+    it('keeps the consent ledger and derives the current state from it', async () => {
+      const store = await harness.open();
+      const a = makeContact();
+      await store.contacts.upsertMany([a]);
+      await store.consent.append([
+        makeEntry({ contactId: a.id, status: 'opted_in', at: '2026-01-01T00:00:00.000Z' }),
+        makeEntry({ contactId: a.id, status: 'opted_out', scope: 'all', origin: 'recipient', at: '2026-02-01T00:00:00.000Z' }),
+      ]);
+      const state = (await store.consent.currentMany([a.id])).get(a.id);
+      expect(state).toMatchObject({ marketing: 'opted_out', transactionalAllowed: false, lockedByRecipient: true });
+      expect((await store.consent.history(a.id)).map((e) => e.status)).toEqual(['opted_in', 'opted_out']);
+      expect(await store.consent.summary()).toEqual({ optedIn: 0, optedOutMarketing: 0, optedOutAll: 1 });
+      expect((await store.consent.currentMany(['nobody'])).size).toBe(0);
+      await store.close();
+    });
+
+    if (harness.reopen) {
+      const reopen = harness.reopen;
+      it('keeps contacts and consent across a restart', async () => {
+        const store = await harness.open();
+        const a = makeContact({ interests: ['спорт'], properties: { shop: 'Тверская' } });
+        await store.contacts.upsertMany([a]);
+        await store.consent.append([makeEntry({ contactId: a.id })]);
+        const again = await reopen(store);
+        expect((await again.contacts.getMany([a.id])).get(a.id)).toEqual(a);
+        expect((await again.consent.currentMany([a.id])).get(a.id)?.marketing).toBe('opted_in');
+        await again.close();
+      });
+    }
+  });
+}
