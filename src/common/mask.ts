@@ -12,10 +12,12 @@ export function maskPhone(value: string): string {
 
 // A run of 7+ digits, optionally with a leading + and the separators people type between digits.
 const PHONE_LIKE = /\+?\d[\d\s().-]{5,}\d/g;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Masks every phone-like run inside free text (log messages, error strings, row values). */
 export function maskPhonesInText(text: string): string {
   return text.replace(PHONE_LIKE, (match) => {
+    if (ISO_DATE.test(match)) return match;
     const digitCount = match.replace(/\D/g, '').length;
     return digitCount >= 7 && digitCount <= 15 ? maskPhone(match) : match;
   });

@@ -58,9 +58,6 @@ interface PhoneState {
   first: boolean;
 }
 
-/** Store calls allowed in flight at once: lets the embedded store group-commit several batches per write. */
-const WINDOW = 4;
-
 /**
  * Imports rows into the store in batches: normalise, dedupe within the file, merge with what is
  * stored, record consent. Invalid rows are reported and skipped; nothing else is lost. Re-importing
@@ -78,21 +75,20 @@ export async function importContacts(
   };
   const batchSize = options.batchSize ?? 5000;
   const seen = new Set<string>();
-  // Contacts and consent written by batches still in flight, so a later duplicate merges onto them.
-  const recent = new Map<string, { contact: Contact; consent: ConsentState | undefined }>();
-  const inFlight: Array<Promise<void>> = [];
   let batch: Pending[] = [];
-
   const flushBatch = async (): Promise<void> => {
     if (batch.length === 0) return;
     const work = batch;
     batch = [];
-    inFlight.push(writeBatch(work, options, deps, report, recent));
-    if (inFlight.length >= WINDOW) await inFlight.shift();
+    await writeBatch(work, options, deps, report);
   };
 
-  for await (const { row, cells } of rows) {
+  for await (const { row, cells, error } of rows) {
     report.rows += 1;
+    if (error !== undefined) {
+      report.invalid.push({ row, reason: 'unreadable_row', value: error });
+      continue;
+    }
     const result = rowToFields(row, cells, mapping, options.defaultCountry);
     if (!result.ok) {
       report.invalid.push(result.problem);
@@ -112,7 +108,8 @@ export async function importContacts(
     }
   }
   await flushBatch();
-  await Promise.all(inFlight);
+  // Batches are applied as they go (each is visible to the next); the import ends once all are durable.
+  if (!options.dryRun) await deps.store.flush();
   deps.onProgress?.(report.rows);
   return report;
 }
@@ -122,18 +119,16 @@ async function writeBatch(
   options: ImportOptions,
   deps: ImportDeps,
   report: ImportReport,
-  recent: Map<string, { contact: Contact; consent: ConsentState | undefined }>,
 ): Promise<void> {
   const now = deps.clock.now().toISOString();
   const phones = [...new Set(work.map((item) => item.fields.phone))];
-  const stored = await deps.store.contacts.getByPhones(phones.filter((phone) => !recent.has(phone)));
+  const stored = await deps.store.contacts.getByPhones(phones);
   const storedConsent = await deps.store.consent.currentMany([...stored.values()].map((contact) => contact.id));
 
   const current = new Map<string, PhoneState>();
   for (const phone of phones) {
-    const held = recent.get(phone);
-    const contact = held?.contact ?? stored.get(phone);
-    current.set(phone, { original: contact, contact, consent: held ? held.consent : contact && storedConsent.get(contact.id), first: false });
+    const contact = stored.get(phone);
+    current.set(phone, { original: contact, contact, consent: contact && storedConsent.get(contact.id), first: false });
   }
 
   // Rows of one phone in this batch merge in file order (later non-empty values win); the outcome
@@ -170,13 +165,7 @@ async function writeBatch(
     }
   }
 
-  for (const [phone, state] of current) if (state.contact) recent.set(phone, { contact: state.contact, consent: state.consent });
-  try {
-    if (!options.dryRun) {
-      await Promise.all([deps.store.contacts.upsertMany(changed), deps.store.consent.append(entries)]);
-    }
-  } finally {
-    // Once durable (or failed), the store is the truth again for these phones.
-    for (const phone of phones) if (recent.get(phone)?.contact === current.get(phone)?.contact) recent.delete(phone);
+  if (!options.dryRun) {
+    await Promise.all([deps.store.contacts.upsertMany(changed), deps.store.consent.append(entries)]);
   }
 }

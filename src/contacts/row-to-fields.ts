@@ -60,7 +60,8 @@ export function rowToFields(row: number, cells: readonly string[], mapping: Colu
         break;
       }
       case 'birthDate': {
-        const parsed = parseDateCell(value);
+        // A bare year (1985) or small number is far likelier a mistake than an Excel date before 1910.
+        const parsed = /^\d{1,4}$/.test(value) ? ({ ok: false } as const) : parseDateCell(value);
         if (parsed.ok) {
           if (parsed.date) fields.birthDate = parsed.date;
         } else warn(header, 'invalid_date', value);

@@ -4,12 +4,17 @@ import type { ConsentEntry, ConsentState } from '../consent/consent.js';
 /**
  * The store port. Every method is async and batch-first, so that an embedded store and a
  * PostgreSQL store (one transaction per call) implement it alike and callers never loop over items
- * with one round trip each. A call resolves once its change is durable.
+ * with one round trip each.
+ *
+ * A change resolves once it is applied: every later read sees it. `flush()` resolves once every
+ * change applied so far is durable, so a caller that must not lose a change (a webhook before it
+ * answers 2xx, a command before it exits) awaits `flush()`; concurrent callers share one write.
+ * A store whose calls are durable when they resolve (PostgreSQL) flushes at once.
  */
 export interface Store {
   readonly contacts: ContactRepository;
   readonly consent: ConsentRepository;
-  /** Resolves once every change made so far is durable. */
+  /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
   close(): Promise<void>;

@@ -43,11 +43,12 @@ describe('lowdb store', () => {
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'consent.json'), 'utf8')).items).toHaveLength(1);
   });
 
-  it('group-commits: 200 concurrent changes cost a couple of writes, and each resolves once durable', async () => {
+  it('group-commits: 200 concurrent changes cost a couple of writes, durable once flush resolves', async () => {
     const dir = tempDir();
     const store = await open(dir);
     const contacts = Array.from({ length: 200 }, () => makeContact());
     await Promise.all(contacts.map((contact) => store.contacts.upsertMany([contact])));
+    await store.flush();
     expect(store.writes().contacts).toBeLessThanOrEqual(2);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'contacts.json'), 'utf8')).items).toHaveLength(200);
     await store.close();
@@ -75,6 +76,7 @@ describe('lowdb store', () => {
     const dir = tempDir();
     const writer = await open(dir);
     await writer.contacts.upsertMany([makeContact()]);
+    await writer.flush();
     const reader = await open(dir, { readOnly: true });
     expect(await reader.contacts.count()).toBe(1);
     await expect(reader.contacts.upsertMany([makeContact()])).rejects.toMatchObject({
@@ -91,6 +93,18 @@ describe('lowdb store', () => {
     const failure = open(dir, { maxBytes: MB });
     await expect(failure).rejects.toMatchObject({ code: 'STORE_TOO_LARGE', hint: expect.stringContaining('DATABASE_URL') });
     expect(fs.existsSync(path.join(dir, 'smsbridge.pid'))).toBe(false);
+  });
+
+  it('flush writes at once even while writes are spaced out after a slow one', async () => {
+    const dir = tempDir();
+    const store = await open(dir);
+    await store.contacts.upsertMany([makeContact()]);
+    await store.flush();
+    await store.contacts.upsertMany([makeContact()]);
+    await store.flush();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'contacts.json'), 'utf8')).items).toHaveLength(2);
+    expect(store.writes().contacts).toBe(2);
+    await store.close();
   });
 
   it('names a damaged file instead of starting empty', async () => {

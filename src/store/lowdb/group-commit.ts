@@ -1,41 +1,90 @@
+interface Waiters {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function waiters(): Waiters {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A failed write is reported to each caller that awaits it; nobody awaiting is not a crash.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
 /**
  * Group commit: every caller that asks for a write while one is running shares the next write.
  * N changes in a burst cost at most two writes, and each caller's promise resolves only once a
  * write that started after its change has finished.
+ *
+ * A whole-file write costs more as the file grows (CONTRACTS.md Part C: ~370 ms at 100k+100k), so
+ * after a write that took d ms the next one waits `spacing × d` ms: background writing then takes at
+ * most 1/(1+spacing) of the time, and a bulk import gathers more changes into each write. `idle()`
+ * (a flush) cuts that wait short: whoever waits for durability does not wait for the spacing.
  */
 export class GroupCommit {
+  private next: Waiters | null = null;
   private running = false;
-  private waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  private finished: Promise<void> = Promise.resolve();
+  private notBefore = 0;
+  private wake: (() => void) | null = null;
+  /** Set while someone waits in idle(): no spacing until the queue is empty. */
+  private urgent = false;
 
-  constructor(private readonly write: () => Promise<void>) {}
+  constructor(
+    private readonly write: () => Promise<void>,
+    private readonly spacing = 6,
+  ) {}
 
   request(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      if (!this.running) void this.drain();
-    });
+    this.next ??= waiters();
+    const { promise } = this.next;
+    if (!this.running) {
+      this.running = true;
+      this.finished = this.drain();
+    }
+    return promise;
   }
 
-  /** Resolves when no write is running or waiting. */
+  /** Resolves once every requested write has run (successful or not), starting a spaced one now. */
   async idle(): Promise<void> {
-    if (this.running || this.waiting.length > 0) await this.request();
+    while (this.running) {
+      this.urgent = true;
+      this.wake?.();
+      await this.finished;
+    }
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting;
-        this.waiting = [];
-        try {
-          await this.write();
-          for (const waiter of batch) waiter.resolve();
-        } catch (error) {
-          for (const waiter of batch) waiter.reject(error);
-        }
+    while (this.next) {
+      const wait = this.urgent ? 0 : this.notBefore - performance.now();
+      if (wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
       }
-    } finally {
-      this.running = false;
+      const batch = this.next;
+      this.next = null;
+      const started = performance.now();
+      try {
+        await this.write();
+        batch.resolve();
+      } catch (error) {
+        batch.reject(error);
+      }
+      const ended = performance.now();
+      this.notBefore = ended + (ended - started) * this.spacing;
     }
+    this.running = false;
+    this.urgent = false;
   }
 }

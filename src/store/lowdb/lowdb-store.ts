@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import type { Contact } from '../../contacts/contact.js';
 import type { ConsentEntry } from '../../consent/consent.js';
 import { AppError } from '../../common/errors.js';
 import type { Store, StoreDescription } from '../port.js';
 import type { CollectionName } from '../memory/memory-store.js';
 import { MemoryStore } from '../memory/memory-store.js';
+import type { Envelope } from './chunked-json-file.js';
+import { ChunkedJsonFile } from './chunked-json-file.js';
 import { GroupCommit } from './group-commit.js';
 import { acquirePidLock } from './pid-lock.js';
 
@@ -19,17 +20,12 @@ export interface LowdbStoreOptions {
   readOnly?: boolean;
 }
 
-interface Envelope<T> {
-  version: 1;
-  items: T[];
-}
-
 const FILES: Record<CollectionName, string> = { contacts: 'contacts.json', consent: 'consent.json' };
 
 /**
  * The embedded default store: the working set lives in memory (MemoryStore); each collection is one
- * lowdb file under the data dir, written compactly, atomically (temp file + rename, via steno) and
- * by group commit, so a burst of changes costs one write, not one per item.
+ * lowdb file under the data dir, written compactly and atomically (ChunkedJsonFile) in the
+ * background by group commit, so a burst of changes costs one write, not one per item.
  */
 export class LowdbStore implements Store {
   private readonly memory: MemoryStore;
@@ -38,9 +34,13 @@ export class LowdbStore implements Store {
   private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0 };
   private releaseLock: (() => void) | undefined;
   private closed = false;
+  private readonly writeErrors = new Map<CollectionName, unknown>();
 
   private constructor(private readonly options: LowdbStoreOptions) {
-    this.memory = new MemoryStore((collection) => this.persist(collection));
+    this.memory = new MemoryStore({
+      before: () => this.checkWritable(),
+      after: (collection) => this.schedule(collection),
+    });
   }
 
   get contacts(): Store['contacts'] {
@@ -67,7 +67,15 @@ export class LowdbStore implements Store {
   }
 
   async flush(): Promise<void> {
-    await Promise.all([...this.commits.values()].map((commit) => commit.idle()));
+    await Promise.all([...this.commits.values()].map((commit) => commit.idle().catch(() => undefined)));
+    const [failure] = this.writeErrors.values();
+    if (this.writeErrors.size > 0) {
+      throw new AppError('INTERNAL', `Could not write ${[...this.writeErrors.keys()].join(', ')} in ${this.options.dataDir}.`, {
+        hint: 'Check free disk space and the directory permissions; changes since the last good write are only in memory.',
+        retryable: true,
+        cause: failure,
+      });
+    }
   }
 
   async close(): Promise<void> {
@@ -85,11 +93,8 @@ export class LowdbStore implements Store {
     try {
       for (const name of Object.keys(FILES) as CollectionName[]) {
         const file = path.join(dataDir, FILES[name]);
-        const db = new Low<Envelope<unknown>>(
-          new DataFile(file, { parse: (text) => parseEnvelope(text, file), stringify: (data) => JSON.stringify(data) }),
-          { version: 1, items: [] },
-        );
-        if (fs.existsSync(file)) await db.read();
+        const db = new Low<Envelope<unknown>>(new ChunkedJsonFile<unknown>(file), { version: 1, items: [] });
+        await db.read();
         this.files.set(name, db);
         this.commits.set(name, new GroupCommit(() => this.write(name)));
       }
@@ -107,18 +112,23 @@ export class LowdbStore implements Store {
     return (this.files.get(name)?.data.items ?? []) as T[];
   }
 
-  private persist(collection: CollectionName): Promise<void> {
-    if (this.closed) return Promise.reject(new AppError('INTERNAL', 'The store is closed.'));
+  private checkWritable(): void {
+    if (this.closed) throw new AppError('INTERNAL', 'The store is closed.');
     if (this.options.readOnly) {
-      return Promise.reject(
-        new AppError('STORE_LOCKED', `The data directory ${this.options.dataDir} is open read-only.`, {
-          hint: 'Another sms-bridge process holds it. Use the running service (its REST API) or stop it, then try again.',
-        }),
-      );
+      throw new AppError('STORE_LOCKED', `The data directory ${this.options.dataDir} is open read-only.`, {
+        hint: 'Another sms-bridge process holds it. Use the running service (its REST API) or stop it, then try again.',
+      });
     }
-    const commit = this.commits.get(collection);
-    if (!commit) return Promise.reject(new AppError('INTERNAL', `Unknown collection ${collection}.`));
-    return commit.request();
+  }
+
+  /** Writes the collection in the background, group-committed; flush() waits for it. */
+  private schedule(collection: CollectionName): void {
+    this.commits
+      .get(collection)
+      ?.request()
+      // Each write holds the whole collection, so a later good write heals an earlier failure.
+      .then(() => this.writeErrors.delete(collection))
+      .catch((error: unknown) => this.writeErrors.set(collection, error));
   }
 
   private async write(name: CollectionName): Promise<void> {
@@ -133,25 +143,6 @@ export class LowdbStore implements Store {
       db.data = { version: 1, items: [] };
     }
   }
-}
-
-function parseEnvelope(text: string, file: string): Envelope<unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new AppError('STORE_CORRUPT', `The store file ${file} is not valid JSON.`, {
-      hint: 'Restore it from a backup, or move it aside to start that collection empty.',
-      cause,
-    });
-  }
-  const envelope = parsed as Partial<Envelope<unknown>> | null;
-  if (!envelope || envelope.version !== 1 || !Array.isArray(envelope.items)) {
-    throw new AppError('STORE_CORRUPT', `The store file ${file} has an unknown layout (expected version 1).`, {
-      hint: 'It was written by another version of sms-bridge, or by hand. Restore a backup or move it aside.',
-    });
-  }
-  return envelope as Envelope<unknown>;
 }
 
 function checkBudget(dataDir: string, maxBytes: number): void {

@@ -1,5 +1,6 @@
 import type { ConsentEntry, ConsentState } from '../../consent/consent.js';
-import { deriveConsent } from '../../consent/ledger.js';
+import { UNKNOWN_CONSENT } from '../../consent/consent.js';
+import { applyConsentEntry, deriveConsent } from '../../consent/ledger.js';
 import type { ConsentRepository, ConsentSummary } from '../port.js';
 
 /** The consent ledger in memory, with each contact's derived state kept up to date. */
@@ -7,7 +8,10 @@ export class MemoryConsent implements ConsentRepository {
   private readonly entriesByContact = new Map<string, ConsentEntry[]>();
   private readonly stateByContact = new Map<string, ConsentState>();
 
-  constructor(private readonly persist: () => Promise<void>) {}
+  constructor(
+    private readonly beforeChange: () => void,
+    private readonly afterChange: () => void,
+  ) {}
 
   load(entries: Iterable<ConsentEntry>): void {
     const touched = new Set<string>();
@@ -19,12 +23,23 @@ export class MemoryConsent implements ConsentRepository {
     return [...this.entriesByContact.values()].flat();
   }
 
-  append(entries: readonly ConsentEntry[]): Promise<void> {
-    if (entries.length === 0) return Promise.resolve();
-    const touched = new Set<string>();
-    for (const entry of entries) touched.add(this.put({ ...entry }));
-    for (const contactId of touched) this.refresh(contactId);
-    return this.persist();
+  async append(entries: readonly ConsentEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    this.beforeChange();
+    const outOfOrder = new Set<string>();
+    for (const entry of entries) {
+      const list = this.entriesByContact.get(entry.contactId);
+      const latest = list?.[list.length - 1];
+      this.put({ ...entry });
+      // The usual case, a change newer than the ledger's last, applies on top; a back-dated one re-derives.
+      if (latest && latest.at > entry.at) outOfOrder.add(entry.contactId);
+      else if (!outOfOrder.has(entry.contactId)) {
+        const current = this.stateByContact.get(entry.contactId) ?? UNKNOWN_CONSENT;
+        this.stateByContact.set(entry.contactId, applyConsentEntry(current, entry).state);
+      }
+    }
+    for (const contactId of outOfOrder) this.refresh(contactId);
+    this.afterChange();
   }
 
   async history(contactId: string): Promise<ConsentEntry[]> {

@@ -8,7 +8,10 @@ export class MemoryContacts implements ContactRepository {
   private readonly idByPhone = new Map<string, string>();
   private sortedIds: string[] | null = null;
 
-  constructor(private readonly persist: () => Promise<void>) {}
+  constructor(
+    private readonly beforeChange: () => void,
+    private readonly afterChange: () => void,
+  ) {}
 
   /** Loads persisted contacts without scheduling a write. */
   load(contacts: Iterable<Contact>): void {
@@ -19,10 +22,11 @@ export class MemoryContacts implements ContactRepository {
     return this.byId.values();
   }
 
-  upsertMany(contacts: readonly Contact[]): Promise<void> {
-    if (contacts.length === 0) return Promise.resolve();
+  async upsertMany(contacts: readonly Contact[]): Promise<void> {
+    if (contacts.length === 0) return;
+    this.beforeChange();
     for (const contact of contacts) this.put(cloneContact(contact));
-    return this.persist();
+    this.afterChange();
   }
 
   async getMany(ids: readonly string[]): Promise<Map<string, Contact>> {

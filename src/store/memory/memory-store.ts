@@ -5,17 +5,27 @@ import { MemoryContacts } from './memory-contacts.js';
 export type CollectionName = 'contacts' | 'consent';
 
 /**
- * The in-memory store: every change is "durable" at once. It is the reference implementation the
- * store contract suite checks, and the working set behind the lowdb store (which passes a
- * persist hook that writes the changed collection).
+ * Called around every change: `before` may refuse it (a read-only or closed store) by throwing;
+ * `after` learns that a collection changed (the lowdb store schedules a write).
+ */
+export interface ChangeHooks {
+  before(collection: CollectionName): void;
+  after(collection: CollectionName): void;
+}
+
+const NO_HOOKS: ChangeHooks = { before: () => undefined, after: () => undefined };
+
+/**
+ * The in-memory store: nothing to make durable. It is the reference implementation the store
+ * contract suite checks, and the working set behind the lowdb store.
  */
 export class MemoryStore implements Store {
   readonly contacts: MemoryContacts;
   readonly consent: MemoryConsent;
 
-  constructor(persist: (collection: CollectionName) => Promise<void> = () => Promise.resolve()) {
-    this.contacts = new MemoryContacts(() => persist('contacts'));
-    this.consent = new MemoryConsent(() => persist('consent'));
+  constructor(hooks: ChangeHooks = NO_HOOKS) {
+    this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
+    this.consent = new MemoryConsent(() => hooks.before('consent'), () => hooks.after('consent'));
   }
 
   async flush(): Promise<void> {}

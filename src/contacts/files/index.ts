@@ -1,0 +1,2 @@
+export { openSheet } from './sheet.js';
+export type { OpenSheetOptions, Sheet, SheetEncoding, SheetFormat, SheetRow } from './sheet.js';

@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: each benchmark runs in a child process of its own, so its peak memory is its own,
+ * and prints what it measured, on how many items, and the ratio to the goal it aims at
+ * (ratio ≥ 1 meets the goal).
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+interface Line {
+  what: string;
+  items: string;
+  measured: string;
+  goal: string;
+  ratio: number;
+}
+
+interface Bench {
+  file: string;
+  entry: string;
+  lines(result: Record<string, number>): Line[];
+}
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const BENCHES: Bench[] = [
+  {
+    file: 'import.bench.ts',
+    entry: 'benchImport',
+    lines: (r) => [
+      { what: 'CSV import into the lowdb store', items: `${fmt(r.rows ?? 0)} rows`, measured: `${fmt(r.rowsPerSecond ?? 0)} rows/s`, goal: '>= 30,000 rows/s', ratio: (r.rowsPerSecond ?? 0) / 30_000 },
+      { what: '  peak RSS during that import', items: `${fmt(r.rows ?? 0)} rows`, measured: `${fmt(r.peakRssMb ?? 0)} MB`, goal: '< 400 MB', ratio: 400 / (r.peakRssMb ?? 1) },
+    ],
+  },
+  {
+    file: 'read-csv.bench.ts',
+    entry: 'benchReadCsv',
+    lines: (r) => [
+      { what: 'CSV reading alone (parse, no import)', items: `${fmt(r.rows ?? 0)} rows`, measured: `${fmt(r.rowsPerSecond ?? 0)} rows/s`, goal: '>= 30,000 rows/s', ratio: (r.rowsPerSecond ?? 0) / 30_000 },
+    ],
+  },
+  {
+    file: 'phone.bench.ts',
+    entry: 'benchPhones',
+    lines: (r) => [
+      { what: 'phone normalisation (libphonenumber max)', items: `${fmt(r.calls ?? 0)} numbers`, measured: `${fmt(r.perSecond ?? 0)} /s (${fmt(r.microsPerCall ?? 0, 1)} µs)`, goal: '>= 30,000 /s', ratio: (r.perSecond ?? 0) / 30_000 },
+    ],
+  },
+  {
+    file: 'encoding.bench.ts',
+    entry: 'benchEncoding',
+    lines: (r) => [
+      { what: 'segment counting (countSegments)', items: `${fmt(r.messages ?? 0)} messages`, measured: `${fmt(r.countSegmentsPerSecond ?? 0)} /s`, goal: '>= 100,000 /s', ratio: (r.countSegmentsPerSecond ?? 0) / 100_000 },
+      { what: 'full analysis with parts (analyzeText)', items: `${fmt(r.messages ?? 0)} messages`, measured: `${fmt(r.perSecond ?? 0)} /s`, goal: '>= 100,000 /s', ratio: (r.perSecond ?? 0) / 100_000 },
+    ],
+  },
+  {
+    file: 'segments.bench.ts',
+    entry: 'benchSegments',
+    lines: (r) => [
+      { what: 'segment filter evaluation', items: `${fmt(r.contacts ?? 0)} contacts`, measured: `${fmt(r.perSecond ?? 0)} /s`, goal: '>= 1,000,000 /s', ratio: (r.perSecond ?? 0) / 1_000_000 },
+    ],
+  },
+];
+
+function run(bench: Bench): Line[] {
+  const script = `const m = await import(${JSON.stringify(path.join(import.meta.dirname, bench.file))}); console.log('@@' + JSON.stringify(await m.${bench.entry}()));`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('@@'));
+  if (child.status !== 0 || !line) throw new Error(`${bench.file} failed:\n${child.stderr}`);
+  return bench.lines(JSON.parse(line.slice(2)) as Record<string, number>);
+}
+
+const only = process.argv.slice(2);
+const rows: Line[] = [];
+for (const bench of BENCHES.filter((b) => only.length === 0 || only.some((o) => b.file.includes(o)))) {
+  process.stderr.write(`running ${bench.file}...\n`);
+  rows.push(...run(bench));
+}
+const widths = [44, 18, 28, 18];
+const pad = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' ');
+console.log(pad(['benchmark', 'items', 'measured', 'goal']) + ' ratio');
+for (const r of rows) console.log(`${pad([r.what, r.items, r.measured, r.goal])} ${r.ratio.toFixed(2)}${r.ratio >= 1 ? '' : '  (below goal)'}`);
+console.log(`machine: ${process.platform} ${process.arch}, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores`);
