@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { AppError } from './common/errors.js';
+import { priceTableSchema } from './messages/pricing.js';
 
 function isTimeZone(name: string): boolean {
   try {
@@ -33,6 +34,33 @@ export const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection URL')
     .optional(),
+  SMS_PRICES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON such as {"default":{"RU":3.5,"default":6}}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(priceTableSchema)
+    .default({ default: { default: 0 } }),
+  SMS_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as RUB or USD').default('RUB'),
+  SMS_SENDER: z.string().min(1).optional(),
+  QUIET_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM-HH:MM in the recipient\'s local time, such as 21:00-09:00')
+    .default('21:00-09:00'),
+  QUIET_HOURS_APPLY_TO: z.enum(['marketing', 'all']).default('marketing'),
+  FREQUENCY_CAP_MAX: z.coerce.number().int().min(1, 'must be at least 1').default(2),
+  FREQUENCY_CAP_DAYS: z.coerce.number().int().min(1, 'must be at least 1').max(365).default(7),
+  MINORS_AGE: z.coerce.number().int().min(1).max(99).default(18),
+  BLOCK_UNKNOWN_AGE: z.enum(['true', 'false'], 'must be true or false').default('false').transform((v) => v === 'true'),
+  AD_LABEL_RU: z.string().min(1).default('Реклама'),
+  AD_LABEL_EN: z.string().min(1).default('Ad'),
+  OPT_OUT_TEXT_RU: z.string().min(1).default('Отказ: СТОП в ответ'),
+  OPT_OUT_TEXT_EN: z.string().min(1).default('Reply STOP to opt out'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

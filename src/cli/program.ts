@@ -1,8 +1,12 @@
 import { Command, CommanderError } from 'commander';
+import { registerCampaignCommands } from './commands/campaign.js';
 import { registerContactCommands } from './commands/contacts.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerMessageCommands } from './commands/message.js';
+import { registerSegmentCommands } from './commands/segment.js';
+import { registerTemplateCommands } from './commands/template.js';
 import { describeFailure } from './output.js';
 
 export function buildProgram(): Command {
@@ -14,6 +18,10 @@ export function buildProgram(): Command {
     .exitOverride();
   registerImportCommand(program);
   registerContactCommands(program);
+  registerSegmentCommands(program);
+  registerTemplateCommands(program);
+  registerMessageCommands(program);
+  registerCampaignCommands(program);
   registerDoctorCommand(program);
   registerDemoCommand(program);
   return program;

@@ -8,6 +8,11 @@ import { openSheet } from '../contacts/files/index.js';
 import type { ImportReport } from '../contacts/import-contacts.js';
 import { importContacts } from '../contacts/import-contacts.js';
 import { recordConsent } from '../consent/record-consent.js';
+import type { PlanSummary } from '../campaigns/plan-summary.js';
+import { previewCampaign } from '../campaigns/preview.js';
+import { compileTemplate } from '../messages/template.js';
+import type { Template } from '../messages/template-record.js';
+import type { Segment } from '../segments/filter.js';
 import { sampleCsvLines } from './sample-data.js';
 
 export interface DemoResult {
@@ -16,7 +21,15 @@ export interface DemoResult {
   firstImport: ImportReport;
   secondImport: ImportReport;
   optedOutByReply: number;
+  segment: Segment;
+  template: Template;
+  preview: PlanSummary;
+  at: string;
 }
+
+export const DEMO_SEGMENT = 'Москва и Петербург';
+export const DEMO_TEMPLATE = 'весна';
+const DEMO_TEXT = 'Здравствуйте{{#firstName}}, {{firstName}}{{/firstName}}! Весенняя скидка 20% по промокоду {{promo}} до воскресенья.';
 
 /** Writes the sample as a Windows-1251 CSV, the way Russian Excel exports it. */
 export function writeSampleFile(dir: string, rows: number, today: string): string {
@@ -58,5 +71,28 @@ export async function runDemo(app: AppContext, options: { rows: number; workDir:
     optedOutByReply += 1;
   }
   const secondImport = await importOnce();
-  return { dataDir: app.config.DATA_DIR, file, firstImport, secondImport, optedOutByReply };
+
+  const now = app.clock.now().toISOString();
+  const segment: Segment = {
+    name: DEMO_SEGMENT,
+    filter: { or: [{ field: 'city', op: 'eq', value: 'москва' }, { field: 'city', op: 'eq', value: 'санкт-петербург' }] },
+    description: 'Customers in the two capitals',
+    createdAt: now,
+    updatedAt: now,
+  };
+  await app.store.segments.put(segment);
+  compileTemplate(DEMO_TEXT, { name: DEMO_TEMPLATE, campaignVariables: ['promo'] });
+  const template: Template = { name: DEMO_TEMPLATE, text: DEMO_TEXT, variables: ['promo'], createdAt: now, updatedAt: now };
+  await app.store.templates.put(template);
+  await app.store.flush();
+
+  const preview = await previewCampaign(
+    {
+      campaignId: 'demo', audience: { filter: segment.filter }, kind: 'marketing', sender: 'SHOP', at: app.clock.now(),
+      variants: [{ name: 'A', text: DEMO_TEXT, weight: 1 }, { name: 'B', text: 'Привет{{#firstName}}, {{firstName}}{{/firstName}}! Только до воскресенья: −20% с кодом {{promo}}.', weight: 1 }],
+      campaignVariables: { promo: 'SPRING20' },
+    },
+    { store: app.store, policy: app.policy, defaultZone: app.config.DEFAULT_TIMEZONE, defaultCountry: app.config.DEFAULT_COUNTRY, prices: app.config.SMS_PRICES, currency: app.config.SMS_CURRENCY },
+  );
+  return { dataDir: app.config.DATA_DIR, file, firstImport, secondImport, optedOutByReply, segment, template, preview, at: now };
 }

@@ -1,5 +1,7 @@
 import type { Contact } from '../contacts/contact.js';
 import type { ConsentEntry, ConsentState } from '../consent/consent.js';
+import type { Template } from '../messages/template-record.js';
+import type { Segment } from '../segments/filter.js';
 
 /**
  * The store port. Every method is async and batch-first, so that an embedded store and a
@@ -14,6 +16,9 @@ import type { ConsentEntry, ConsentState } from '../consent/consent.js';
 export interface Store {
   readonly contacts: ContactRepository;
   readonly consent: ConsentRepository;
+  readonly segments: NamedRepository<Segment>;
+  readonly templates: NamedRepository<Template>;
+  readonly messages: MessageRepository;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
@@ -61,4 +66,24 @@ export interface ConsentSummary {
   optedIn: number;
   optedOutMarketing: number;
   optedOutAll: number;
+}
+
+/** Small, slowly changing things saved under a unique name (segments, templates). */
+export interface NamedRepository<T extends { name: string }> {
+  /** Inserts or replaces by name. */
+  put(item: T): Promise<void>;
+  get(name: string): Promise<T | undefined>;
+  /** All items, by name. */
+  list(): Promise<T[]>;
+  /** Returns false when there was nothing by that name. */
+  delete(name: string): Promise<boolean>;
+}
+
+/** Messages planned or sent (the outbox). Read here for frequency caps; the sending engine writes it. */
+export interface MessageRepository {
+  /**
+   * When each contact's marketing messages were (or are planned to be) sent, since `since`, counting
+   * every message that was not excluded, canceled or rejected.
+   */
+  marketingSendTimes(contactIds: readonly string[], since: Date): Promise<Map<string, Date[]>>;
 }

@@ -54,6 +54,28 @@ const BENCHES: Bench[] = [
     ],
   },
   {
+    file: 'plan.bench.ts',
+    entry: 'benchPlan',
+    lines: (r) => [
+      { what: 'campaign planning (filter..render..cost)', items: `${fmt(r.recipients ?? 0)} recipients`, measured: `${fmt(r.perSecond ?? 0)} /s`, goal: '>= 100,000 /s', ratio: (r.perSecond ?? 0) / 100_000 },
+      { what: '  peak RSS (100k contacts in memory)', items: `${fmt(r.recipients ?? 0)} recipients`, measured: `${fmt(r.peakRssMb ?? 0)} MB`, goal: '< 400 MB', ratio: 400 / (r.peakRssMb ?? 1) },
+    ],
+  },
+  {
+    file: 'compliance.bench.ts',
+    entry: 'benchCompliance',
+    lines: (r) => [
+      { what: 'compliance checks per recipient', items: `${fmt(r.checks ?? 0)} checks`, measured: `${fmt(r.perSecond ?? 0)} /s`, goal: '>= 100,000 /s', ratio: (r.perSecond ?? 0) / 100_000 },
+    ],
+  },
+  {
+    file: 'template.bench.ts',
+    entry: 'benchTemplates',
+    lines: (r) => [
+      { what: 'template rendering', items: `${fmt(r.renders ?? 0)} renders`, measured: `${fmt(r.perSecond ?? 0)} /s`, goal: '>= 100,000 /s', ratio: (r.perSecond ?? 0) / 100_000 },
+    ],
+  },
+  {
     file: 'segments.bench.ts',
     entry: 'benchSegments',
     lines: (r) => [

@@ -39,7 +39,7 @@ async function waitForFile(file: string, child: ReturnType<typeof spawn>): Promi
 describe('lowdb store under a killed process', () => {
   it('stays readable when an import is killed mid-way, and the next process takes over the lock', async () => {
     const counts: number[] = [];
-    for (const delayMs of [0, 150, 400]) {
+    for (const delayMs of [200, 700, 1400]) {
       const dataDir = path.join(work, `data-${delayMs}`);
       const child = startImport(dataDir);
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));

@@ -76,6 +76,27 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       await store.close();
     });
 
+    it('saves segments and templates by name, replaces on put and deletes', async () => {
+      const store = await harness.open();
+      const at = '2026-11-27T10:00:00.000Z';
+      await store.segments.put({ name: 'Москва', filter: { field: 'city', op: 'eq', value: 'Москва' }, createdAt: at, updatedAt: at });
+      await store.segments.put({ name: 'all', filter: { and: [] }, createdAt: at, updatedAt: at });
+      await store.templates.put({ name: 'spring', text: 'Привет, {{firstName}}!', variables: [], createdAt: at, updatedAt: at });
+      await store.templates.put({ name: 'spring', text: 'Здравствуйте!', variables: [], createdAt: at, updatedAt: at });
+      expect((await store.segments.list()).map((s) => s.name)).toEqual(['all', 'Москва']);
+      expect((await store.templates.get('spring'))?.text).toBe('Здравствуйте!');
+      expect(await store.segments.delete('all')).toBe(true);
+      expect(await store.segments.delete('all')).toBe(false);
+      expect(await store.segments.get('all')).toBeUndefined();
+      await store.close();
+    });
+
+    it('reports no marketing send times before anything was sent', async () => {
+      const store = await harness.open();
+      expect((await store.messages.marketingSendTimes(['c-1'], new Date('2026-01-01T00:00:00Z'))).size).toBe(0);
+      await store.close();
+    });
+
     if (harness.reopen) {
       const reopen = harness.reopen;
       it('keeps contacts and consent across a restart', async () => {
@@ -83,7 +104,12 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         const a = makeContact({ interests: ['спорт'], properties: { shop: 'Тверская' } });
         await store.contacts.upsertMany([a]);
         await store.consent.append([makeEntry({ contactId: a.id })]);
+        const at = '2026-11-27T10:00:00.000Z';
+        await store.segments.put({ name: 'vip', filter: { field: 'tags', op: 'has_any', value: ['vip'] }, createdAt: at, updatedAt: at });
+        await store.templates.put({ name: 'hello', text: 'Hi {{firstName}}', variables: [], createdAt: at, updatedAt: at });
         const again = await reopen(store);
+        expect((await again.segments.get('vip'))?.filter).toEqual({ field: 'tags', op: 'has_any', value: ['vip'] });
+        expect((await again.templates.get('hello'))?.text).toBe('Hi {{firstName}}');
         expect((await again.contacts.getMany([a.id])).get(a.id)).toEqual(a);
         expect((await again.consent.currentMany([a.id])).get(a.id)?.marketing).toBe('opted_in');
         await again.close();

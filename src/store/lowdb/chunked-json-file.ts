@@ -19,6 +19,11 @@ const CHUNK_CHARS = 1 << 20;
  */
 export class ChunkedJsonFile<T> implements Adapter<Envelope<T>> {
   private readonly temp: string;
+  /**
+   * Milliseconds the last write kept the event loop busy (building its chunks), excluding the time it
+   * waited on the disk or let other work run: the cost that write spacing is based on.
+   */
+  lastBusyMs = 0;
 
   constructor(private readonly file: string) {
     this.temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
@@ -37,21 +42,27 @@ export class ChunkedJsonFile<T> implements Adapter<Envelope<T>> {
 
   async write(data: Envelope<T>): Promise<void> {
     const handle = await open(this.temp, 'w');
+    let busy = 0;
     try {
       let chunk = `{"version":${data.version},"items":[`;
+      let started = performance.now();
       for (let i = 0; i < data.items.length; i += 1) {
         chunk += (i === 0 ? '' : ',') + JSON.stringify(data.items[i]);
         if (chunk.length >= CHUNK_CHARS) {
+          busy += performance.now() - started;
           await handle.write(chunk);
+          started = performance.now();
           chunk = '';
         }
       }
+      busy += performance.now() - started;
       await handle.write(`${chunk}]}`);
       await handle.sync();
     } finally {
       await handle.close();
     }
     await rename(this.temp, this.file);
+    this.lastBusyMs = busy;
   }
 }
 

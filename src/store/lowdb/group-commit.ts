@@ -36,7 +36,8 @@ export class GroupCommit {
   private urgent = false;
 
   constructor(
-    private readonly write: () => Promise<void>,
+    /** Performs the write; may return the milliseconds it kept the process busy (else wall time counts). */
+    private readonly write: () => Promise<number | void>,
     private readonly spacing = 6,
   ) {}
 
@@ -75,14 +76,15 @@ export class GroupCommit {
       const batch = this.next;
       this.next = null;
       const started = performance.now();
+      let busy: number | void = undefined;
       try {
-        await this.write();
+        busy = await this.write();
         batch.resolve();
       } catch (error) {
         batch.reject(error);
       }
       const ended = performance.now();
-      this.notBefore = ended + (ended - started) * this.spacing;
+      this.notBefore = ended + (busy ?? ended - started) * this.spacing;
     }
     this.running = false;
     this.urgent = false;

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import type { Contact } from '../../contacts/contact.js';
 import type { ConsentEntry } from '../../consent/consent.js';
+import type { Template } from '../../messages/template-record.js';
+import type { Segment } from '../../segments/filter.js';
 import { AppError } from '../../common/errors.js';
 import type { Store, StoreDescription } from '../port.js';
 import type { CollectionName } from '../memory/memory-store.js';
@@ -20,7 +22,12 @@ export interface LowdbStoreOptions {
   readOnly?: boolean;
 }
 
-const FILES: Record<CollectionName, string> = { contacts: 'contacts.json', consent: 'consent.json' };
+const FILES: Record<CollectionName, string> = {
+  contacts: 'contacts.json',
+  consent: 'consent.json',
+  segments: 'segments.json',
+  templates: 'templates.json',
+};
 
 /**
  * The embedded default store: the working set lives in memory (MemoryStore); each collection is one
@@ -29,9 +36,9 @@ const FILES: Record<CollectionName, string> = { contacts: 'contacts.json', conse
  */
 export class LowdbStore implements Store {
   private readonly memory: MemoryStore;
-  private readonly files = new Map<CollectionName, Low<Envelope<unknown>>>();
+  private readonly files = new Map<CollectionName, { db: Low<Envelope<unknown>>; adapter: ChunkedJsonFile<unknown> }>();
   private readonly commits = new Map<CollectionName, GroupCommit>();
-  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0 };
+  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0 };
   private releaseLock: (() => void) | undefined;
   private closed = false;
   private readonly writeErrors = new Map<CollectionName, unknown>();
@@ -49,6 +56,18 @@ export class LowdbStore implements Store {
 
   get consent(): Store['consent'] {
     return this.memory.consent;
+  }
+
+  get segments(): Store['segments'] {
+    return this.memory.segments;
+  }
+
+  get templates(): Store['templates'] {
+    return this.memory.templates;
+  }
+
+  get messages(): Store['messages'] {
+    return this.memory.messages;
   }
 
   static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
@@ -93,9 +112,10 @@ export class LowdbStore implements Store {
     try {
       for (const name of Object.keys(FILES) as CollectionName[]) {
         const file = path.join(dataDir, FILES[name]);
-        const db = new Low<Envelope<unknown>>(new ChunkedJsonFile<unknown>(file), { version: 1, items: [] });
+        const adapter = new ChunkedJsonFile<unknown>(file);
+        const db = new Low<Envelope<unknown>>(adapter, { version: 1, items: [] });
         await db.read();
-        this.files.set(name, db);
+        this.files.set(name, { db, adapter });
         this.commits.set(name, new GroupCommit(() => this.write(name)));
       }
     } catch (error) {
@@ -104,12 +124,14 @@ export class LowdbStore implements Store {
     }
     this.memory.contacts.load(this.items<Contact>('contacts'));
     this.memory.consent.load(this.items<ConsentEntry>('consent'));
+    this.memory.segments.load(this.items<Segment>('segments'));
+    this.memory.templates.load(this.items<Template>('templates'));
     // The loaded arrays now live in the maps; keep one copy in memory, not two.
-    for (const db of this.files.values()) db.data = { version: 1, items: [] };
+    for (const { db } of this.files.values()) db.data = { version: 1, items: [] };
   }
 
   private items<T>(name: CollectionName): T[] {
-    return (this.files.get(name)?.data.items ?? []) as T[];
+    return (this.files.get(name)?.db.data.items ?? []) as T[];
   }
 
   private checkWritable(): void {
@@ -131,17 +153,31 @@ export class LowdbStore implements Store {
       .catch((error: unknown) => this.writeErrors.set(collection, error));
   }
 
-  private async write(name: CollectionName): Promise<void> {
-    const db = this.files.get(name);
-    if (!db) return;
-    const items: unknown[] = name === 'contacts' ? [...this.memory.contacts.all()] : this.memory.consent.all();
-    db.data = { version: 1, items };
+  private snapshot(name: CollectionName): unknown[] {
+    switch (name) {
+      case 'contacts':
+        return [...this.memory.contacts.all()];
+      case 'consent':
+        return this.memory.consent.all();
+      case 'segments':
+        return this.memory.segments.all();
+      case 'templates':
+        return this.memory.templates.all();
+    }
+  }
+
+  private async write(name: CollectionName): Promise<number> {
+    const file = this.files.get(name);
+    if (!file) return 0;
+    const items: unknown[] = this.snapshot(name);
+    file.db.data = { version: 1, items };
     try {
-      await db.write();
+      await file.db.write();
       this.writeCounts[name] += 1;
     } finally {
-      db.data = { version: 1, items: [] };
+      file.db.data = { version: 1, items: [] };
     }
+    return file.adapter.lastBusyMs;
   }
 }
 

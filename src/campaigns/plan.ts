@@ -1,0 +1,159 @@
+import { AppError } from '../common/errors.js';
+import { maskPhone } from '../common/mask.js';
+import type { Contact } from '../contacts/contact.js';
+import { normalizePhone } from '../contacts/phone.js';
+import type { ConsentState } from '../consent/consent.js';
+import type { CompliancePolicy, ExclusionReason, MessageKind } from '../messages/compliance/index.js';
+import { applyMarketingFooter, checkSenderId, createRecipientChecker, messageLanguage } from '../messages/compliance/index.js';
+import type { Encoding } from '../messages/encoding.js';
+import { countSegments } from '../messages/encoding.js';
+import type { PriceTable } from '../messages/pricing.js';
+import { priceFor } from '../messages/pricing.js';
+import type { CompiledTemplate } from '../messages/template.js';
+import { compileTemplate } from '../messages/template.js';
+import type { FilterNode } from '../segments/filter.js';
+import { compileFilter } from '../segments/evaluate.js';
+import type { Store } from '../store/port.js';
+import type { Variant } from './variants.js';
+import { createVariantPicker } from './variants.js';
+
+export type Audience = { filter: FilterNode } | { phones: readonly string[] };
+
+export interface PlanRequest {
+  /** Seeds the A/B assignment, so the same campaign assigns the same variants every time. */
+  campaignId: string;
+  audience: Audience;
+  variants: readonly Variant[];
+  kind: MessageKind;
+  sender: string;
+  /** When the campaign starts. */
+  at: Date;
+  campaignVariables?: Record<string, string>;
+  gateway?: string;
+}
+
+export interface PlanDeps {
+  store: Store;
+  policy: CompliancePolicy;
+  defaultZone: string;
+  defaultCountry: string;
+  prices: PriceTable;
+}
+
+export type Decision =
+  | {
+      action: 'send';
+      contactId: string;
+      phone: string;
+      variant: string;
+      text: string;
+      encoding: Encoding;
+      characters: number;
+      segments: number;
+      cost: number;
+      /** ISO time before which it must not go (quiet hours); null: at the campaign's start. */
+      sendAfter: string | null;
+      zoneCertain: boolean;
+    }
+  | { action: 'excluded'; contactId: string | null; phone: string; reason: ExclusionReason; missing?: string[] };
+
+const PAGE = 1000;
+
+/**
+ * Decides, for every contact of the audience, whether it gets a message (which, when, at what cost)
+ * or why not. Streams: contacts are read a page at a time and decisions yielded as they are made, so
+ * memory does not grow with the audience.
+ */
+export async function* planCampaign(request: PlanRequest, deps: PlanDeps): AsyncGenerator<Decision> {
+  const sender = checkSenderId(request.sender, deps.policy.senderRules.allowedKinds);
+  if (!sender.ok) throw new AppError('VALIDATION_FAILED', `Sender "${request.sender}": ${sender.reason}`);
+  const decide = createDecider(request, deps);
+  const pages = 'filter' in request.audience ? segmentPages(request.audience.filter, request.at, deps) : phonePages(request.audience.phones, deps);
+  for await (const page of pages) {
+    const ids = page.contacts.map((contact) => contact.id);
+    const [consent, history] = await Promise.all([
+      deps.store.consent.currentMany(ids),
+      request.kind === 'marketing' ? deps.store.messages.marketingSendTimes(ids, new Date(request.at.getTime() - deps.policy.frequencyCap.days * 86_400_000)) : new Map<string, Date[]>(),
+    ]);
+    for (const excluded of page.excluded) yield excluded;
+    for (const contact of page.contacts) yield decide(contact, consent.get(contact.id), history.get(contact.id) ?? []);
+  }
+}
+
+function createDecider(request: PlanRequest, deps: PlanDeps) {
+  const check = createRecipientChecker(deps.policy);
+  const pickVariant = createVariantPicker(request.campaignId, request.variants);
+  const variableNames = Object.keys(request.campaignVariables ?? {});
+  const templates = new Map<string, CompiledTemplate>(
+    request.variants.map((v) => [v.name, compileTemplate(v.text, { name: v.name, campaignVariables: variableNames })]),
+  );
+  const gateway = request.gateway ?? 'default';
+  const marketing = request.kind === 'marketing';
+
+  return (contact: Contact, consent: ConsentState | undefined, previousMarketing: readonly Date[]): Decision => {
+    const excluded = (reason: ExclusionReason, missing?: string[]): Decision =>
+      ({ action: 'excluded', contactId: contact.id, phone: contact.phone, reason, ...(missing ? { missing } : {}) });
+    const verdict = check({ contact, consent, kind: request.kind, at: request.at, previousMarketing, defaultZone: deps.defaultZone });
+    if (!verdict.ok) return excluded(verdict.reason);
+    const variant = pickVariant(contact.id);
+    const rendered = (templates.get(variant.name) as CompiledTemplate).render(contact, request.campaignVariables);
+    if (!rendered.ok) return excluded('missing_variable', rendered.missing);
+    const text = marketing
+      ? applyMarketingFooter(rendered.text, { language: messageLanguage(rendered.text, contact.phone), adLabel: deps.policy.adLabel, optOutText: deps.policy.optOutText }).text
+      : rendered.text;
+    const count = countSegments(text);
+    return {
+      action: 'send', contactId: contact.id, phone: contact.phone, variant: variant.name, text,
+      encoding: count.encoding, characters: count.characters, segments: count.segments,
+      cost: count.segments * priceFor(deps.prices, gateway, contact.country),
+      sendAfter: verdict.sendAfter === null ? null : verdict.sendAfter.toISOString(), zoneCertain: verdict.zoneCertain,
+    };
+  };
+}
+
+interface Page {
+  contacts: Contact[];
+  excluded: Decision[];
+}
+
+async function* segmentPages(filter: FilterNode, at: Date, deps: PlanDeps): AsyncGenerator<Page> {
+  const matches = compileFilter(filter, { now: at, zoneOf: (contact) => contact.timezone ?? deps.defaultZone });
+  for await (const page of deps.store.contacts.scan({ batchSize: PAGE })) {
+    yield { contacts: page.filter(matches), excluded: [] };
+  }
+}
+
+/**
+ * An explicit list of numbers: each is normalised; bad ones and repeats are excluded with a reason,
+ * and a number with no contact yet is planned as a bare contact (no consent: transactional only).
+ */
+async function* phonePages(phones: readonly string[], deps: PlanDeps): AsyncGenerator<Page> {
+  const seen = new Set<string>();
+  for (let start = 0; start < phones.length; start += PAGE) {
+    const excluded: Decision[] = [];
+    const wanted: string[] = [];
+    for (const raw of phones.slice(start, start + PAGE)) {
+      const phone = normalizePhone(raw, deps.defaultCountry);
+      if (!phone.ok) {
+        const reason: ExclusionReason = phone.reason === 'not_mobile' ? 'not_mobile' : 'invalid_number';
+        excluded.push({ action: 'excluded', contactId: null, phone: maskPhone(raw), reason });
+      } else if (seen.has(phone.e164)) {
+        excluded.push({ action: 'excluded', contactId: null, phone: phone.e164, reason: 'duplicate' });
+      } else {
+        seen.add(phone.e164);
+        wanted.push(phone.e164);
+      }
+    }
+    const known = await deps.store.contacts.getByPhones(wanted);
+    const contacts = wanted.map((phone) => known.get(phone) ?? bareContact(phone, deps.defaultCountry));
+    yield { contacts, excluded };
+  }
+}
+
+function bareContact(phone: string, defaultCountry: string): Contact {
+  const parsed = normalizePhone(phone, defaultCountry);
+  return {
+    id: `phone:${phone}`, phone, interests: [], tags: [], properties: {}, createdAt: '', updatedAt: '',
+    ...(parsed.ok && parsed.country ? { country: parsed.country } : {}),
+  };
+}
