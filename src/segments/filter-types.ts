@@ -1,20 +1,8 @@
-/** The filter tree's vocabulary: fields, their kinds, operators and the node types. No runtime dependencies. */
+/** The filter tree's vocabulary: fields, their kinds, operators and the node types. */
+import { CONTACT_FIELDS } from '../contacts/contact.js';
 
 /** Contact fields a condition may name; custom data is `properties.<name>`. */
-export const FILTER_FIELDS = [
-  'phone',
-  'firstName',
-  'lastName',
-  'gender',
-  'birthDate',
-  'city',
-  'country',
-  'timezone',
-  'interests',
-  'tags',
-  'createdAt',
-  'updatedAt',
-] as const;
+export const FILTER_FIELDS = [...CONTACT_FIELDS, 'createdAt', 'updatedAt'] as const;
 export type ContactFilterField = (typeof FILTER_FIELDS)[number];
 export type PropertyField = `properties.${string}`;
 export type FilterField = ContactFilterField | PropertyField;

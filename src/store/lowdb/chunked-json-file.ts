@@ -49,14 +49,16 @@ export class ChunkedJsonFile<T> implements Adapter<Envelope<T>> {
       for (let i = 0; i < data.items.length; i += 1) {
         chunk += (i === 0 ? '' : ',') + JSON.stringify(data.items[i]);
         if (chunk.length >= CHUNK_CHARS) {
+          const bytes = Buffer.from(chunk, 'utf8');
           busy += performance.now() - started;
-          await handle.write(chunk);
+          await handle.write(bytes);
           started = performance.now();
           chunk = '';
         }
       }
+      const last = Buffer.from(`${chunk}]}`, 'utf8');
       busy += performance.now() - started;
-      await handle.write(`${chunk}]}`);
+      await handle.write(last);
       await handle.sync();
     } finally {
       await handle.close();

@@ -38,7 +38,7 @@ export class GroupCommit {
   constructor(
     /** Performs the write; may return the milliseconds it kept the process busy (else wall time counts). */
     private readonly write: () => Promise<number | void>,
-    private readonly spacing = 6,
+    private readonly spacing = 20,
   ) {}
 
   request(): Promise<void> {
