@@ -101,5 +101,5 @@ for (const bench of BENCHES.filter((b) => only.length === 0 || only.some((o) => 
 const widths = [44, 18, 28, 18];
 const pad = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' ');
 console.log(pad(['benchmark', 'items', 'measured', 'goal']) + ' ratio');
-for (const r of rows) console.log(`${pad([r.what, r.items, r.measured, r.goal])} ${r.ratio.toFixed(2)}${r.ratio >= 1 ? '' : '  (below goal)'}`);
+for (const r of rows) console.log(`${pad([r.what, r.items, r.measured, r.goal])} ${(Math.floor(r.ratio * 100) / 100).toFixed(2)}${r.ratio >= 1 ? '' : '  (below goal)'}`);
 console.log(`machine: ${process.platform} ${process.arch}, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores`);
