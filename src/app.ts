@@ -7,7 +7,15 @@ import type { Logger } from './common/logger.js';
 import type { Config } from './config.js';
 import type { CompliancePolicy } from './messages/compliance/index.js';
 import { compliancePolicySchema } from './messages/compliance/index.js';
+import { GATEWAYS } from '../integrations/gateways/registry.js';
+import type { GatewaySettings } from '../integrations/gateways/registry.js';
+import { CampaignService } from './campaigns/campaign-service.js';
+import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
+import type { Timers } from './delivery/timers.js';
+import { realTimers } from './delivery/timers.js';
+import { DeliveryEngine } from './engine.js';
 import { createLogger } from './log.js';
+import { EventInbox, inboxPath } from './store/lowdb/event-inbox.js';
 import { LowdbStore } from './store/lowdb/lowdb-store.js';
 import type { Store } from './store/port.js';
 
@@ -15,6 +23,10 @@ import type { Store } from './store/port.js';
 export interface AppContext {
   config: Config;
   policy: CompliancePolicy;
+  campaigns: CampaignService;
+  gateway(name: string): SmsGateway;
+  /** The sending engine (dispatcher, durable inbox, receipts); opened on first use. */
+  engine(): Promise<DeliveryEngine>;
   store: Store;
   logger: Logger;
   clock: Clock;
@@ -27,6 +39,9 @@ export interface OpenOptions {
   readOnly?: boolean;
   logger?: Logger;
   clock?: Clock;
+  timers?: Timers;
+  /** Overrides for gateway settings (the demo shortens the simulator's receipt delays). */
+  gatewaySettings?: Partial<GatewaySettings>;
 }
 
 /**
@@ -36,14 +51,58 @@ export interface OpenOptions {
 export async function openApp(config: Config, options: OpenOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const store = await openStore(config, Boolean(options.readOnly));
+  const clock = options.clock ?? systemClock;
+  const timers = options.timers ?? realTimers;
+  const policy = policyFromConfig(config);
+  let engine: DeliveryEngine | undefined;
+  let inbox: EventInbox<GatewayEvent> | undefined;
+  const gateways = new Map<string, SmsGateway>();
+  const gateway = (name: string): SmsGateway => {
+    const id = name === 'default' ? config.SMS_GATEWAY : name;
+    let found = gateways.get(id);
+    if (!found) {
+      const factory = GATEWAYS[id];
+      if (!factory) {
+        throw new AppError('CONFIG_INVALID', `Unknown gateway "${id}".`, { hint: `Known gateways: ${Object.keys(GATEWAYS).join(', ')}. Set SMS_GATEWAY or --gateway.` });
+      }
+      found = factory(gatewaySettings(config, options), { clock, timers, onEvents: async (events) => (await getEngine()).accept(events) });
+      gateways.set(id, found);
+    }
+    return found;
+  };
+  const campaigns = new CampaignService({
+    store, clock, newId: randomUUID, policy, defaultZone: config.DEFAULT_TIMEZONE, defaultCountry: config.DEFAULT_COUNTRY,
+    prices: config.SMS_PRICES, currency: config.SMS_CURRENCY, gateway, testSendRequiredAbove: config.TEST_SEND_REQUIRED_ABOVE,
+  });
+  const getEngine = async (): Promise<DeliveryEngine> => {
+    inbox ??= await EventInbox.open<GatewayEvent>(inboxPath(path.resolve(config.DATA_DIR)));
+    engine ??= new DeliveryEngine({ store, clock, timers, logger, newId: randomUUID, random: Math.random, gateway, campaigns, inbox });
+    return engine;
+  };
   return {
     config,
-    policy: policyFromConfig(config),
+    policy,
+    campaigns,
+    gateway,
+    engine: getEngine,
     store,
     logger,
-    clock: options.clock ?? systemClock,
+    clock,
     newId: randomUUID,
-    close: () => store.close(),
+    close: async () => {
+      await engine?.stop();
+      for (const opened of gateways.values()) await opened.close?.();
+      await inbox?.close();
+      await store.close();
+    },
+  };
+}
+
+function gatewaySettings(config: Config, options: OpenOptions): GatewaySettings {
+  return {
+    maxSegmentsPerSecond: config.SIMULATOR_MPS,
+    ...(config.SIMULATOR_SEED ? { seed: config.SIMULATOR_SEED } : {}),
+    ...options.gatewaySettings,
   };
 }
 

@@ -48,6 +48,10 @@ export const configSchema = z.object({
     .default({ default: { default: 0 } }),
   SMS_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as RUB or USD').default('RUB'),
   SMS_SENDER: z.string().min(1).optional(),
+  SMS_GATEWAY: z.string().min(1).default('simulator'),
+  SIMULATOR_MPS: z.coerce.number().positive('must be a positive number of segments per second').default(100),
+  SIMULATOR_SEED: z.string().min(1).optional(),
+  TEST_SEND_REQUIRED_ABOVE: z.coerce.number().int().min(0).default(100),
   QUIET_HOURS: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM-HH:MM in the recipient\'s local time, such as 21:00-09:00')

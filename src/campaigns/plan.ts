@@ -73,7 +73,7 @@ export async function* planCampaign(request: PlanRequest, deps: PlanDeps): Async
     const ids = page.contacts.map((contact) => contact.id);
     const [consent, history] = await Promise.all([
       deps.store.consent.currentMany(ids),
-      request.kind === 'marketing' ? deps.store.messages.marketingSendTimes(ids, new Date(request.at.getTime() - deps.policy.frequencyCap.days * 86_400_000)) : new Map<string, Date[]>(),
+      request.kind === 'marketing' ? deps.store.outbox.marketingSendTimes(ids, new Date(request.at.getTime() - deps.policy.frequencyCap.days * 86_400_000)) : new Map<string, Date[]>(),
     ]);
     for (const excluded of page.excluded) yield excluded;
     for (const contact of page.contacts) yield decide(contact, consent.get(contact.id), history.get(contact.id) ?? []);

@@ -1,5 +1,8 @@
 import type { Contact } from '../contacts/contact.js';
 import type { ConsentEntry, ConsentState } from '../consent/consent.js';
+import type { Campaign } from '../campaigns/campaign.js';
+import type { InboundRecord } from '../campaigns/report.js';
+import type { MessageStatus, OutboxMessage } from '../delivery/outbox.js';
 import type { Template } from '../messages/template-record.js';
 import type { Segment } from '../segments/filter.js';
 
@@ -18,7 +21,9 @@ export interface Store {
   readonly consent: ConsentRepository;
   readonly segments: NamedRepository<Segment>;
   readonly templates: NamedRepository<Template>;
-  readonly messages: MessageRepository;
+  readonly outbox: OutboxRepository;
+  readonly campaigns: RecordRepository<Campaign>;
+  readonly inbound: InboundRepository;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
@@ -79,11 +84,48 @@ export interface NamedRepository<T extends { name: string }> {
   delete(name: string): Promise<boolean>;
 }
 
-/** Messages planned or sent (the outbox). Read here for frequency caps; the sending engine writes it. */
-export interface MessageRepository {
+/** Records with an id (campaigns, automations). */
+export interface RecordRepository<T extends { id: string }> {
+  put(item: T): Promise<void>;
+  get(id: string): Promise<T | undefined>;
+  /** All records, oldest id first. */
+  list(): Promise<T[]>;
+}
+
+/**
+ * The outbox: one row per message, partitioned per campaign. Every change of a message's state goes
+ * through `updateMany` (or `claimDue`), batch-first; the PostgreSQL adapter claims with
+ * `FOR UPDATE SKIP LOCKED`, so several instances can share the work.
+ */
+export interface OutboxRepository {
+  insertMany(rows: readonly OutboxMessage[]): Promise<void>;
+  /** Replaces rows by id (the caller computed the new state). */
+  updateMany(rows: readonly OutboxMessage[]): Promise<void>;
+  /**
+   * Takes up to `limit` queued messages of the given campaigns that are due (retry or send-after time
+   * reached), oldest due first, and marks them `sending` with the attempt id and a lease.
+   */
+  claimDue(options: { now: Date; limit: number; leaseMs: number; attemptId: string; campaignIds: ReadonlySet<string> }): Promise<OutboxMessage[]>;
+  /** `sending` rows whose lease ran out (the process died mid-call) become `unknown`, and are returned. */
+  expireLeases(now: Date): Promise<OutboxMessage[]>;
+  getMany(ids: readonly string[]): Promise<Map<string, OutboxMessage>>;
+  /** Keyed by provider message id. */
+  getByProviderIds(gateway: string, providerIds: readonly string[]): Promise<Map<string, OutboxMessage>>;
+  /** The last message sent to a number: a reply is linked to it. */
+  lastToPhone(phone: string): Promise<OutboxMessage | undefined>;
+  listByCampaign(campaignId: string, options: { limit: number; afterId?: string }): Promise<OutboxMessage[]>;
+  /** Message counts by status (test sends excluded). */
+  countByStatus(campaignId: string): Promise<Partial<Record<MessageStatus, number>>>;
   /**
    * When each contact's marketing messages were (or are planned to be) sent, since `since`, counting
-   * every message that was not excluded, canceled or rejected.
+   * every message that was not canceled, rejected or failed.
    */
   marketingSendTimes(contactIds: readonly string[], since: Date): Promise<Map<string, Date[]>>;
+}
+
+/** Replies, opt-outs and other inbound messages, linked to the campaign they answer. */
+export interface InboundRepository {
+  append(records: readonly InboundRecord[]): Promise<void>;
+  listByCampaign(campaignId: string): Promise<InboundRecord[]>;
+  recent(limit: number): Promise<InboundRecord[]>;
 }

@@ -6,7 +6,7 @@ import { createVariantPicker } from '../../src/campaigns/variants.js';
 import type { Contact } from '../../src/contacts/contact.js';
 import { DEFAULT_POLICY } from '../../src/messages/compliance/index.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
-import { makeContact, makeEntry } from '../helpers/factories.js';
+import { makeContact, makeEntry, makeOutboxRow } from '../helpers/factories.js';
 
 // 2026-11-27 07:00 UTC = 10:00 in Moscow, 17:00 in Vladivostok, 02:00 in New York.
 const AT = new Date('2026-11-27T07:00:00Z');
@@ -29,8 +29,10 @@ async function seeded() {
     ...[c.moscow, c.vladivostok, c.newYork, c.noName, c.minor, c.stopped, c.capped].map(optIn),
     makeEntry({ contactId: c.stopped.id, status: 'opted_out', scope: 'all', origin: 'recipient', at: '2026-02-01T00:00:00.000Z' }),
   ]);
-  store.messages.record(c.capped.id, new Date('2026-11-24T10:00:00Z'));
-  store.messages.record(c.capped.id, new Date('2026-11-26T10:00:00Z'));
+  await store.outbox.insertMany([
+    makeOutboxRow({ campaignId: 'earlier', contactId: c.capped.id, status: 'delivered', submittedAt: '2026-11-24T10:00:00.000Z' }),
+    makeOutboxRow({ campaignId: 'earlier', contactId: c.capped.id, status: 'queued', sendAfter: '2026-11-26T10:00:00.000Z' }),
+  ]);
   return { store, c };
 }
 

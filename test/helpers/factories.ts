@@ -1,5 +1,6 @@
 import type { Contact } from '../../src/contacts/contact.js';
 import type { ConsentEntry } from '../../src/consent/consent.js';
+import type { OutboxMessage } from '../../src/delivery/outbox.js';
 
 let counter = 0;
 
@@ -28,6 +29,28 @@ export function makeEntry(overrides: Partial<ConsentEntry> & Pick<ConsentEntry, 
     origin: 'import',
     source: 'test',
     at: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function makeOutboxRow(overrides: Partial<OutboxMessage> & Pick<OutboxMessage, 'campaignId' | 'contactId'>): OutboxMessage {
+  counter += 1;
+  return {
+    id: `m-${String(counter).padStart(7, '0')}`,
+    phone: `+7913${String(counter).padStart(7, '0')}`,
+    kind: 'marketing',
+    variant: 'A',
+    text: 'Привет!',
+    encoding: 'UCS-2',
+    segments: 1,
+    cost: 3.5,
+    sender: 'SHOP',
+    gateway: 'simulator',
+    sendAfter: '2026-11-27T07:00:00.000Z',
+    status: 'queued',
+    attempts: 0,
+    createdAt: '2026-11-27T06:00:00.000Z',
+    updatedAt: '2026-11-27T06:00:00.000Z',
     ...overrides,
   };
 }

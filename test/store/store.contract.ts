@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/port.js';
 import { makeContact, makeEntry } from '../helpers/factories.js';
+import { describeOutboxContract } from './outbox.contract.js';
 
 export interface StoreHarness {
   /** A fresh, empty store. */
@@ -93,9 +94,11 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
 
     it('reports no marketing send times before anything was sent', async () => {
       const store = await harness.open();
-      expect((await store.messages.marketingSendTimes(['c-1'], new Date('2026-01-01T00:00:00Z'))).size).toBe(0);
+      expect((await store.outbox.marketingSendTimes(['c-1'], new Date('2026-01-01T00:00:00Z'))).size).toBe(0);
       await store.close();
     });
+
+    describeOutboxContract(harness);
 
     if (harness.reopen) {
       const reopen = harness.reopen;

@@ -13,6 +13,7 @@ import { withApp } from '../context.js';
 import { collect, parseFlags } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
 import { loadSegment, readFilterOption } from './segment.js';
+import { registerCampaignRunCommands } from './campaign-run.js';
 import { loadTemplate } from './template.js';
 
 const planFlags = z.object({
@@ -129,7 +130,7 @@ export function formatSummary(summary: PlanSummary, label: string, kind: string)
 }
 
 export function registerCampaignCommands(program: Command): void {
-  const campaign = program.command('campaign').description('Plan campaigns: who gets what, when, at what cost, and who is left out and why.');
+  const campaign = program.command('campaign').description('Campaigns: preview, create, test, send, pause, resume, cancel, report.');
   addPlanOptions(campaign.command('preview').description('Show exactly what a campaign would send, without sending.')).action(async (rawFlags: unknown) => {
     await withApp({ readOnly: true }, async (app) => {
       const { request, label, json } = await buildPlanRequest(app, rawFlags);
@@ -141,4 +142,5 @@ export function registerCampaignCommands(program: Command): void {
       else printLines(formatSummary(summary, label, request.kind));
     });
   });
+  registerCampaignRunCommands(campaign);
 }

@@ -4,6 +4,8 @@ import { Low } from 'lowdb';
 import type { Contact } from '../../contacts/contact.js';
 import type { ConsentEntry } from '../../consent/consent.js';
 import type { Template } from '../../messages/template-record.js';
+import type { Campaign } from '../../campaigns/campaign.js';
+import type { InboundRecord } from '../../campaigns/report.js';
 import type { Segment } from '../../segments/filter.js';
 import { AppError } from '../../common/errors.js';
 import type { Store, StoreDescription } from '../port.js';
@@ -12,6 +14,7 @@ import { MemoryStore } from '../memory/memory-store.js';
 import type { Envelope } from './chunked-json-file.js';
 import { ChunkedJsonFile } from './chunked-json-file.js';
 import { GroupCommit } from './group-commit.js';
+import { OutboxFiles } from './outbox-files.js';
 import { acquirePidLock } from './pid-lock.js';
 
 export interface LowdbStoreOptions {
@@ -27,6 +30,8 @@ const FILES: Record<CollectionName, string> = {
   consent: 'consent.json',
   segments: 'segments.json',
   templates: 'templates.json',
+  campaigns: 'campaigns.json',
+  inbound: 'inbound.json',
 };
 
 /**
@@ -38,7 +43,8 @@ export class LowdbStore implements Store {
   private readonly memory: MemoryStore;
   private readonly files = new Map<CollectionName, { db: Low<Envelope<unknown>>; adapter: ChunkedJsonFile<unknown> }>();
   private readonly commits = new Map<CollectionName, GroupCommit>();
-  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0 };
+  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0 };
+  private outboxFiles: OutboxFiles | undefined;
   private releaseLock: (() => void) | undefined;
   private closed = false;
   private readonly writeErrors = new Map<CollectionName, unknown>();
@@ -47,6 +53,7 @@ export class LowdbStore implements Store {
     this.memory = new MemoryStore({
       before: () => this.checkWritable(),
       after: (collection) => this.schedule(collection),
+      outbox: (_campaigns, rows) => this.outboxFiles?.record(rows),
     });
   }
 
@@ -66,8 +73,16 @@ export class LowdbStore implements Store {
     return this.memory.templates;
   }
 
-  get messages(): Store['messages'] {
-    return this.memory.messages;
+  get outbox(): Store['outbox'] {
+    return this.memory.outbox;
+  }
+
+  get campaigns(): Store['campaigns'] {
+    return this.memory.campaigns;
+  }
+
+  get inbound(): Store['inbound'] {
+    return this.memory.inbound;
   }
 
   static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
@@ -87,6 +102,7 @@ export class LowdbStore implements Store {
 
   async flush(): Promise<void> {
     await Promise.all([...this.commits.values()].map((commit) => commit.idle().catch(() => undefined)));
+    await this.outboxFiles?.flush();
     const [failure] = this.writeErrors.values();
     if (this.writeErrors.size > 0) {
       throw new AppError('INTERNAL', `Could not write ${[...this.writeErrors.keys()].join(', ')} in ${this.options.dataDir}.`, {
@@ -100,6 +116,7 @@ export class LowdbStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.flush();
+    await this.outboxFiles?.close();
     this.closed = true;
     this.releaseLock?.();
   }
@@ -118,6 +135,11 @@ export class LowdbStore implements Store {
         this.files.set(name, { db, adapter });
         this.commits.set(name, new GroupCommit(() => this.write(name)));
       }
+      if (!readOnly || fs.existsSync(path.join(dataDir, 'outbox'))) {
+        const opened = await OutboxFiles.open(path.join(dataDir, 'outbox'), (id) => this.memory.outbox.rowsOf(id));
+        this.outboxFiles = readOnly ? undefined : opened.files;
+        this.memory.outbox.load(opened.rows);
+      }
     } catch (error) {
       this.releaseLock?.();
       throw error;
@@ -126,6 +148,8 @@ export class LowdbStore implements Store {
     this.memory.consent.load(this.items<ConsentEntry>('consent'));
     this.memory.segments.load(this.items<Segment>('segments'));
     this.memory.templates.load(this.items<Template>('templates'));
+    this.memory.campaigns.load(this.items<Campaign>('campaigns'));
+    this.memory.inbound.load(this.items<InboundRecord>('inbound'));
     // The loaded arrays now live in the maps; keep one copy in memory, not two.
     for (const { db } of this.files.values()) db.data = { version: 1, items: [] };
   }
@@ -163,6 +187,10 @@ export class LowdbStore implements Store {
         return this.memory.segments.all();
       case 'templates':
         return this.memory.templates.all();
+      case 'campaigns':
+        return this.memory.campaigns.all();
+      case 'inbound':
+        return this.memory.inbound.all();
     }
   }
 
@@ -184,9 +212,13 @@ export class LowdbStore implements Store {
 function checkBudget(dataDir: string, maxBytes: number): void {
   if (!fs.existsSync(dataDir)) return;
   let total = 0;
-  for (const entry of fs.readdirSync(dataDir, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.json')) total += fs.statSync(path.join(dataDir, entry.name)).size;
-  }
+  const sizeOf = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && entry.name === 'outbox') sizeOf(path.join(dir, entry.name));
+      else if (entry.isFile() && /\.jsonl?$/.test(entry.name)) total += fs.statSync(path.join(dir, entry.name)).size;
+    }
+  };
+  sizeOf(dataDir);
   if (total > maxBytes) {
     const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
     throw new AppError(

@@ -3,21 +3,26 @@ import type { Segment } from '../../segments/filter.js';
 import type { Store, StoreDescription } from '../port.js';
 import { MemoryConsent } from './memory-consent.js';
 import { MemoryContacts } from './memory-contacts.js';
-import { MemoryMessages } from './memory-messages.js';
 import { MemoryNamed } from './memory-named.js';
+import { MemoryOutbox } from './memory-outbox.js';
+import { MemoryInbound, MemoryRecords } from './memory-records.js';
+import type { Campaign } from '../../campaigns/campaign.js';
+import type { OutboxMessage } from '../../delivery/outbox.js';
 
-export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates';
+export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound';
 
 /**
  * Called around every change: `before` may refuse it (a read-only or closed store) by throwing;
  * `after` learns that a collection changed (the lowdb store schedules a write).
  */
 export interface ChangeHooks {
-  before(collection: CollectionName): void;
+  before(collection: CollectionName | 'outbox'): void;
   after(collection: CollectionName): void;
+  /** Outbox rows changed: the lowdb store journals them per campaign. */
+  outbox(campaignIds: ReadonlySet<string>, rows: readonly OutboxMessage[]): void;
 }
 
-const NO_HOOKS: ChangeHooks = { before: () => undefined, after: () => undefined };
+const NO_HOOKS: ChangeHooks = { before: () => undefined, after: () => undefined, outbox: () => undefined };
 
 /**
  * The in-memory store: nothing to make durable. It is the reference implementation the store
@@ -28,13 +33,18 @@ export class MemoryStore implements Store {
   readonly consent: MemoryConsent;
   readonly segments: MemoryNamed<Segment>;
   readonly templates: MemoryNamed<Template>;
-  readonly messages = new MemoryMessages();
+  readonly outbox: MemoryOutbox;
+  readonly campaigns: MemoryRecords<Campaign>;
+  readonly inbound: MemoryInbound;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
     this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
     this.consent = new MemoryConsent(() => hooks.before('consent'), () => hooks.after('consent'));
     this.segments = new MemoryNamed<Segment>(() => hooks.before('segments'), () => hooks.after('segments'));
     this.templates = new MemoryNamed<Template>(() => hooks.before('templates'), () => hooks.after('templates'));
+    this.campaigns = new MemoryRecords<Campaign>(() => hooks.before('campaigns'), () => hooks.after('campaigns'));
+    this.inbound = new MemoryInbound(() => hooks.before('inbound'), () => hooks.after('inbound'));
+    this.outbox = new MemoryOutbox(() => hooks.before('outbox'), (ids, rows) => hooks.outbox(ids, rows));
   }
 
   async flush(): Promise<void> {}

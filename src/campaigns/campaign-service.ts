@@ -1,0 +1,226 @@
+import type { Clock } from '../common/clock.js';
+import { AppError } from '../common/errors.js';
+import type { OutboxMessage } from '../delivery/outbox.js';
+import type { SmsGateway } from '../delivery/gateway.js';
+import type { CompliancePolicy } from '../messages/compliance/index.js';
+import { countSegments } from '../messages/encoding.js';
+import type { PriceTable } from '../messages/pricing.js';
+import { priceFor } from '../messages/pricing.js';
+import { compileTemplate } from '../messages/template.js';
+import { normalizePhone } from '../contacts/phone.js';
+import type { Store } from '../store/port.js';
+import type { Campaign, CampaignStatus } from './campaign.js';
+import type { Decision, PlanDeps, PlanRequest } from './plan.js';
+import { planCampaign } from './plan.js';
+import { PlanSummarizer } from './plan-summary.js';
+import type { PlanSummary } from './plan-summary.js';
+import type { CampaignReport } from './report.js';
+import { CampaignReportBuilder } from './report.js';
+
+export interface CampaignServiceDeps {
+  store: Store;
+  clock: Clock;
+  newId(): string;
+  policy: CompliancePolicy;
+  defaultZone: string;
+  defaultCountry: string;
+  prices: PriceTable;
+  currency: string;
+  gateway(name: string): SmsGateway;
+  /** Sends to more recipients than this need a successful test send first. */
+  testSendRequiredAbove: number;
+}
+
+const ACTIVE: ReadonlySet<CampaignStatus> = new Set(['sending']);
+
+/** The campaign lifecycle: draft → scheduled → sending ⇄ paused → completed | canceled. */
+export class CampaignService {
+  constructor(private readonly deps: CampaignServiceDeps) {}
+
+  async get(id: string): Promise<Campaign> {
+    const campaign = await this.deps.store.campaigns.get(id);
+    if (!campaign) throw new AppError('NOT_FOUND', `No campaign with id ${id}.`, { hint: 'List them with: smsbridge campaign list.' });
+    return campaign;
+  }
+
+  /** Campaigns whose messages the dispatcher may send now. */
+  async activeIds(): Promise<ReadonlySet<string>> {
+    return new Set((await this.deps.store.campaigns.list()).filter((c) => ACTIVE.has(c.status)).map((c) => c.id));
+  }
+
+  async create(input: Omit<Campaign, 'id' | 'status' | 'createdAt' | 'updatedAt'>): Promise<Campaign> {
+    for (const variant of input.variants) compileTemplate(variant.text, { name: variant.name, campaignVariables: Object.keys(input.campaignVariables) });
+    const now = this.deps.clock.now().toISOString();
+    const campaign: Campaign = { ...input, id: shortId(this.deps.newId()), status: input.schedule.type === 'now' ? 'draft' : 'scheduled', createdAt: now, updatedAt: now };
+    await this.deps.store.campaigns.put(campaign);
+    return campaign;
+  }
+
+  planRequest(campaign: Campaign, at: Date): PlanRequest {
+    return {
+      campaignId: campaign.id, audience: 'phones' in campaign.audience ? { phones: campaign.audience.phones } : { filter: campaign.audience.filter },
+      variants: campaign.variants, kind: campaign.kind, sender: campaign.sender, at, campaignVariables: campaign.campaignVariables, gateway: campaign.gateway,
+    };
+  }
+
+  private planDeps(): PlanDeps {
+    const { store, policy, defaultZone, defaultCountry, prices } = this.deps;
+    return { store, policy, defaultZone, defaultCountry, prices };
+  }
+
+  async preview(id: string): Promise<PlanSummary> {
+    const campaign = await this.get(id);
+    const summarizer = new PlanSummarizer(this.deps.currency, campaign.variants.map((v) => v.name));
+    for await (const decision of planCampaign(this.planRequest(campaign, this.deps.clock.now()), this.planDeps())) summarizer.add(decision);
+    return summarizer.result();
+  }
+
+  /**
+   * Sends the campaign's message, rendered with one contact's data (or the first planned one), to the
+   * given numbers. A success unlocks large sends (TEST_SEND_REQUIRED_ABOVE).
+   */
+  async testSend(id: string, numbers: readonly string[], contactPhone?: string): Promise<Array<{ phone: string; ok: boolean; detail: string }>> {
+    const campaign = await this.get(id);
+    const sample = await this.sampleDecision(campaign, contactPhone);
+    const gateway = this.deps.gateway(campaign.gateway);
+    const now = this.deps.clock.now().toISOString();
+    const results: Array<{ phone: string; ok: boolean; detail: string }> = [];
+    const rows: OutboxMessage[] = [];
+    for (const raw of numbers) {
+      const phone = normalizePhone(raw, this.deps.defaultCountry);
+      if (!phone.ok) {
+        results.push({ phone: raw, ok: false, detail: phone.reason });
+        continue;
+      }
+      const count = countSegments(sample.text);
+      const row: OutboxMessage = {
+        id: this.deps.newId(), campaignId: campaign.id, contactId: `test:${phone.e164}`, phone: phone.e164, kind: campaign.kind, variant: sample.variant,
+        text: sample.text, encoding: count.encoding, segments: count.segments, cost: count.segments * priceFor(this.deps.prices, campaign.gateway, phone.country),
+        sender: campaign.sender, gateway: campaign.gateway, sendAfter: now, status: 'sending', attempts: 1, test: true, createdAt: now, updatedAt: now,
+      };
+      const result = await gateway.send({ messageId: row.id, to: row.phone, from: row.sender, text: row.text, encoding: row.encoding, segments: row.segments });
+      rows.push(result.ok ? { ...row, status: 'submitted', providerMessageId: result.providerMessageId, submittedAt: now } : { ...row, status: 'rejected', errorCode: result.error.code, finalAt: now });
+      results.push({ phone: phone.e164, ok: result.ok, detail: result.ok ? result.providerMessageId : `${result.error.code}: ${result.error.message}` });
+    }
+    await this.deps.store.outbox.insertMany(rows);
+    if (results.some((r) => r.ok)) await this.update(campaign, { testSentAt: now });
+    await this.deps.store.flush();
+    return results;
+  }
+
+  private async sampleDecision(campaign: Campaign, contactPhone: string | undefined): Promise<Extract<Decision, { action: 'send' }>> {
+    const request = this.planRequest(campaign, this.deps.clock.now());
+    if (contactPhone) request.audience = { phones: [contactPhone] };
+    for await (const decision of planCampaign(request, this.planDeps())) if (decision.action === 'send') return decision;
+    throw new AppError('VALIDATION_FAILED', 'No recipient of this campaign can receive the message, so there is nothing to test.', {
+      hint: contactPhone ? 'Pick another contact with --contact.' : 'Check the audience with campaign preview.',
+    });
+  }
+
+  /** Plans the audience into the outbox and starts sending (or resumes a paused campaign). */
+  async start(id: string): Promise<Campaign> {
+    const campaign = await this.get(id);
+    if (campaign.status === 'paused') return this.update(campaign, { status: 'sending' });
+    if (campaign.status !== 'draft' && campaign.status !== 'scheduled') {
+      throw new AppError('CONFLICT', `Campaign ${id} is ${campaign.status}; only a draft or scheduled campaign can be sent.`);
+    }
+    const at = this.deps.clock.now();
+    const summarizer = new PlanSummarizer(this.deps.currency, campaign.variants.map((v) => v.name));
+    const rows: OutboxMessage[] = [];
+    for await (const decision of planCampaign(this.planRequest(campaign, at), this.planDeps())) {
+      summarizer.add(decision);
+      if (decision.action === 'send') rows.push(this.toRow(campaign, decision, at));
+    }
+    const summary = summarizer.result();
+    if (summary.toSend > this.deps.testSendRequiredAbove && !campaign.testSentAt) {
+      throw new AppError('CONFLICT', `This campaign would send ${summary.toSend} messages; more than ${this.deps.testSendRequiredAbove} need a successful test send first.`, {
+        hint: `Run: smsbridge campaign test ${id} --to <your number>, check the message on the phone, then send again.`,
+      });
+    }
+    await this.deps.store.outbox.insertMany(rows);
+    const started = await this.update(campaign, {
+      status: 'sending', startedAt: at.toISOString(), lastRunAt: at.toISOString(), planned: { recipients: summary.toSend, excluded: summary.excluded },
+    });
+    await this.deps.store.flush();
+    return started;
+  }
+
+  private toRow(campaign: Campaign, decision: Extract<Decision, { action: 'send' }>, at: Date): OutboxMessage {
+    const now = at.toISOString();
+    return {
+      id: this.deps.newId(), campaignId: campaign.id, contactId: decision.contactId, phone: decision.phone, kind: campaign.kind, variant: decision.variant,
+      text: decision.text, encoding: decision.encoding, segments: decision.segments, cost: decision.cost, sender: campaign.sender, gateway: campaign.gateway,
+      sendAfter: decision.sendAfter ?? now, status: 'queued', attempts: 0, createdAt: now, updatedAt: now,
+    };
+  }
+
+  async pause(id: string): Promise<Campaign> {
+    const campaign = await this.get(id);
+    if (campaign.status !== 'sending') throw new AppError('CONFLICT', `Campaign ${id} is ${campaign.status}; only a sending campaign can be paused.`);
+    return this.update(campaign, { status: 'paused' });
+  }
+
+  async resume(id: string): Promise<Campaign> {
+    const campaign = await this.get(id);
+    if (campaign.status !== 'paused') throw new AppError('CONFLICT', `Campaign ${id} is ${campaign.status}; only a paused campaign can be resumed.`);
+    return this.update(campaign, { status: 'sending' });
+  }
+
+  /** Stops the campaign: queued messages are canceled; those already with the gateway run their course. */
+  async cancel(id: string): Promise<Campaign> {
+    const campaign = await this.get(id);
+    if (campaign.status === 'completed' || campaign.status === 'canceled') throw new AppError('CONFLICT', `Campaign ${id} is already ${campaign.status}.`);
+    const updated = await this.update(campaign, { status: 'canceled', finishedAt: this.deps.clock.now().toISOString() });
+    const now = this.deps.clock.now().toISOString();
+    const canceled: OutboxMessage[] = [];
+    for (let afterId: string | undefined; ; ) {
+      const page = await this.deps.store.outbox.listByCampaign(id, afterId === undefined ? { limit: 1000 } : { limit: 1000, afterId });
+      if (page.length === 0) break;
+      for (const row of page) if (row.status === 'queued') canceled.push({ ...row, status: 'canceled', finalAt: now, updatedAt: now });
+      afterId = page[page.length - 1]?.id;
+    }
+    await this.deps.store.outbox.updateMany(canceled);
+    await this.deps.store.flush();
+    return updated;
+  }
+
+  /** A sending campaign with nothing queued or in flight is complete. */
+  async completeIfDone(id: string): Promise<boolean> {
+    const campaign = await this.get(id);
+    if (campaign.status !== 'sending') return false;
+    const counts = await this.deps.store.outbox.countByStatus(id);
+    if ((counts.queued ?? 0) + (counts.sending ?? 0) > 0) return false;
+    await this.update(campaign, { status: 'completed', finishedAt: this.deps.clock.now().toISOString() });
+    return true;
+  }
+
+  /** Every message final or unknown (receipts included)? */
+  async settled(id: string): Promise<boolean> {
+    const counts = await this.deps.store.outbox.countByStatus(id);
+    return (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.submitted ?? 0) === 0;
+  }
+
+  async report(id: string): Promise<CampaignReport> {
+    const campaign = await this.get(id);
+    const builder = new CampaignReportBuilder(campaign, campaign.planned?.excluded ?? {}, { currency: this.deps.currency });
+    for (let afterId: string | undefined; ; ) {
+      const page = await this.deps.store.outbox.listByCampaign(id, afterId === undefined ? { limit: 2000 } : { limit: 2000, afterId });
+      if (page.length === 0) break;
+      builder.addMessages(page);
+      afterId = page[page.length - 1]?.id;
+    }
+    builder.addInbound(await this.deps.store.inbound.listByCampaign(id));
+    return builder.result();
+  }
+
+  private async update(campaign: Campaign, changes: Partial<Campaign>): Promise<Campaign> {
+    const updated = { ...campaign, ...changes, updatedAt: this.deps.clock.now().toISOString() };
+    await this.deps.store.campaigns.put(updated);
+    return updated;
+  }
+}
+
+/** Short, readable campaign ids that can name files: the first 8 hex digits of a UUID. */
+function shortId(uuid: string): string {
+  return uuid.replace(/-/g, '').slice(0, 8);
+}

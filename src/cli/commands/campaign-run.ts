@@ -1,0 +1,125 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { AppError } from '../../common/errors.js';
+import type { Campaign, CampaignSchedule } from '../../campaigns/campaign.js';
+import { formatCampaignReport } from '../../campaigns/report-format.js';
+import { validateCron } from '../../schedule/scheduler.js';
+import { withApp } from '../context.js';
+import { collect } from '../flags.js';
+import { printJson, printLines, table } from '../output.js';
+import { addPlanOptions, buildPlanRequest } from './campaign.js';
+
+const scheduleFlags = z.object({
+  name: z.string().trim().min(1, '--name is required').max(100),
+  gateway: z.string().default('default'),
+  cron: z.string().optional(),
+  timezone: z.string().optional(),
+  start: z.iso.datetime({ offset: true, message: '--start must be an ISO date-time such as 2026-12-01T10:00:00+03:00' }).optional(),
+});
+
+function scheduleOf(flags: z.infer<typeof scheduleFlags>, defaultZone: string): CampaignSchedule {
+  if (flags.cron && flags.start) throw new AppError('VALIDATION_FAILED', 'Use --cron (recurring) or --start (once at a time), not both.');
+  if (flags.cron) {
+    const valid = validateCron(flags.cron);
+    if (!valid.ok) throw new AppError('VALIDATION_FAILED', valid.reason);
+    return { type: 'cron', cron: flags.cron, timezone: flags.timezone ?? defaultZone };
+  }
+  return flags.start ? { type: 'at', at: new Date(flags.start).toISOString() } : { type: 'now' };
+}
+
+function line(c: Campaign): string[] {
+  return [c.id, c.name, c.status, c.kind, c.schedule.type === 'cron' ? `cron ${c.schedule.cron}` : c.schedule.type === 'at' ? `at ${c.schedule.at}` : 'now', c.updatedAt];
+}
+
+export function registerCampaignRunCommands(campaign: Command): void {
+  addPlanOptions(campaign.command('create').description('Create a campaign (a draft to send, or scheduled with --start or --cron).'))
+    .requiredOption('--name <name>', 'a name people recognise')
+    .option('--start <iso>', 'send once at this time')
+    .option('--cron <expression>', 'recurring, e.g. "0 10 * * 1" = Mondays at 10:00')
+    .option('--timezone <zone>', 'time zone of --cron (default: DEFAULT_TIMEZONE)')
+    .action(async (rawFlags: Record<string, unknown>) => {
+      await withApp({}, async (app) => {
+        const { request } = await buildPlanRequest(app, rawFlags);
+        const flags = scheduleFlags.parse({ name: rawFlags.name, gateway: rawFlags.gateway, cron: rawFlags.cron, timezone: rawFlags.timezone, start: rawFlags.start });
+        const created = await app.campaigns.create({
+          name: flags.name, kind: request.kind, variants: [...request.variants], campaignVariables: request.campaignVariables ?? {}, sender: request.sender,
+          gateway: flags.gateway, schedule: scheduleOf(flags, app.config.DEFAULT_TIMEZONE),
+          audience: 'phones' in request.audience ? { phones: [...request.audience.phones] } : { filter: request.audience.filter, ...(typeof rawFlags.segment === 'string' ? { segment: rawFlags.segment } : {}) },
+        });
+        if (rawFlags.json) printJson({ id: created.id });
+        else printLines([`Created campaign ${created.id} (${created.status}). Next: smsbridge campaign test ${created.id} --to <your number>, then campaign send ${created.id}.`]);
+      });
+    });
+
+  campaign.command('list').description('List campaigns.').option('--json', 'print JSON').action(async (flags: { json?: boolean }) => {
+    await withApp({ readOnly: true }, async (app) => {
+      const all = await app.store.campaigns.list();
+      if (flags.json) printJson(all);
+      else printLines(all.length ? table(['id', 'name', 'status', 'kind', 'schedule', 'updated'], all.map(line)) : ['No campaigns yet.']);
+    });
+  });
+
+  campaign.command('show').description('Show a campaign and its message counts.').argument('<id>').option('--json', 'print JSON').action(async (id: string, flags: { json?: boolean }) => {
+    await withApp({ readOnly: true }, async (app) => {
+      const found = await app.campaigns.get(id);
+      const counts = await app.store.outbox.countByStatus(id);
+      if (flags.json) printJson({ ...found, messages: counts });
+      else printLines([...table(['id', 'name', 'status', 'kind', 'schedule', 'updated'], [line(found)]), `messages: ${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ') || 'none yet'}`]);
+    });
+  });
+
+  campaign
+    .command('test')
+    .description('Send the campaign\'s message, rendered for one contact, to your own numbers; large sends need this first.')
+    .argument('<id>')
+    .requiredOption('--to <numbers>', 'comma-separated numbers to send the test to', (v: string, prev: string[]) => collect(v, prev), [])
+    .option('--contact <phone>', 'render with this contact\'s data (default: the first recipient)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, flags: { to: string[]; contact?: string; json?: boolean }) => {
+      await withApp({}, async (app) => {
+        const numbers = flags.to.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+        const results = await app.campaigns.testSend(id, numbers, flags.contact);
+        const engine = await app.engine();
+        await engine.processInbox();
+        if (flags.json) printJson(results);
+        else printLines(results.map((r) => `${r.phone}: ${r.ok ? `sent (${r.detail})` : `not sent: ${r.detail}`}`));
+        if (!results.some((r) => r.ok)) process.exitCode = 1;
+      });
+    });
+
+  campaign
+    .command('send')
+    .description('Start a campaign: plan it into the outbox and send what is due now.')
+    .argument('<id>')
+    .option('--wait', 'return when every message is final or unknown (receipts included)')
+    .option('--timeout <seconds>', 'give up waiting after this long', '600')
+    .option('--json', 'print JSON')
+    .action(async (id: string, flags: { wait?: boolean; timeout: string; json?: boolean }) => {
+      await withApp({}, async (app) => {
+        const started = await app.campaigns.start(id);
+        const engine = await app.engine();
+        await engine.runCampaign(id, { receipts: Boolean(flags.wait), timeoutMs: Number(flags.timeout) * 1000 });
+        const counts = await app.store.outbox.countByStatus(id);
+        if (flags.json) printJson({ id, status: (await app.campaigns.get(id)).status, planned: started.planned, messages: counts });
+        else printLines([`Campaign ${id}: ${started.planned?.recipients ?? 0} messages planned.`, `messages: ${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ')}`]);
+      });
+    });
+
+  for (const [action, verb] of [['pause', 'Pause'], ['resume', 'Resume'], ['cancel', 'Cancel']] as const) {
+    campaign.command(action).description(`${verb} a campaign (takes effect within one batch).`).argument('<id>').option('--json', 'print JSON').action(async (id: string, flags: { json?: boolean }) => {
+      await withApp({}, async (app) => {
+        const updated = await app.campaigns[action](id);
+        if (flags.json) printJson({ id, status: updated.status });
+        else printLines([`Campaign ${id} is ${updated.status}.`]);
+      });
+    });
+  }
+
+  campaign.command('report').description('Delivered, failed, replies, opt-outs, cost, A/B variants.').argument('<id>').option('--json', 'print JSON').action(async (id: string, flags: { json?: boolean }) => {
+    await withApp({ readOnly: true }, async (app) => {
+      const report = await app.campaigns.report(id);
+      if (flags.json) printJson(report);
+      else printLines(formatCampaignReport(report));
+    });
+  });
+}

@@ -1,0 +1,161 @@
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { Store } from '../store/port.js';
+import type { GatewayError, SendResult, SmsGateway } from './gateway.js';
+import type { OutboxMessage } from './outbox.js';
+import { canMove } from './outbox.js';
+import { SlidingWindowLimiter } from './rate-limiter.js';
+import type { RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, retryDecision } from './retry.js';
+import type { Timers } from './timers.js';
+
+export interface DispatcherDeps {
+  store: Store;
+  gateway(name: string): SmsGateway;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  newId(): string;
+  random(): number;
+  /** Campaigns whose messages may go now (status `sending`); read before every batch, so pause and cancel take effect within one. */
+  activeCampaigns(): Promise<ReadonlySet<string>>;
+  /** A carrier or gateway said the recipient opted out (Twilio 21610, Vonage err-code 9): record it in the consent ledger. */
+  onCarrierOptOut(message: OutboxMessage, error: GatewayError): Promise<void>;
+  retry?: RetryPolicy;
+  /** Messages claimed per batch. */
+  batchSize?: number;
+  /** How long a claim holds; a `sending` row older than this after a crash becomes `unknown`. */
+  leaseMs?: number;
+}
+
+interface Outcome {
+  message: OutboxMessage;
+  result: SendResult;
+  at: string;
+}
+
+/**
+ * The outbox dispatcher. Each batch: claim due messages (recorded as `sending` with an attempt id and
+ * made durable BEFORE any gateway call), send them pipelined within the gateway's rate (segments per
+ * second, sliding window) and in-flight cap, then record every result in one write. A crash between
+ * the two writes leaves `sending` rows that become `unknown` on restart and are never re-sent blindly.
+ */
+export class Dispatcher {
+  private readonly limiters = new Map<string, SlidingWindowLimiter>();
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.retry = deps.retry ?? DEFAULT_RETRY;
+  }
+
+  /** Marks rows whose lease ran out (a previous process died mid-send) `unknown`; returns them. */
+  async recover(): Promise<OutboxMessage[]> {
+    const unknown = await this.deps.store.outbox.expireLeases(this.deps.clock.now());
+    if (unknown.length > 0) {
+      this.deps.logger.warn({ count: unknown.length }, 'messages were being sent when the process stopped; marked unknown, not re-sent');
+      await this.deps.store.flush();
+    }
+    return unknown;
+  }
+
+  /** Claims and sends one batch; returns how many messages it handled (0: nothing due). */
+  async runBatch(): Promise<number> {
+    const campaignIds = await this.deps.activeCampaigns();
+    if (campaignIds.size === 0) return 0;
+    const now = this.deps.clock.now();
+    const batch = await this.deps.store.outbox.claimDue({
+      now, limit: this.deps.batchSize ?? 200, leaseMs: this.deps.leaseMs ?? 120_000, attemptId: this.deps.newId(), campaignIds,
+    });
+    if (batch.length === 0) return 0;
+    // The claim must be on disk before any gateway sees a message: that is what makes a crash safe.
+    await this.deps.store.flush();
+    const outcomes = await Promise.all(this.pipeline(batch));
+    await this.record(outcomes);
+    await this.deps.store.flush();
+    return batch.length;
+  }
+
+  private pipeline(batch: OutboxMessage[]): Array<Promise<Outcome>> {
+    const byGateway = new Map<string, OutboxMessage[]>();
+    for (const message of batch) {
+      const list = byGateway.get(message.gateway);
+      if (list) list.push(message);
+      else byGateway.set(message.gateway, [message]);
+    }
+    const outcomes: Array<Promise<Outcome>> = [];
+    for (const [name, messages] of byGateway) {
+      const gateway = this.deps.gateway(name);
+      const { maxSegmentsPerSecond, maxInFlight } = gateway.capabilities();
+      const limiter = this.limiterFor(name, maxSegmentsPerSecond);
+      let inFlight = 0;
+      let ready = Promise.resolve();
+      for (const message of messages) {
+        // Each send waits for its turn in the rate window and for a free in-flight slot, in order.
+        const start = ready.then(() => this.admit(limiter, message.segments, () => inFlight < maxInFlight));
+        ready = start;
+        outcomes.push(
+          start.then(async () => {
+            inFlight += 1;
+            try {
+              const result = await this.sendOne(gateway, message);
+              if (!result.ok && result.error.code === 'throttled' && result.error.retryAfterMs) {
+                limiter.pause(this.deps.clock.now().getTime() + result.error.retryAfterMs);
+              }
+              return { message, result, at: this.deps.clock.now().toISOString() };
+            } finally {
+              inFlight -= 1;
+            }
+          }),
+        );
+      }
+    }
+    return outcomes;
+  }
+
+  private async sendOne(gateway: SmsGateway, message: OutboxMessage): Promise<SendResult> {
+    try {
+      return await gateway.send({
+        messageId: message.id, to: message.phone, from: message.sender, text: message.text, encoding: message.encoding, segments: message.segments,
+      });
+    } catch (error) {
+      // An adapter that throws has not told us whether the message left: treat the outcome as unknown.
+      this.deps.logger.error({ gateway: gateway.id, messageId: message.id, error }, 'gateway threw while sending');
+      return { ok: false, error: { code: 'unknown', retryable: false, outcomeUnknown: true, message: error instanceof Error ? error.message : String(error) } };
+    }
+  }
+
+  private async admit(limiter: SlidingWindowLimiter, segments: number, slotFree: () => boolean): Promise<void> {
+    for (;;) {
+      const wait = slotFree() ? limiter.tryTake(segments, this.deps.clock.now().getTime()) : 5;
+      if (wait === 0) return;
+      await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, wait));
+    }
+  }
+
+  private limiterFor(gateway: string, rate: number): SlidingWindowLimiter {
+    let limiter = this.limiters.get(gateway);
+    if (!limiter) this.limiters.set(gateway, (limiter = new SlidingWindowLimiter(rate)));
+    return limiter;
+  }
+
+  /** One write for the whole batch; a receipt that raced ahead of its send result keeps its later status. */
+  private async record(outcomes: Outcome[]): Promise<void> {
+    const current = await this.deps.store.outbox.getMany(outcomes.map((o) => o.message.id));
+    const rows: OutboxMessage[] = [];
+    for (const { message, result, at } of outcomes) {
+      const now = current.get(message.id) ?? message;
+      if (result.ok) {
+        const status = canMove(now.status, 'submitted') ? 'submitted' : now.status;
+        rows.push({ ...now, status, providerMessageId: result.providerMessageId, submittedAt: now.submittedAt ?? at, updatedAt: at, ...(result.cost !== undefined ? { cost: result.cost } : {}) });
+        continue;
+      }
+      const decision = retryDecision(result.error, message.attempts, this.retry, this.deps.random());
+      const failed = { ...now, errorCode: result.error.code, ...(result.error.providerCode ? { providerCode: result.error.providerCode } : {}), updatedAt: at };
+      if (decision.retry) rows.push({ ...failed, status: 'queued', retryAt: new Date(Date.parse(at) + decision.waitMs).toISOString() });
+      else if (decision.reason === 'outcome_unknown') rows.push({ ...failed, status: 'unknown' });
+      else rows.push({ ...failed, status: decision.reason === 'permanent' ? 'rejected' : 'failed', finalAt: at });
+      if (result.error.code === 'opted_out') await this.deps.onCarrierOptOut(message, result.error);
+    }
+    await this.deps.store.outbox.updateMany(rows);
+  }
+}

@@ -1,0 +1,124 @@
+import type { Encoding } from '../messages/encoding.js';
+
+/**
+ * The gateway port: what the sending engine needs from an SMS gateway (simulator, Twilio, Vonage,
+ * SMS.ru, SMPP). One folder per implementation under integrations/gateways/, one line in the registry.
+ * `send` never throws for a per-recipient failure: it returns the failure as a value, so one bad
+ * number never aborts a batch. Infrastructure failures (the process cannot reach anything) may throw.
+ */
+export interface SmsGateway {
+  readonly id: string;
+  capabilities(): GatewayCapabilities;
+  send(message: OutboundSms): Promise<SendResult>;
+  /** Turns a verified status webhook into events (absent for gateways that push receipts otherwise). */
+  parseStatus?(request: WebhookRequest): GatewayEvent[];
+  /** Turns a verified inbound-message webhook into events. */
+  parseInbound?(request: WebhookRequest): GatewayEvent[];
+  /** Checks a webhook's signature and replay window; false means answer 401 and do nothing. */
+  verifyWebhook?(request: WebhookRequest, now: Date): boolean;
+  /** Asks the gateway what became of a message (for `unknown` rows after a crash), where it can. */
+  lookup?(providerMessageId: string): Promise<StatusEvent | undefined>;
+  /** One cheap authenticated call, for `smsbridge doctor`. */
+  verifyCredentials?(): Promise<{ ok: true; detail: string } | { ok: false; detail: string }>;
+  close?(): Promise<void>;
+}
+
+export interface GatewayCapabilities {
+  /** The gateway's allowed rate, counted in segments per second. */
+  maxSegmentsPerSecond: number;
+  /** Requests allowed in flight at once (HTTP concurrency, SMPP window). */
+  maxInFlight: number;
+  unicode: boolean;
+  /** Alphanumeric sender names allowed, and their maximum length. */
+  alphanumericSender: { allowed: boolean; maxLength: number };
+}
+
+export interface OutboundSms {
+  /** Our message id; gateways that can carry it (callback URL, client-ref) do, for matching receipts. */
+  messageId: string;
+  to: string;
+  from: string;
+  text: string;
+  encoding: Encoding;
+  segments: number;
+  /** The gateway should not deliver after this (validity period), so a queued message cannot land in quiet hours. */
+  validUntil?: Date;
+}
+
+export type SendResult =
+  | { ok: true; providerMessageId: string; segments?: number; cost?: number }
+  | { ok: false; error: GatewayError };
+
+/**
+ * The closed set of failure codes every adapter maps its vendor codes to (a pure, table-tested
+ * map-error.ts per adapter). Code branches on `code`, never on `message`.
+ */
+export type GatewayErrorCode =
+  | 'throttled'
+  | 'unavailable'
+  | 'timeout'
+  | 'invalid_number'
+  | 'not_mobile'
+  | 'opted_out'
+  | 'blocked'
+  | 'invalid_sender'
+  | 'message_rejected'
+  | 'insufficient_funds'
+  | 'auth_failed'
+  | 'unknown';
+
+export interface GatewayError {
+  code: GatewayErrorCode;
+  /** True when trying again later can succeed (throttling, a gateway outage). */
+  retryable: boolean;
+  /** The gateway said when to try again (Retry-After). */
+  retryAfterMs?: number;
+  /** The vendor's own code, for reports ("21610", "err-code 9", "209"). */
+  providerCode?: string;
+  message: string;
+  /**
+   * True when the gateway may have accepted the message although we got no answer (a timeout after
+   * the request was sent): never retried blindly, recorded as `unknown`.
+   */
+  outcomeUnknown?: boolean;
+}
+
+export type DeliveryStatus = 'submitted' | 'delivered' | 'undelivered' | 'failed' | 'expired' | 'rejected';
+
+export interface StatusEvent {
+  type: 'status';
+  gateway: string;
+  providerMessageId: string;
+  /** Our message id, when the gateway echoes it back. */
+  messageId?: string;
+  status: DeliveryStatus;
+  errorCode?: GatewayErrorCode;
+  providerCode?: string;
+  at: string;
+  /** Dedupe key: the same receipt twice is one event. */
+  key: string;
+}
+
+export interface InboundEvent {
+  type: 'inbound';
+  gateway: string;
+  providerMessageId: string;
+  from: string;
+  to: string;
+  text: string;
+  at: string;
+  key: string;
+}
+
+export type GatewayEvent = StatusEvent | InboundEvent;
+
+/** A webhook as the HTTP layer hands it to a gateway: raw body for signatures, parsed fields for use. */
+export interface WebhookRequest {
+  method: string;
+  /** The full public URL the gateway called, query string included. */
+  url: string;
+  headers: Record<string, string | undefined>;
+  rawBody: string;
+  /** Form or JSON fields, or the query for GET webhooks. */
+  fields: Record<string, string | string[]>;
+}

@@ -1,0 +1,147 @@
+import type { Clock } from './common/clock.js';
+import type { Logger } from './common/logger.js';
+import type { CampaignService } from './campaigns/campaign-service.js';
+import { recordConsent } from './consent/record-consent.js';
+import { Dispatcher } from './delivery/dispatcher.js';
+import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
+import { EventIngestor } from './delivery/ingest-events.js';
+import type { Timers } from './delivery/timers.js';
+import type { EventInbox } from './store/lowdb/event-inbox.js';
+import type { Store } from './store/port.js';
+
+export interface EngineDeps {
+  store: Store;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  newId(): string;
+  random(): number;
+  gateway(name: string): SmsGateway;
+  campaigns: CampaignService;
+  /** Durable inbox for receipts and replies; events are acknowledged once appended to it. */
+  inbox: EventInbox<GatewayEvent>;
+  batchSize?: number;
+}
+
+/**
+ * The sending engine in one process: the dispatcher drains the outbox, receipts and replies go through
+ * the durable inbox to the store, and campaigns complete when nothing is left to send.
+ */
+export class DeliveryEngine {
+  readonly dispatcher: Dispatcher;
+  private readonly ingestor: EventIngestor;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.dispatcher = new Dispatcher({
+      store: deps.store, gateway: deps.gateway, clock: deps.clock, timers: deps.timers, logger: deps.logger, newId: deps.newId, random: deps.random,
+      activeCampaigns: () => deps.campaigns.activeIds(),
+      onCarrierOptOut: async (message, error) => {
+        if (message.contactId.startsWith('test:') || message.contactId.startsWith('phone:')) return;
+        await recordConsent(
+          { contactId: message.contactId, status: 'opted_out', scope: 'all', origin: 'carrier', source: `${message.gateway} refused: recipient opted out`, evidence: `${message.gateway}:${error.providerCode ?? error.code}` },
+          { store: deps.store, clock: deps.clock, newId: deps.newId },
+        ).catch((cause: unknown) => deps.logger.warn({ error: cause }, 'could not record a carrier opt-out'));
+      },
+      ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
+    });
+    this.ingestor = new EventIngestor({ store: deps.store, clock: deps.clock, logger: deps.logger, newId: deps.newId, gateway: deps.gateway });
+  }
+
+  /** Where gateways hand receipts and replies: resolves once they are durable (then they are processed). */
+  async accept(events: GatewayEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.deps.inbox.append(events);
+    this.wake?.();
+  }
+
+  /** Applies what the inbox holds beyond its cursor, a batch at a time; returns how many events. */
+  async processInbox(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const entries = await this.deps.inbox.readAfter(this.deps.inbox.cursor(), 1000);
+      if (entries.length === 0) break;
+      await this.ingestor.ingest(entries.map((entry) => entry.event));
+      await this.deps.store.flush();
+      await this.deps.inbox.commit((entries[entries.length - 1] as { seq: number }).seq);
+      total += entries.length;
+    }
+    return total;
+  }
+
+  /** One round: send a batch, apply receipts, complete finished campaigns. Returns messages sent. */
+  async step(): Promise<number> {
+    const sent = await this.dispatcher.runBatch();
+    await this.processInbox();
+    if (this.ingestor.pendingOrphans() > 0) await this.ingestor.ingest([]);
+    for (const id of await this.deps.campaigns.activeIds()) await this.deps.campaigns.completeIfDone(id);
+    return sent;
+  }
+
+  /** Runs until stop(): the service's background worker. */
+  start(pollMs = 500): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      await this.dispatcher.recover();
+      while (this.running) {
+        try {
+          if ((await this.step()) === 0) await this.sleep(pollMs);
+        } catch (error) {
+          this.deps.logger.error({ error }, 'delivery step failed; retrying');
+          await this.sleep(pollMs);
+        }
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /**
+   * For the CLI: sends a campaign's due messages and, with `receipts`, waits until every message is
+   * final or unknown (or `timeoutMs` passes). Messages deferred by quiet hours stay queued for the service.
+   */
+  async runCampaign(id: string, options: { receipts: boolean; timeoutMs: number; pollMs?: number }): Promise<void> {
+    await this.dispatcher.recover();
+    const deadline = this.deps.clock.now().getTime() + options.timeoutMs;
+    for (;;) {
+      const sent = await this.step();
+      const done = options.receipts ? await this.deps.campaigns.settled(id) : (await this.countDue(id)) === 0;
+      if (done || this.deps.clock.now().getTime() > deadline) return;
+      if (sent === 0) await this.sleep(options.pollMs ?? 100);
+    }
+  }
+
+  private async countDue(id: string): Promise<number> {
+    const counts = await this.deps.store.outbox.countByStatus(id);
+    if ((counts.sending ?? 0) > 0) return counts.sending ?? 0;
+    const now = this.deps.clock.now().toISOString();
+    let due = 0;
+    for (let afterId: string | undefined; ; ) {
+      const page = await this.deps.store.outbox.listByCampaign(id, afterId === undefined ? { limit: 2000 } : { limit: 2000, afterId });
+      if (page.length === 0) return due;
+      for (const row of page) if (row.status === 'queued' && (row.retryAt ?? row.sendAfter) <= now) due += 1;
+      afterId = page[page.length - 1]?.id;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const handle = this.deps.timers.setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        this.deps.timers.clearTimeout(handle);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,144 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { OutboxMessage } from '../../delivery/outbox.js';
+import { AppError } from '../../common/errors.js';
+import { ChunkedJsonFile } from './chunked-json-file.js';
+import { Journal } from './journal.js';
+
+interface Snapshot {
+  version: 1;
+  /** Journals older than this generation are already folded into the snapshot. */
+  journalGen: number;
+  items: OutboxMessage[];
+}
+
+interface Partition {
+  gen: number;
+  journal: Journal<OutboxMessage>;
+  appended: number;
+  compacting: Promise<void> | undefined;
+}
+
+const SAFE_ID = /^[A-Za-z0-9_-]{1,80}$/;
+
+/**
+ * The outbox on disk, one partition per campaign (a receipt never rewrites contacts or another
+ * campaign): a snapshot `<campaign>.json` plus an append-only journal `<campaign>.<gen>.jsonl` of row
+ * images, fsynced by group commit. When a journal outgrows its campaign, the partition is compacted:
+ * a new journal generation starts, the snapshot is rewritten, old journals are deleted. Loading replays
+ * only journals at or after the snapshot's generation, so a crash at any step never moves a row back.
+ */
+export class OutboxFiles {
+  private readonly partitions = new Map<string, Partition>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: unknown;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly rowsOf: (campaignId: string) => OutboxMessage[],
+  ) {}
+
+  static async open(dir: string, rowsOf: (campaignId: string) => OutboxMessage[]): Promise<{ files: OutboxFiles; rows: OutboxMessage[] }> {
+    await mkdir(dir, { recursive: true });
+    const files = new OutboxFiles(dir, rowsOf);
+    const names = await readdir(dir);
+    const campaigns = new Set(names.map((name) => /^([A-Za-z0-9_-]+)\.(?:json|\d+\.jsonl)$/.exec(name)?.[1]).filter((id): id is string => Boolean(id)));
+    const rows: OutboxMessage[] = [];
+    for (const campaignId of campaigns) {
+      const byId = new Map<string, OutboxMessage>();
+      const snapshot = (await new ChunkedJsonFile<OutboxMessage>(path.join(dir, `${campaignId}.json`)).read()) as Snapshot | null;
+      for (const row of snapshot?.items ?? []) byId.set(row.id, row);
+      const gens = names
+        .map((name) => new RegExp(`^${campaignId}\\.(\\d+)\\.jsonl$`).exec(name)?.[1])
+        .filter((gen): gen is string => gen !== undefined)
+        .map(Number)
+        .sort((a, b) => a - b);
+      const from = snapshot?.journalGen ?? 0;
+      let journal: Journal<OutboxMessage> | undefined;
+      let gen = from;
+      for (const g of gens) {
+        if (g < from) {
+          await rm(path.join(dir, `${campaignId}.${g}.jsonl`), { force: true });
+          continue;
+        }
+        const opened = await Journal.open<OutboxMessage>(path.join(dir, `${campaignId}.${g}.jsonl`));
+        for (const row of opened.records) byId.set(row.id, row);
+        await journal?.close();
+        journal = opened.journal;
+        gen = g;
+      }
+      journal ??= (await Journal.open<OutboxMessage>(path.join(dir, `${campaignId}.${gen}.jsonl`))).journal;
+      files.partitions.set(campaignId, { gen, journal, appended: journal.size(), compacting: undefined });
+      rows.push(...byId.values());
+    }
+    return { files, rows };
+  }
+
+  /** Journals changed rows, per campaign; flush() waits for them. */
+  record(rows: readonly OutboxMessage[]): void {
+    const byCampaign = new Map<string, OutboxMessage[]>();
+    for (const row of rows) {
+      const list = byCampaign.get(row.campaignId);
+      if (list) list.push(row);
+      else byCampaign.set(row.campaignId, [row]);
+    }
+    for (const [campaignId, list] of byCampaign) this.track(this.appendTo(campaignId, list));
+  }
+
+  async flush(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    if (this.failure !== undefined) {
+      const cause = this.failure;
+      this.failure = undefined;
+      throw new AppError('INTERNAL', `Could not write the outbox in ${this.dir}.`, {
+        hint: 'Check free disk space and the directory permissions.',
+        retryable: true,
+        cause,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    for (const partition of this.partitions.values()) await partition.journal.close();
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      this.failure = error;
+    });
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  private appendTo(campaignId: string, rows: OutboxMessage[]): Promise<void> {
+    if (!SAFE_ID.test(campaignId)) return Promise.reject(new AppError('INTERNAL', `Campaign id "${campaignId}" cannot name a file.`));
+    let partition = this.partitions.get(campaignId);
+    if (!partition) {
+      // Created synchronously, so two batches of a new campaign can never open two journals on one file.
+      partition = { gen: 0, journal: Journal.fresh<OutboxMessage>(path.join(this.dir, `${campaignId}.0.jsonl`)), appended: 0, compacting: undefined };
+      this.partitions.set(campaignId, partition);
+    }
+    partition.appended += rows.length;
+    const written = partition.journal.append(rows);
+    if (!partition.compacting && partition.appended > Math.max(5000, 2 * this.rowsOf(campaignId).length)) {
+      partition.compacting = this.compact(campaignId, partition).finally(() => {
+        partition.compacting = undefined;
+      });
+      this.track(partition.compacting);
+    }
+    return written;
+  }
+
+  private async compact(campaignId: string, partition: Partition): Promise<void> {
+    const old = { gen: partition.gen, journal: partition.journal };
+    // Switch to a new journal generation first: whatever changes from here on lands in it.
+    partition.gen += 1;
+    partition.journal = Journal.fresh<OutboxMessage>(path.join(this.dir, `${campaignId}.${partition.gen}.jsonl`));
+    partition.appended = 0;
+    const rows = this.rowsOf(campaignId);
+    await new ChunkedJsonFile<OutboxMessage>(path.join(this.dir, `${campaignId}.json`)).write({ version: 1, journalGen: partition.gen, items: rows } as Snapshot);
+    await old.journal.close();
+    await rm(path.join(this.dir, `${campaignId}.${old.gen}.jsonl`), { force: true });
+  }
+}
