@@ -117,8 +117,11 @@ export class CampaignService {
     });
   }
 
-  /** Plans the audience into the outbox and starts sending (or resumes a paused campaign). */
-  async start(id: string): Promise<Campaign> {
+  /**
+   * Plans the audience into the outbox and starts sending (or resumes a paused campaign).
+   * `skipTestSendCheck`: for automations (birthday greetings), which run unattended and have no test send.
+   */
+  async start(id: string, options: { skipTestSendCheck?: boolean } = {}): Promise<Campaign> {
     const campaign = await this.get(id);
     if (campaign.status === 'paused') return this.update(campaign, { status: 'sending' });
     if (campaign.status !== 'draft' && campaign.status !== 'scheduled') {
@@ -132,7 +135,7 @@ export class CampaignService {
       if (decision.action === 'send') rows.push(this.toRow(campaign, decision, at));
     }
     const summary = summarizer.result();
-    if (summary.toSend > this.deps.testSendRequiredAbove && !campaign.testSentAt) {
+    if (!options.skipTestSendCheck && summary.toSend > this.deps.testSendRequiredAbove && !campaign.testSentAt) {
       throw new AppError('CONFLICT', `This campaign would send ${summary.toSend} messages; more than ${this.deps.testSendRequiredAbove} need a successful test send first.`, {
         hint: `Run: smsbridge campaign test ${id} --to <your number>, check the message on the phone, then send again.`,
       });

@@ -1,6 +1,7 @@
 import type { Contact } from '../contacts/contact.js';
 import type { ConsentEntry, ConsentState } from '../consent/consent.js';
 import type { Campaign } from '../campaigns/campaign.js';
+import type { BirthdayAutomation } from '../campaigns/birthday.js';
 import type { InboundRecord } from '../campaigns/report.js';
 import type { MessageStatus, OutboxMessage } from '../delivery/outbox.js';
 import type { Template } from '../messages/template-record.js';
@@ -24,6 +25,9 @@ export interface Store {
   readonly outbox: OutboxRepository;
   readonly campaigns: RecordRepository<Campaign>;
   readonly inbound: InboundRepository;
+  readonly automations: RecordRepository<BirthdayAutomation>;
+  /** Birthday greetings already sent, keyed by greetingKey (once per contact per year). */
+  readonly greetings: RecordRepository<GreetingRecord>;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
@@ -90,6 +94,12 @@ export interface RecordRepository<T extends { id: string }> {
   get(id: string): Promise<T | undefined>;
   /** All records, oldest id first. */
   list(): Promise<T[]>;
+}
+
+/** A greeting queued for a contact: `id` is its greetingKey, `at` when it was queued. */
+export interface GreetingRecord {
+  id: string;
+  at: string;
 }
 
 /**

@@ -5,10 +5,11 @@ import type { Contact } from '../../contacts/contact.js';
 import type { ConsentEntry } from '../../consent/consent.js';
 import type { Template } from '../../messages/template-record.js';
 import type { Campaign } from '../../campaigns/campaign.js';
+import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { InboundRecord } from '../../campaigns/report.js';
 import type { Segment } from '../../segments/filter.js';
 import { AppError } from '../../common/errors.js';
-import type { Store, StoreDescription } from '../port.js';
+import type { GreetingRecord, Store, StoreDescription } from '../port.js';
 import type { CollectionName } from '../memory/memory-store.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import type { Envelope } from './chunked-json-file.js';
@@ -32,6 +33,8 @@ const FILES: Record<CollectionName, string> = {
   templates: 'templates.json',
   campaigns: 'campaigns.json',
   inbound: 'inbound.json',
+  automations: 'automations.json',
+  greetings: 'greetings.json',
 };
 
 /**
@@ -43,7 +46,7 @@ export class LowdbStore implements Store {
   private readonly memory: MemoryStore;
   private readonly files = new Map<CollectionName, { db: Low<Envelope<unknown>>; adapter: ChunkedJsonFile<unknown> }>();
   private readonly commits = new Map<CollectionName, GroupCommit>();
-  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0 };
+  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0 };
   private outboxFiles: OutboxFiles | undefined;
   private releaseLock: (() => void) | undefined;
   private closed = false;
@@ -83,6 +86,14 @@ export class LowdbStore implements Store {
 
   get inbound(): Store['inbound'] {
     return this.memory.inbound;
+  }
+
+  get automations(): Store['automations'] {
+    return this.memory.automations;
+  }
+
+  get greetings(): Store['greetings'] {
+    return this.memory.greetings;
   }
 
   static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
@@ -150,6 +161,8 @@ export class LowdbStore implements Store {
     this.memory.templates.load(this.items<Template>('templates'));
     this.memory.campaigns.load(this.items<Campaign>('campaigns'));
     this.memory.inbound.load(this.items<InboundRecord>('inbound'));
+    this.memory.automations.load(this.items<BirthdayAutomation>('automations'));
+    this.memory.greetings.load(this.items<GreetingRecord>('greetings'));
     // The loaded arrays now live in the maps; keep one copy in memory, not two.
     for (const { db } of this.files.values()) db.data = { version: 1, items: [] };
   }
@@ -191,6 +204,10 @@ export class LowdbStore implements Store {
         return this.memory.campaigns.all();
       case 'inbound':
         return this.memory.inbound.all();
+      case 'automations':
+        return this.memory.automations.all();
+      case 'greetings':
+        return this.memory.greetings.all();
     }
   }
 

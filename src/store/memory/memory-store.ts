@@ -1,15 +1,16 @@
 import type { Template } from '../../messages/template-record.js';
 import type { Segment } from '../../segments/filter.js';
-import type { Store, StoreDescription } from '../port.js';
+import type { GreetingRecord, Store, StoreDescription } from '../port.js';
 import { MemoryConsent } from './memory-consent.js';
 import { MemoryContacts } from './memory-contacts.js';
 import { MemoryNamed } from './memory-named.js';
 import { MemoryOutbox } from './memory-outbox.js';
 import { MemoryInbound, MemoryRecords } from './memory-records.js';
 import type { Campaign } from '../../campaigns/campaign.js';
+import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
 
-export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound';
+export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings';
 
 /**
  * Called around every change: `before` may refuse it (a read-only or closed store) by throwing;
@@ -36,6 +37,8 @@ export class MemoryStore implements Store {
   readonly outbox: MemoryOutbox;
   readonly campaigns: MemoryRecords<Campaign>;
   readonly inbound: MemoryInbound;
+  readonly automations: MemoryRecords<BirthdayAutomation>;
+  readonly greetings: MemoryRecords<GreetingRecord>;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
     this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
@@ -44,6 +47,8 @@ export class MemoryStore implements Store {
     this.templates = new MemoryNamed<Template>(() => hooks.before('templates'), () => hooks.after('templates'));
     this.campaigns = new MemoryRecords<Campaign>(() => hooks.before('campaigns'), () => hooks.after('campaigns'));
     this.inbound = new MemoryInbound(() => hooks.before('inbound'), () => hooks.after('inbound'));
+    this.automations = new MemoryRecords<BirthdayAutomation>(() => hooks.before('automations'), () => hooks.after('automations'));
+    this.greetings = new MemoryRecords<GreetingRecord>(() => hooks.before('greetings'), () => hooks.after('greetings'));
     this.outbox = new MemoryOutbox(() => hooks.before('outbox'), (ids, rows) => hooks.outbox(ids, rows));
   }
 
