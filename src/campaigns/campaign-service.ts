@@ -187,6 +187,22 @@ export class CampaignService {
     return updated;
   }
 
+  /**
+   * One run of a scheduled campaign: a one-off starts itself; a recurring one starts a copy planned
+   * anew (its own audience, caps and report), inheriting the parent's test send.
+   */
+  async runScheduled(id: string): Promise<Campaign> {
+    const campaign = await this.get(id);
+    if (campaign.status !== 'scheduled') throw new AppError('CONFLICT', `Campaign ${id} is ${campaign.status}, not scheduled.`);
+    if (campaign.schedule.type !== 'cron') return this.start(id);
+    const now = this.deps.clock.now().toISOString();
+    const { id: _parent, status: _status, createdAt: _created, updatedAt: _updated, ...rest } = campaign;
+    const run = await this.create({ ...rest, name: `${campaign.name} ${now.slice(0, 16).replace('T', ' ')}`, schedule: { type: 'now' } });
+    if (campaign.testSentAt) await this.update(run, { testSentAt: campaign.testSentAt });
+    await this.update(campaign, { lastRunAt: now });
+    return this.start(run.id);
+  }
+
   /** A sending campaign with nothing queued or in flight is complete. */
   async completeIfDone(id: string): Promise<boolean> {
     const campaign = await this.get(id);

@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
+import { registerAutomationCommands } from './commands/automation.js';
 import { registerCampaignCommands } from './commands/campaign.js';
 import { registerContactCommands } from './commands/contacts.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerMessageCommands } from './commands/message.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerSegmentCommands } from './commands/segment.js';
 import { registerTemplateCommands } from './commands/template.js';
 import { describeFailure } from './output.js';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerTemplateCommands(program);
   registerMessageCommands(program);
   registerCampaignCommands(program);
+  registerAutomationCommands(program);
+  registerRunCommand(program);
   registerDoctorCommand(program);
   registerDemoCommand(program);
   return program;

@@ -3,6 +3,7 @@ import type { Logger } from '../common/logger.js';
 import type { InboundRecord } from '../campaigns/report.js';
 import { recordConsent } from '../consent/record-consent.js';
 import { messageLanguage } from '../messages/compliance/index.js';
+import { countSegments } from '../messages/encoding.js';
 import type { Store } from '../store/port.js';
 import type { GatewayEvent, InboundEvent, SmsGateway, StatusEvent } from './gateway.js';
 import type { KeywordReplies } from './keywords.js';
@@ -42,14 +43,21 @@ export class EventIngestor {
   constructor(private readonly deps: IngestDeps) {}
 
   async ingest(events: readonly GatewayEvent[]): Promise<IngestResult> {
-    const fresh = dedupeEvents(events, this.seen);
     if (this.seen.size > 200_000) this.seen.clear();
-    const statuses = [...this.orphans, ...fresh.filter((e): e is StatusEvent => e.type === 'status')];
-    this.orphans = [];
-    const result = await this.applyStatuses(statuses);
-    for (const event of fresh) if (event.type === 'inbound') await this.handleInbound(event);
-    result.inbound = fresh.filter((e) => e.type === 'inbound').length;
+    // Keys are marked seen only once their event is handled: a batch that fails part-way (a store
+    // error) is read again from the inbox, and its unhandled events must not pass for duplicates.
+    const fresh = dedupeEvents(events.filter((e) => !this.seen.has(e.key)), new Set());
+    const received = fresh.filter((e): e is StatusEvent => e.type === 'status');
+    // On failure the orphans stay as they were (nothing was written) and the receipts stay unseen.
+    const result = await this.applyStatuses([...this.orphans, ...received]);
     this.orphans = result.unmatched.slice(-ORPHANS_KEPT);
+    for (const event of received) this.seen.add(event.key);
+    for (const event of fresh) {
+      if (event.type !== 'inbound') continue;
+      await this.handleInbound(event);
+      this.seen.add(event.key);
+    }
+    result.inbound = fresh.length - received.length;
     return result;
   }
 
@@ -107,9 +115,14 @@ export class EventIngestor {
     }
     const text = replyFor(intent, messageLanguage(event.text, event.from), this.deps.replies ?? DEFAULT_REPLIES);
     const sender = last?.sender ?? event.to;
-    const result = await this.deps.gateway(event.gateway).send({
-      messageId: this.deps.newId(), to: event.from, from: sender, text, encoding: /^[\x20-\x7e\n]*$/.test(text) ? 'GSM-7' : 'UCS-2', segments: 1,
-    });
-    if (!result.ok) this.deps.logger.warn({ code: result.error.code, intent }, 'could not send the keyword confirmation');
+    const { encoding, segments } = countSegments(text);
+    // The keyword is already recorded: a confirmation that cannot be sent (even one whose send throws)
+    // is logged, and neither aborts the rest of the batch nor gets the inbound handled a second time.
+    try {
+      const result = await this.deps.gateway(event.gateway).send({ messageId: this.deps.newId(), to: event.from, from: sender, text, encoding, segments });
+      if (!result.ok) this.deps.logger.warn({ code: result.error.code, intent }, 'could not send the keyword confirmation');
+    } catch (error) {
+      this.deps.logger.warn({ error, intent }, 'could not send the keyword confirmation');
+    }
   }
 }

@@ -9,7 +9,7 @@ import type { ImportReport } from '../contacts/import-contacts.js';
 import { importContacts } from '../contacts/import-contacts.js';
 import { recordConsent } from '../consent/record-consent.js';
 import type { PlanSummary } from '../campaigns/plan-summary.js';
-import { previewCampaign } from '../campaigns/preview.js';
+import type { CampaignReport } from '../campaigns/report.js';
 import { compileTemplate } from '../messages/template.js';
 import type { Template } from '../messages/template-record.js';
 import type { Segment } from '../segments/filter.js';
@@ -25,6 +25,9 @@ export interface DemoResult {
   template: Template;
   preview: PlanSummary;
   at: string;
+  campaignId: string;
+  testSend: Array<{ phone: string; ok: boolean; detail: string }>;
+  report: CampaignReport;
 }
 
 export const DEMO_SEGMENT = 'Москва и Петербург';
@@ -45,10 +48,11 @@ export function makeDemoDir(): string {
 
 /**
  * The demo, step by step, on an app opened over a scratch data dir: import a customer file, let a
- * few recipients reply STOP, import the same file again, and show that nothing was duplicated and
- * no one who opted out was opted back in.
+ * few recipients reply STOP, import the same file again (nothing duplicated, no one who opted out is
+ * opted back in), then an A/B marketing campaign: preview, test send, send through the simulator,
+ * receipts and replies, report.
  */
-export async function runDemo(app: AppContext, options: { rows: number; workDir: string }): Promise<DemoResult> {
+export async function runDemo(app: AppContext, options: { rows: number; workDir: string; replyWaitMs: number }): Promise<DemoResult> {
   const today = app.clock.now().toISOString().slice(0, 10);
   const file = writeSampleFile(options.workDir, options.rows, today);
   const importOnce = async (): Promise<ImportReport> => {
@@ -86,13 +90,19 @@ export async function runDemo(app: AppContext, options: { rows: number; workDir:
   await app.store.templates.put(template);
   await app.store.flush();
 
-  const preview = await previewCampaign(
-    {
-      campaignId: 'demo', audience: { filter: segment.filter }, kind: 'marketing', sender: 'SHOP', at: app.clock.now(),
-      variants: [{ name: 'A', text: DEMO_TEXT, weight: 1 }, { name: 'B', text: 'Привет{{#firstName}}, {{firstName}}{{/firstName}}! Только до воскресенья: −20% с кодом {{promo}}.', weight: 1 }],
-      campaignVariables: { promo: 'SPRING20' },
-    },
-    { store: app.store, policy: app.policy, defaultZone: app.config.DEFAULT_TIMEZONE, defaultCountry: app.config.DEFAULT_COUNTRY, prices: app.config.SMS_PRICES, currency: app.config.SMS_CURRENCY },
-  );
-  return { dataDir: app.config.DATA_DIR, file, firstImport, secondImport, optedOutByReply, segment, template, preview, at: now };
+  const campaign = await app.campaigns.create({
+    name: 'Весенняя скидка', kind: 'marketing', sender: 'SHOP', gateway: 'simulator', schedule: { type: 'now' },
+    audience: { segment: segment.name, filter: segment.filter }, campaignVariables: { promo: 'SPRING20' },
+    variants: [{ name: 'A', text: DEMO_TEXT, weight: 1 }, { name: 'B', text: 'Привет{{#firstName}}, {{firstName}}{{/firstName}}! Только до воскресенья: −20% с кодом {{promo}}.', weight: 1 }],
+  });
+  const preview = await app.campaigns.preview(campaign.id);
+  const testSend = await app.campaigns.testSend(campaign.id, ['+79990000001']);
+  await app.campaigns.start(campaign.id);
+  const engine = await app.engine();
+  await engine.runCampaign(campaign.id, { receipts: true, timeoutMs: 30_000, pollMs: 50 });
+  // Replies trail the receipts: give them the simulator's reply delay to arrive, then apply them.
+  await new Promise((resolve) => setTimeout(resolve, options.replyWaitMs));
+  await engine.processInbox();
+  const report = await app.campaigns.report(campaign.id);
+  return { dataDir: app.config.DATA_DIR, file, firstImport, secondImport, optedOutByReply, segment, template, preview, at: now, campaignId: campaign.id, testSend, report };
 }

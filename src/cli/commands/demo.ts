@@ -5,6 +5,8 @@ import { loadConfig } from '../../config.js';
 import { runDemo, makeDemoDir } from '../../demo/run-demo.js';
 import { parseFlags } from '../flags.js';
 import { printJson, printLines } from '../output.js';
+import type { Clock } from '../../common/clock.js';
+import { formatCampaignReport } from '../../campaigns/report-format.js';
 import { formatSummary } from './campaign.js';
 import { formatReport } from './import.js';
 
@@ -29,9 +31,12 @@ export function registerDemoCommand(program: Command): void {
         DATABASE_URL: '',
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       });
-      const app = await openApp(config);
+      // The demo's day starts at 12:00 Moscow time, whatever the hour here, so quiet hours do not hold
+      // its marketing back; time then runs at its normal pace (the rate limiter and receipts need that).
+      const clock = daytimeClock();
+      const app = await openApp(config, { clock, gatewaySettings: { maxSegmentsPerSecond: 1000, receiptDelayMs: [50, 600], replyDelayMs: [100, 1200], replyRate: 0.06, seed: 'demo' } });
       try {
-        const result = await runDemo(app, { rows: flags.rows, workDir });
+        const result = await runDemo(app, { rows: flags.rows, workDir, replyWaitMs: 1300 });
         const total = await app.store.contacts.count();
         const consent = await app.store.consent.summary();
         if (flags.json) {
@@ -52,18 +57,34 @@ export function registerDemoCommand(program: Command): void {
           '',
           `Contacts: ${total}. Consent: ${consent.optedIn} opted in, ${consent.optedOutMarketing} opted out of marketing, ${consent.optedOutAll} opted out of everything.`,
           '',
-          `4. Saved segment "${result.segment.name}" and template "${result.template.name}"; an A/B marketing campaign planned for now (${result.at}):`,
-          ...formatSummary(result.preview, `segment "${result.segment.name}"`, 'marketing')
-            .flatMap((line) => line.split('\n'))
-            .map((line) => (line ? `   ${line}` : '')),
+          `4. Saved segment "${result.segment.name}" and template "${result.template.name}"; A/B marketing campaign ${result.campaignId}, previewed at ${result.at}:`,
+          ...indent(formatSummary(result.preview, `segment "${result.segment.name}"`, 'marketing')),
+          '',
+          `5. Test send: ${result.testSend.map((t) => `${t.phone} ${t.ok ? 'sent' : `failed (${t.detail})`}`).join(', ')}.`,
+          '',
+          '6. Sent through the simulator (1,000 segments/s), with receipts and replies:',
+          ...indent(formatCampaignReport(result.report)),
           '',
           'Try it on the demo data:',
           `   ${run} segment preview "${result.segment.name}"`,
           `   ${run} campaign preview --segment "${result.segment.name}" --template ${result.template.name} --var promo=SPRING20 --sender SHOP --json`,
+          `   ${run} campaign report ${result.campaignId}`,
           `   ${run} contacts list --limit 5`,
         ]);
       } finally {
         await app.close();
       }
     });
+}
+
+function indent(lines: string[]): string[] {
+  return lines.flatMap((line) => line.split('\n')).map((line) => (line ? `   ${line}` : ''));
+}
+
+/** Today 12:00 in Moscow (09:00 UTC), then running at the normal pace. */
+function daytimeClock(): Clock {
+  const real = Date.now();
+  const noon = new Date(real);
+  noon.setUTCHours(9, 0, 0, 0);
+  return { now: () => new Date(noon.getTime() + (Date.now() - real)) };
 }

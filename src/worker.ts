@@ -1,0 +1,63 @@
+import type { AppContext } from './app.js';
+import type { Campaign } from './campaigns/campaign.js';
+import { missedOneOffs } from './schedule/catch-up.js';
+import type { ScheduledJob, Scheduler } from './schedule/scheduler.js';
+import { createNodeCronScheduler } from './schedule/scheduler.js';
+
+export interface Worker {
+  stop(): Promise<void>;
+}
+
+/** A one-off missed while the service was down still fires at start within this grace. */
+const GRACE_MS = 60 * 60_000;
+const RESYNC_MS = 30_000;
+
+/**
+ * The background worker of `smsbridge run` (and, later, `serve`): the delivery engine, scheduled and
+ * recurring campaigns (node-cron, no overlapping runs), and a catch-up for one-offs missed while down.
+ */
+export async function startWorker(app: AppContext, scheduler: Scheduler = createNodeCronScheduler({ clock: app.clock, logger: app.logger })): Promise<Worker> {
+  const engine = await app.engine();
+  engine.start();
+  const jobs = new Map<string, ScheduledJob>();
+
+  const fire = (campaign: Campaign) => async (): Promise<void> => {
+    try {
+      const run = await app.campaigns.runScheduled(campaign.id);
+      app.logger.info({ campaignId: campaign.id, runId: run.id }, 'scheduled campaign started');
+    } catch (error) {
+      app.logger.error({ campaignId: campaign.id, error }, 'scheduled campaign could not start');
+    }
+  };
+
+  const sync = async (): Promise<void> => {
+    const campaigns = await app.store.campaigns.list();
+    const scheduled = campaigns.filter((c) => c.status === 'scheduled');
+    for (const [id, job] of jobs) {
+      if (!scheduled.some((c) => c.id === id)) {
+        job.stop();
+        jobs.delete(id);
+      }
+    }
+    for (const campaign of scheduled) {
+      if (jobs.has(campaign.id)) continue;
+      if (campaign.schedule.type === 'cron') jobs.set(campaign.id, scheduler.cron(campaign.schedule.cron, campaign.schedule.timezone, campaign.id, fire(campaign)));
+      else if (campaign.schedule.type === 'at') jobs.set(campaign.id, scheduler.at(new Date(campaign.schedule.at), campaign.id, fire(campaign)));
+    }
+  };
+
+  const { expired } = missedOneOffs(await app.store.campaigns.list(), app.clock.now(), GRACE_MS);
+  for (const campaign of expired) {
+    app.logger.warn({ campaignId: campaign.id }, 'a one-off campaign was due while the service was down, past the grace period: not sent; reschedule it or send it by hand');
+    await app.store.campaigns.put({ ...campaign, status: 'draft', updatedAt: app.clock.now().toISOString() });
+  }
+  await sync();
+  const resync = setInterval(() => void sync().catch((error: unknown) => app.logger.error({ error }, 'schedule sync failed')), RESYNC_MS);
+  return {
+    stop: async () => {
+      clearInterval(resync);
+      scheduler.stopAll();
+      await engine.stop();
+    },
+  };
+}
