@@ -71,6 +71,13 @@ export class DeliveryEngine {
     return total;
   }
 
+  /** After a crash: unknown rows, and what the gateways can tell about them (applied like receipts). */
+  async recover(): Promise<void> {
+    const { reconciled } = await this.dispatcher.recover();
+    if (reconciled.length > 0) await this.accept(reconciled);
+    await this.processInbox();
+  }
+
   /** One round: send a batch, apply receipts, complete finished campaigns. Returns messages sent. */
   async step(): Promise<number> {
     const sent = await this.dispatcher.runBatch();
@@ -85,7 +92,7 @@ export class DeliveryEngine {
     if (this.running) return;
     this.running = true;
     this.loop = (async () => {
-      await this.dispatcher.recover();
+      await this.recover();
       while (this.running) {
         try {
           if ((await this.step()) === 0) await this.sleep(pollMs);
@@ -108,7 +115,7 @@ export class DeliveryEngine {
    * final or unknown (or `timeoutMs` passes). Messages deferred by quiet hours stay queued for the service.
    */
   async runCampaign(id: string, options: { receipts: boolean; timeoutMs: number; pollMs?: number }): Promise<void> {
-    await this.dispatcher.recover();
+    await this.recover();
     const deadline = this.deps.clock.now().getTime() + options.timeoutMs;
     for (;;) {
       const sent = await this.step();

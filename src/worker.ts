@@ -1,5 +1,7 @@
 import type { AppContext } from './app.js';
 import type { Campaign } from './campaigns/campaign.js';
+import { runBirthdayAutomations } from './campaigns/birthday-run.js';
+import { birthdayRunDeps } from './cli/commands/automation.js';
 import { missedOneOffs } from './schedule/catch-up.js';
 import type { ScheduledJob, Scheduler } from './schedule/scheduler.js';
 import { createNodeCronScheduler } from './schedule/scheduler.js';
@@ -14,7 +16,8 @@ const RESYNC_MS = 30_000;
 
 /**
  * The background worker of `smsbridge run` (and, later, `serve`): the delivery engine, scheduled and
- * recurring campaigns (node-cron, no overlapping runs), and a catch-up for one-offs missed while down.
+ * recurring campaigns (node-cron, no overlapping runs), a catch-up for one-offs missed while down, and
+ * the hourly birthday greetings.
  */
 export async function startWorker(app: AppContext, scheduler: Scheduler = createNodeCronScheduler({ clock: app.clock, logger: app.logger })): Promise<Worker> {
   const engine = await app.engine();
@@ -52,10 +55,16 @@ export async function startWorker(app: AppContext, scheduler: Scheduler = create
     await app.store.campaigns.put({ ...campaign, status: 'draft', updatedAt: app.clock.now().toISOString() });
   }
   await sync();
+  // Birthday greetings: every hour on the hour; each automation picks the contacts whose local hour it is.
+  const birthdays = scheduler.cron('0 * * * *', 'UTC', 'birthday-greetings', async () => {
+    const outcomes = await runBirthdayAutomations(birthdayRunDeps(app));
+    for (const outcome of outcomes) if (outcome.error) app.logger.error({ automationId: outcome.automationId, error: outcome.error }, 'birthday automation failed');
+  });
   const resync = setInterval(() => void sync().catch((error: unknown) => app.logger.error({ error }, 'schedule sync failed')), RESYNC_MS);
   return {
     stop: async () => {
       clearInterval(resync);
+      birthdays.stop();
       scheduler.stopAll();
       await engine.stop();
     },

@@ -1,7 +1,7 @@
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { Store } from '../store/port.js';
-import type { GatewayError, SendResult, SmsGateway } from './gateway.js';
+import type { GatewayError, SendResult, SmsGateway, StatusEvent } from './gateway.js';
 import type { OutboxMessage } from './outbox.js';
 import { canMove } from './outbox.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
@@ -48,14 +48,25 @@ export class Dispatcher {
     this.retry = deps.retry ?? DEFAULT_RETRY;
   }
 
-  /** Marks rows whose lease ran out (a previous process died mid-send) `unknown`; returns them. */
-  async recover(): Promise<OutboxMessage[]> {
+  /**
+   * Marks rows whose lease ran out (a previous process died mid-send) `unknown` and returns them; they
+   * are never re-sent blindly. Where the gateway can say what became of one (a provider id is known and
+   * it supports lookup), its answer is returned for the caller to apply like any receipt.
+   */
+  async recover(): Promise<{ unknown: OutboxMessage[]; reconciled: StatusEvent[] }> {
     const unknown = await this.deps.store.outbox.expireLeases(this.deps.clock.now());
     if (unknown.length > 0) {
       this.deps.logger.warn({ count: unknown.length }, 'messages were being sent when the process stopped; marked unknown, not re-sent');
       await this.deps.store.flush();
     }
-    return unknown;
+    const reconciled: StatusEvent[] = [];
+    for (const row of unknown) {
+      const gateway = this.deps.gateway(row.gateway);
+      if (!row.providerMessageId || !gateway.lookup) continue;
+      const found = await gateway.lookup(row.providerMessageId).catch(() => undefined);
+      if (found) reconciled.push({ ...found, messageId: row.id });
+    }
+    return { unknown, reconciled };
   }
 
   /** Claims and sends one batch; returns how many messages it handled (0: nothing due). */
