@@ -76,7 +76,10 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
   });
   const getEngine = async (): Promise<DeliveryEngine> => {
     inbox ??= await EventInbox.open<GatewayEvent>(inboxPath(path.resolve(config.DATA_DIR)));
-    engine ??= new DeliveryEngine({ store, clock, timers, logger, newId: randomUUID, random: Math.random, gateway, campaigns, inbox });
+    engine ??= new DeliveryEngine({
+      store, clock, timers, logger, newId: randomUUID, random: Math.random, gateway, campaigns, inbox,
+      ...(config.SMS_FAILOVER_GATEWAY ? { failoverGateway: config.SMS_FAILOVER_GATEWAY } : {}),
+    });
     return engine;
   };
   return {

@@ -49,6 +49,7 @@ export const configSchema = z.object({
   SMS_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as RUB or USD').default('RUB'),
   SMS_SENDER: z.string().min(1).optional(),
   SMS_GATEWAY: z.string().min(1).default('simulator'),
+  SMS_FAILOVER_GATEWAY: z.string().min(1).optional(),
   SIMULATOR_MPS: z.coerce.number().positive('must be a positive number of segments per second').default(100),
   SIMULATOR_SEED: z.string().min(1).optional(),
   TEST_SEND_REQUIRED_ABOVE: z.coerce.number().int().min(0).default(100),

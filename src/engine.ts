@@ -21,6 +21,8 @@ export interface EngineDeps {
   /** Durable inbox for receipts and replies; events are acknowledged once appended to it. */
   inbox: EventInbox<GatewayEvent>;
   batchSize?: number;
+  /** A gateway to use while another keeps failing. */
+  failoverGateway?: string;
 }
 
 /**
@@ -46,6 +48,7 @@ export class DeliveryEngine {
         ).catch((cause: unknown) => deps.logger.warn({ error: cause }, 'could not record a carrier opt-out'));
       },
       ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
+      ...(deps.failoverGateway ? { failover: { gateway: deps.failoverGateway, afterFailures: 5, cooldownMs: 60_000 } } : {}),
     });
     this.ingestor = new EventIngestor({ store: deps.store, clock: deps.clock, logger: deps.logger, newId: deps.newId, gateway: deps.gateway });
   }

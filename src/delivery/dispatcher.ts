@@ -22,6 +22,8 @@ export interface DispatcherDeps {
   /** A carrier or gateway said the recipient opted out (Twilio 21610, Vonage err-code 9): record it in the consent ledger. */
   onCarrierOptOut(message: OutboxMessage, error: GatewayError): Promise<void>;
   retry?: RetryPolicy;
+  /** Where to send while a gateway keeps failing (circuit open); none: wait for it to recover. */
+  failover?: { gateway: string; afterFailures: number; cooldownMs: number };
   /** Messages claimed per batch. */
   batchSize?: number;
   /** How long a claim holds; a `sending` row older than this after a crash becomes `unknown`. */
@@ -42,6 +44,8 @@ interface Outcome {
  */
 export class Dispatcher {
   private readonly limiters = new Map<string, SlidingWindowLimiter>();
+  /** Per gateway: consecutive retryable failures, and until when its circuit is open. */
+  private readonly circuits = new Map<string, { failures: number; openUntil: number }>();
   private readonly retry: RetryPolicy;
 
   constructor(private readonly deps: DispatcherDeps) {
@@ -86,9 +90,31 @@ export class Dispatcher {
     return batch.length;
   }
 
+  /** The gateway a message goes through now: its own, or the failover while its circuit is open. */
+  private route(gateway: string): string {
+    const failover = this.deps.failover;
+    const circuit = this.circuits.get(gateway);
+    if (!failover || failover.gateway === gateway || !circuit || circuit.openUntil <= this.deps.clock.now().getTime()) return gateway;
+    return failover.gateway;
+  }
+
+  private trackCircuit(gateway: string, result: SendResult): void {
+    const failover = this.deps.failover;
+    if (!failover) return;
+    const circuit = this.circuits.get(gateway) ?? { failures: 0, openUntil: 0 };
+    if (result.ok || !result.error.retryable) circuit.failures = 0;
+    else if ((circuit.failures += 1) >= failover.afterFailures) {
+      circuit.openUntil = this.deps.clock.now().getTime() + failover.cooldownMs;
+      circuit.failures = 0;
+      this.deps.logger.warn({ gateway, failover: failover.gateway }, 'gateway keeps failing: sending through the failover gateway for a while');
+    }
+    this.circuits.set(gateway, circuit);
+  }
+
   private pipeline(batch: OutboxMessage[]): Array<Promise<Outcome>> {
     const byGateway = new Map<string, OutboxMessage[]>();
-    for (const message of batch) {
+    for (const claimed of batch) {
+      const message = { ...claimed, gateway: this.route(claimed.gateway) };
       const list = byGateway.get(message.gateway);
       if (list) list.push(message);
       else byGateway.set(message.gateway, [message]);
@@ -109,6 +135,7 @@ export class Dispatcher {
             inFlight += 1;
             try {
               const result = await this.sendOne(gateway, message);
+              this.trackCircuit(name, result);
               if (!result.ok && result.error.code === 'throttled' && result.error.retryAfterMs) {
                 limiter.pause(this.deps.clock.now().getTime() + result.error.retryAfterMs);
               }
@@ -154,7 +181,7 @@ export class Dispatcher {
     const current = await this.deps.store.outbox.getMany(outcomes.map((o) => o.message.id));
     const rows: OutboxMessage[] = [];
     for (const { message, result, at } of outcomes) {
-      const now = current.get(message.id) ?? message;
+      const now = { ...(current.get(message.id) ?? message), gateway: message.gateway };
       if (result.ok) {
         const status = canMove(now.status, 'submitted') ? 'submitted' : now.status;
         rows.push({ ...now, status, providerMessageId: result.providerMessageId, submittedAt: now.submittedAt ?? at, updatedAt: at, ...(result.cost !== undefined ? { cost: result.cost } : {}) });

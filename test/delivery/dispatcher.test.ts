@@ -142,3 +142,35 @@ describe('dispatcher', () => {
     expect((await statuses(ctx)).sort()).toEqual(['submitted', 'unknown']);
   });
 });
+
+describe('dispatcher failover', () => {
+  it('sends through the failover gateway while the primary keeps failing, then goes back', async () => {
+    const store = new MemoryStore();
+    const clock = fixedClock(START);
+    const timers = manualTimers(clock);
+    const primary = createFakeGateway({ id: 'primary', capabilities: { maxInFlight: 1 } });
+    const secondary = createFakeGateway({ id: 'secondary' });
+    primary.respondWith(() => gatewayFailure('unavailable'));
+    let n = 0;
+    const dispatcher = new Dispatcher({
+      store, gateway: (name) => (name === 'secondary' ? secondary : primary), clock, timers, logger: silentLogger, newId: () => `id-${(n += 1)}`, random: () => 0,
+      activeCampaigns: async () => new Set(['c1']), onCarrierOptOut: async () => undefined, batchSize: 3,
+      retry: { maxAttempts: 10, baseDelayMs: 10, maxDelayMs: 10 }, failover: { gateway: 'secondary', afterFailures: 3, cooldownMs: 60_000 },
+    });
+    const rows = Array.from({ length: 6 }, (_, i) => makeOutboxRow({ campaignId: 'c1', contactId: `r${i}`, gateway: 'primary', sendAfter: START }));
+    await store.outbox.insertMany(rows);
+    const ctx = { dispatcher, timers } as unknown as ReturnType<typeof setup>;
+    await runBatch(ctx);
+    expect(primary.sent).toHaveLength(3);
+    clock.advance(1000);
+    while ((await runBatch(ctx)) > 0) clock.advance(1000);
+    expect(secondary.sent).toHaveLength(6);
+    const stored = [...(await store.outbox.getMany(rows.map((r) => r.id))).values()];
+    expect(stored.every((r) => r.status === 'submitted' && r.gateway === 'secondary')).toBe(true);
+    clock.advance(120_000);
+    primary.respondWith((m) => ({ ok: true, providerMessageId: `P-${m.messageId}` }));
+    await store.outbox.insertMany([makeOutboxRow({ campaignId: 'c1', contactId: 'late', gateway: 'primary', sendAfter: START })]);
+    await runBatch(ctx);
+    expect(primary.sent).toHaveLength(4);
+  });
+});
