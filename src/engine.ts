@@ -5,6 +5,7 @@ import { recordConsent } from './consent/record-consent.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
 import { EventIngestor } from './delivery/ingest-events.js';
+import type { EventSink } from './delivery/sinks.js';
 import type { Timers } from './delivery/timers.js';
 import type { EventInbox } from './store/lowdb/event-inbox.js';
 import type { Store } from './store/port.js';
@@ -23,6 +24,8 @@ export interface EngineDeps {
   batchSize?: number;
   /** A gateway to use while another keeps failing. */
   failoverGateway?: string;
+  /** Sinks besides the store, each with its own durable inbox (see EventSink). */
+  sinks?: Array<{ sink: EventSink; inbox: EventInbox<GatewayEvent> }>;
 }
 
 /**
@@ -56,8 +59,24 @@ export class DeliveryEngine {
   /** Where gateways hand receipts and replies: resolves once they are durable (then they are processed). */
   async accept(events: GatewayEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.deps.inbox.append(events);
+    await Promise.all([this.deps.inbox.append(events), ...(this.deps.sinks ?? []).map(({ inbox }) => inbox.append(events))]);
     this.wake?.();
+  }
+
+  /** Feeds each sink what it has not had yet; a sink that fails keeps its place and tries again next round. */
+  async feedSinks(): Promise<void> {
+    for (const { sink, inbox } of this.deps.sinks ?? []) {
+      try {
+        for (;;) {
+          const entries = await inbox.readAfter(inbox.cursor(), 500);
+          if (entries.length === 0) break;
+          await sink.handle(entries.map((entry) => entry.event));
+          await inbox.commit((entries[entries.length - 1] as { seq: number }).seq);
+        }
+      } catch (error) {
+        this.deps.logger.warn({ sink: sink.name, error }, 'event sink is failing; it will catch up later');
+      }
+    }
   }
 
   /** Applies what the inbox holds beyond its cursor, a batch at a time; returns how many events. */
@@ -85,6 +104,7 @@ export class DeliveryEngine {
   async step(): Promise<number> {
     const sent = await this.dispatcher.runBatch();
     await this.processInbox();
+    await this.feedSinks();
     if (this.ingestor.pendingOrphans() > 0) await this.ingestor.ingest([]);
     for (const id of await this.deps.campaigns.activeIds()) await this.deps.campaigns.completeIfDone(id);
     return sent;

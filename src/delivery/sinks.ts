@@ -1,0 +1,12 @@
+import type { GatewayEvent } from './gateway.js';
+
+/**
+ * Where receipts and replies fan out besides the store: the CRM timeline, Slack, workflow callbacks.
+ * Each sink reads its own durable copy of the events, so a sink that is down catches up later without
+ * holding back the others; `handle` is called with events in order and may be called again with the
+ * same batch after a failure (sinks dedupe by `event.key`).
+ */
+export interface EventSink {
+  readonly name: string;
+  handle(events: readonly GatewayEvent[]): Promise<void>;
+}

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CampaignService } from '../src/campaigns/campaign-service.js';
+import { fixedClock } from '../src/common/clock.js';
+import { silentLogger } from '../src/common/logger.js';
+import type { GatewayEvent } from '../src/delivery/gateway.js';
+import { manualTimers } from '../src/delivery/timers.js';
+import { DeliveryEngine } from '../src/engine.js';
+import { DEFAULT_POLICY } from '../src/messages/compliance/index.js';
+import { EventInbox } from '../src/store/lowdb/event-inbox.js';
+import { MemoryStore } from '../src/store/memory/memory-store.js';
+import { createFakeGateway } from './helpers/fake-gateway.js';
+
+let dir: string | undefined;
+afterEach(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const receipt = (i: number): GatewayEvent => ({ type: 'status', gateway: 'simulator', providerMessageId: `P${i}`, status: 'delivered', at: '2026-11-27T07:00:00.000Z', key: `P${i}:delivered` });
+
+describe('event sinks', () => {
+  it('a sink that is down catches up later, in order, without losing or repeating an event', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-sinks-'));
+    const store = new MemoryStore();
+    const clock = fixedClock('2026-11-27T07:00:00.000Z');
+    const gateway = createFakeGateway();
+    const campaigns = new CampaignService({ store, clock, newId: () => 'x', policy: DEFAULT_POLICY, defaultZone: 'Europe/Moscow', defaultCountry: 'RU', prices: {}, currency: 'RUB', gateway: () => gateway, testSendRequiredAbove: 100 });
+    const received: string[] = [];
+    let down = true;
+    const sink = { name: 'crm', handle: async (events: readonly GatewayEvent[]) => {
+      if (down) throw new Error('CRM unreachable');
+      received.push(...events.map((e) => e.key));
+    } };
+    const engine = new DeliveryEngine({
+      store, clock, timers: manualTimers(clock), logger: silentLogger, newId: () => 'id', random: () => 0.5, gateway: () => gateway, campaigns,
+      inbox: await EventInbox.open<GatewayEvent>(path.join(dir, 'events.jsonl')),
+      sinks: [{ sink, inbox: await EventInbox.open<GatewayEvent>(path.join(dir, 'crm.jsonl')) }],
+    });
+    await engine.accept([receipt(1), receipt(2)]);
+    await engine.feedSinks();
+    expect(received).toEqual([]);
+    await engine.accept([receipt(3)]);
+    down = false;
+    await engine.feedSinks();
+    await engine.feedSinks();
+    expect(received).toEqual(['P1:delivered', 'P2:delivered', 'P3:delivered']);
+  });
+});
