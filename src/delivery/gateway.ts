@@ -52,20 +52,27 @@ export type SendResult =
 /**
  * The closed set of failure codes every adapter maps its vendor codes to (a pure, table-tested
  * map-error.ts per adapter). Code branches on `code`, never on `message`.
+ * `GATEWAY_ERROR_CODES` lists them at run time (zod schemas, config validation, tests).
  */
-export type GatewayErrorCode =
-  | 'throttled'
-  | 'unavailable'
-  | 'timeout'
-  | 'invalid_number'
-  | 'not_mobile'
-  | 'opted_out'
-  | 'blocked'
-  | 'invalid_sender'
-  | 'message_rejected'
-  | 'insufficient_funds'
-  | 'auth_failed'
-  | 'unknown';
+export const GATEWAY_ERROR_CODES = [
+  'throttled',
+  'unavailable',
+  'timeout',
+  'invalid_number',
+  'not_mobile',
+  'opted_out',
+  'blocked',
+  'invalid_sender',
+  'message_rejected',
+  'insufficient_funds',
+  'auth_failed',
+  'unknown',
+] as const;
+
+export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
+
+/** Codes that trying again later can fix, unless the adapter knows better. */
+export const RETRYABLE_BY_DEFAULT: ReadonlySet<GatewayErrorCode> = new Set(['throttled', 'unavailable']);
 
 export interface GatewayError {
   code: GatewayErrorCode;
