@@ -127,6 +127,10 @@ export class DeliveryEngine {
     })();
   }
 
+  isRunning(): boolean {
+    return this.running;
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();

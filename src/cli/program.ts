@@ -7,6 +7,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerMessageCommands } from './commands/message.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerSegmentCommands } from './commands/segment.js';
 import { registerTemplateCommands } from './commands/template.js';
 import { describeFailure } from './output.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerCampaignCommands(program);
   registerAutomationCommands(program);
   registerRunCommand(program);
+  registerServeCommand(program);
   registerDoctorCommand(program);
   registerDemoCommand(program);
   return program;

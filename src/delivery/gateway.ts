@@ -16,6 +16,8 @@ export interface SmsGateway {
   parseInbound?(request: WebhookRequest): GatewayEvent[];
   /** Checks a webhook's signature and replay window; false means answer 401 and do nothing. */
   verifyWebhook?(request: WebhookRequest, now: Date): boolean;
+  /** What the gateway expects back from an accepted webhook (Twilio: empty TwiML; SMS.ru: "100"); default 204. */
+  webhookAnswer?(kind: 'status' | 'inbound'): { status: number; contentType: string; body: string };
   /** Asks the gateway what became of a message (for `unknown` rows after a crash), where it can. */
   lookup?(providerMessageId: string): Promise<StatusEvent | undefined>;
   /** One cheap authenticated call, for `smsbridge doctor`. */

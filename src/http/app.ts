@@ -1,0 +1,95 @@
+import { timingSafeEqual } from 'node:crypto';
+import express from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
+import type { AppContext } from '../app.js';
+import type { DeliveryEngine } from '../engine.js';
+import { apiRouter } from './api/index.js';
+import { errorHandler } from './errors.js';
+import { Metrics } from './metrics.js';
+import { webhookRouter } from './webhooks.js';
+
+export interface HttpDeps {
+  app: AppContext;
+  engine: DeliveryEngine;
+  metrics?: Metrics;
+  startedAt?: number;
+}
+
+/** Constant-time bearer check: the REST API answers 401 to anyone without API_KEY. */
+export function bearerAuth(apiKey: string | undefined) {
+  const expected = Buffer.from(apiKey ?? '');
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const header = req.headers.authorization ?? '';
+    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
+    if (!apiKey || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'Missing or wrong API key.', hint: 'Send Authorization: Bearer <API_KEY>.' });
+      return;
+    }
+    next();
+  };
+}
+
+/** The one express app: webhooks, the REST API, health and metrics. */
+export function createHttpApp(deps: HttpDeps): Express {
+  const { app, engine } = deps;
+  const metrics = deps.metrics ?? new Metrics();
+  const startedAt = deps.startedAt ?? performance.now();
+  const server = express();
+  server.disable('x-powered-by');
+  server.set('trust proxy', 'loopback');
+  server.use((req, res, next) => {
+    res.on('finish', () => metrics.request(req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched', res.statusCode));
+    next();
+  });
+
+  server.use(webhookRouter({
+    gateway: (name) => {
+      try {
+        return app.gateway(name);
+      } catch {
+        return undefined;
+      }
+    },
+    accept: (events) => engine.accept(events),
+    clock: app.clock,
+    logger: app.logger,
+    metrics,
+    ...(app.config.PUBLIC_URL ? { publicUrl: app.config.PUBLIC_URL } : {}),
+  }));
+
+  server.get('/healthz', async (_req, res) => {
+    const checks: Record<string, { ok: boolean; detail: string }> = {};
+    try {
+      checks.store = { ok: true, detail: `${app.store.describe().kind}: ${await app.store.contacts.count()} contacts` };
+    } catch (error) {
+      checks.store = { ok: false, detail: error instanceof Error ? error.message : String(error) };
+    }
+    try {
+      const gateway = app.gateway('default');
+      checks.gateway = { ok: true, detail: `${gateway.id}: ${gateway.capabilities().maxSegmentsPerSecond} segments/s` };
+    } catch (error) {
+      checks.gateway = { ok: false, detail: error instanceof Error ? error.message : String(error) };
+    }
+    checks.engine = { ok: engine.isRunning(), detail: engine.isRunning() ? 'dispatching' : 'stopped' };
+    const ok = Object.values(checks).every((check) => check.ok);
+    res.status(ok ? 200 : 503).json({ ok, checks });
+  });
+
+  server.get('/metrics', async (_req, res) => {
+    const messagesByStatus: Record<string, number> = {};
+    for (const campaign of await app.store.campaigns.list()) {
+      for (const [status, n] of Object.entries(await app.store.outbox.countByStatus(campaign.id))) messagesByStatus[status] = (messagesByStatus[status] ?? 0) + (n ?? 0);
+    }
+    const submittedTotal = ['submitted', 'delivered', 'undelivered', 'expired'].reduce((sum, s) => sum + (messagesByStatus[s] ?? 0), 0);
+    res.type('text/plain; version=0.0.4').send(metrics.render({
+      messagesByStatus, outboxDepth: (messagesByStatus.queued ?? 0) + (messagesByStatus.sending ?? 0), submittedTotal, uptimeSeconds: (performance.now() - startedAt) / 1000,
+    }));
+  });
+
+  server.use('/api/v1', bearerAuth(app.config.API_KEY), express.json({ limit: '256kb' }), apiRouter({ app, engine }));
+  server.use((_req, res) => {
+    res.status(404).json({ error: 'Not found.' });
+  });
+  server.use(errorHandler(app.logger));
+  return server;
+}
