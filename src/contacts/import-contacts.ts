@@ -75,6 +75,13 @@ export async function importContacts(
   };
   const batchSize = options.batchSize ?? 5000;
   const seen = new Set<string>();
+  // One source string per consent column, not one per row: 100,000 ledger entries share it.
+  const sources = new Map<string, string>();
+  const sourceOf = (column: string): string => {
+    let source = sources.get(column);
+    if (source === undefined) sources.set(column, (source = `${options.sourceName} (column "${column}")`));
+    return source;
+  };
   let batch: Pending[] = [];
   const flushBatch = async (): Promise<void> => {
     if (batch.length === 0) return;
@@ -98,9 +105,7 @@ export async function importContacts(
     const first = !seen.has(result.fields.phone);
     if (first) seen.add(result.fields.phone);
     else report.duplicates += 1;
-    const consent = result.consent
-      ? { status: result.consent.status, source: `${options.sourceName} (column "${result.consent.column}")` }
-      : options.consent;
+    const consent = result.consent ? { status: result.consent.status, source: sourceOf(result.consent.column) } : options.consent;
     batch.push(consent ? { first, fields: result.fields, consent } : { first, fields: result.fields });
     if (batch.length >= batchSize) {
       await flushBatch();
