@@ -103,6 +103,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
 
 function gatewaySettings(config: Config, options: OpenOptions): GatewaySettings {
   return {
+    env: config.gatewayEnv,
     maxSegmentsPerSecond: config.SIMULATOR_MPS,
     ...(config.SIMULATOR_SEED ? { seed: config.SIMULATOR_SEED } : {}),
     ...options.gatewaySettings,

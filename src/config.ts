@@ -73,7 +73,13 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/**
+ * Gateway variables (TWILIO_*, VONAGE_*, SMSRU_*, SMPP_*, PUBLIC_URL) are kept as given: each gateway
+ * validates its own with its config schema when it is first used, and says which variable is wrong.
+ */
+export type Config = z.infer<typeof configSchema> & { gatewayEnv: Record<string, string> };
+
+const GATEWAY_VARIABLE = /^(TWILIO|VONAGE|SMSRU|SMPP|SIMULATOR)_|^PUBLIC_URL$/;
 
 /** Turns empty strings into "unset", as `.env` files write `NAME=` for "no value". */
 function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
@@ -83,8 +89,12 @@ function withoutEmpty(env: Record<string, string | undefined>): Record<string, s
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = configSchema.safeParse(withoutEmpty(env));
-  if (parsed.success) return parsed.data;
+  const given = withoutEmpty(env);
+  const parsed = configSchema.safeParse(given);
+  if (parsed.success) {
+    const gatewayEnv = Object.fromEntries(Object.entries(given).filter(([key]) => GATEWAY_VARIABLE.test(key)));
+    return { ...parsed.data, gatewayEnv };
+  }
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
   throw new AppError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}.`, {
     hint: 'Fix the variable in your environment or .env file; .env.example documents each one.',

@@ -1,7 +1,21 @@
 import type { Clock } from '../../src/common/clock.js';
 import type { GatewayEvent, SmsGateway } from '../../src/delivery/gateway.js';
 import type { Timers } from '../../src/delivery/timers.js';
+import type { z } from 'zod';
+import { AppError } from '../../src/common/errors.js';
 import { createSimulatorGateway } from './simulator/index.js';
+import { createTwilioGateway, twilioConfigSchema } from './twilio/index.js';
+import { createVonageGateway, vonageConfigSchema } from './vonage/index.js';
+
+/** Validates one gateway's variables, naming each wrong one and what to set. */
+function gatewayConfig<T extends z.ZodType>(schema: T, env: Record<string, string>, name: string): z.output<T> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || name}: ${issue.message}`);
+  throw new AppError('CONFIG_INVALID', `The ${name} gateway is not configured: ${problems.join('; ')}.`, {
+    hint: `Set the ${name} variables (see .env.example), or choose another gateway with SMS_GATEWAY.`,
+  });
+}
 
 export interface GatewayDeps {
   clock: Clock;
@@ -12,6 +26,8 @@ export interface GatewayDeps {
 
 /** Settings shared by every gateway, from the environment. */
 export interface GatewaySettings {
+  /** The gateway variables as set (TWILIO_*, VONAGE_*, ...): each adapter validates its own. */
+  env: Record<string, string>;
   maxSegmentsPerSecond: number;
   seed?: string;
   /** Simulator timings, so a demo or a test need not wait for realistic receipt delays. */
@@ -33,4 +49,6 @@ export const GATEWAYS: Record<string, (settings: GatewaySettings, deps: GatewayD
       },
       deps,
     ),
+  twilio: (settings, deps) => createTwilioGateway(gatewayConfig(twilioConfigSchema, settings.env, 'Twilio'), deps),
+  vonage: (settings, deps) => createVonageGateway(gatewayConfig(vonageConfigSchema, settings.env, 'Vonage'), deps),
 };

@@ -89,6 +89,14 @@ export class EventIngestor {
       else result.unmatched.push(event);
     }
     await outbox.updateMany([...changed.values()]);
+    // A receipt can be the first word of an opt-out (Vonage err-code 9): record it as the carrier's.
+    for (const row of changed.values()) {
+      if (row.errorCode !== 'opted_out' || row.contactId.includes(':')) continue;
+      await recordConsent(
+        { contactId: row.contactId, status: 'opted_out', scope: 'all', origin: 'carrier', source: `${row.gateway} receipt: recipient opted out`, evidence: `${row.gateway}:${row.providerMessageId ?? row.id}` },
+        { store: this.deps.store, clock: this.deps.clock, newId: () => this.deps.newId() },
+      );
+    }
     return result;
   }
 

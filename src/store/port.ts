@@ -28,6 +28,8 @@ export interface Store {
   readonly automations: RecordRepository<BirthdayAutomation>;
   /** Birthday greetings already sent, keyed by greetingKey (once per contact per year). */
   readonly greetings: RecordRepository<GreetingRecord>;
+  /** REST API responses per Idempotency-Key, so a retried request is answered, not repeated. */
+  readonly idempotency: RecordRepository<IdempotencyRecord>;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
@@ -99,6 +101,18 @@ export interface RecordRepository<T extends { id: string }> {
 /** A greeting queued for a contact: `id` is its greetingKey, `at` when it was queued. */
 export interface GreetingRecord {
   id: string;
+  at: string;
+}
+
+/**
+ * The first response to a REST request with an `Idempotency-Key` (`id`): the sha256 fingerprint of its
+ * canonical JSON body, the status and body sent back, and when it was first answered.
+ */
+export interface IdempotencyRecord {
+  id: string;
+  fingerprint: string;
+  status: number;
+  body: unknown;
   at: string;
 }
 

@@ -475,3 +475,17 @@ describe('EventIngestor: batches and failures', () => {
     expect((await store.inbound.recent(10)).map((record) => record.from)).toEqual([stranger, a.contact.phone, b.contact.phone]);
   });
 });
+
+describe('opt-out receipts', () => {
+  it('records a carrier opt-out when a receipt says the recipient opted out', async () => {
+    const store = createMemoryStore();
+    const contact = makeContact();
+    await store.contacts.upsertMany([contact]);
+    const row = makeOutboxRow({ campaignId: 'c1', contactId: contact.id, gateway: 'vonage', status: 'submitted', providerMessageId: 'V1' });
+    await store.outbox.insertMany([row]);
+    let n = 0;
+    const ingestor = new EventIngestor({ store, clock: fixedClock('2026-11-27T10:00:00Z'), logger: silentLogger, newId: () => `n${(n += 1)}`, gateway: () => createFakeGateway() });
+    await ingestor.ingest([{ type: 'status', gateway: 'vonage', providerMessageId: 'V1', status: 'failed', errorCode: 'opted_out', providerCode: '9', at: '2026-11-27T10:00:00.000Z', key: 'V1:failed' }]);
+    expect((await store.consent.currentMany([contact.id])).get(contact.id)).toMatchObject({ transactionalAllowed: false, lockedByRecipient: true });
+  });
+});

@@ -1,6 +1,6 @@
 import type { Template } from '../../messages/template-record.js';
 import type { Segment } from '../../segments/filter.js';
-import type { GreetingRecord, Store, StoreDescription } from '../port.js';
+import type { GreetingRecord, IdempotencyRecord, Store, StoreDescription } from '../port.js';
 import { MemoryConsent } from './memory-consent.js';
 import { MemoryContacts } from './memory-contacts.js';
 import { MemoryNamed } from './memory-named.js';
@@ -10,7 +10,7 @@ import type { Campaign } from '../../campaigns/campaign.js';
 import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
 
-export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings';
+export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency';
 
 /**
  * Called around every change: `before` may refuse it (a read-only or closed store) by throwing;
@@ -39,6 +39,7 @@ export class MemoryStore implements Store {
   readonly inbound: MemoryInbound;
   readonly automations: MemoryRecords<BirthdayAutomation>;
   readonly greetings: MemoryRecords<GreetingRecord>;
+  readonly idempotency: MemoryRecords<IdempotencyRecord>;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
     this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
@@ -49,6 +50,7 @@ export class MemoryStore implements Store {
     this.inbound = new MemoryInbound(() => hooks.before('inbound'), () => hooks.after('inbound'));
     this.automations = new MemoryRecords<BirthdayAutomation>(() => hooks.before('automations'), () => hooks.after('automations'));
     this.greetings = new MemoryRecords<GreetingRecord>(() => hooks.before('greetings'), () => hooks.after('greetings'));
+    this.idempotency = new MemoryRecords<IdempotencyRecord>(() => hooks.before('idempotency'), () => hooks.after('idempotency'));
     this.outbox = new MemoryOutbox(() => hooks.before('outbox'), (ids, rows) => hooks.outbox(ids, rows));
   }
 

@@ -1,0 +1,11 @@
+export { createTwilioGateway } from './twilio-gateway.js';
+export type { TwilioDeps, TwilioGateway } from './twilio-gateway.js';
+export { MAX_VALIDITY_SECONDS, twilioConfigSchema } from './config.js';
+export type { TwilioConfig, TwilioEnv } from './config.js';
+export { mapReceiptErrorCode, mapTwilioError, TWILIO_ERROR_CODES } from './map-error.js';
+export type { TwilioFailure } from './map-error.js';
+export { twilioStatusEvent } from './map-status.js';
+export { signTwilioRequest, verifyTwilioSignature } from './signature.js';
+export type { TwilioParams } from './signature.js';
+export { MESSAGE_ID_PARAM, parseTwilioInbound, parseTwilioStatus, STATUS_CALLBACK_PATH, TWIML_EMPTY } from './webhooks.js';
+export { parseRetryAfter } from './twilio-request.js';

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import type { Clock } from '../../../src/common/clock.js';
+import { AppError } from '../../../src/common/errors.js';
+import type { GatewayCapabilities, GatewayError, OutboundSms, SendResult, SmsGateway, StatusEvent } from '../../../src/delivery/gateway.js';
+import { MAX_VALIDITY_SECONDS } from './config.js';
+import type { TwilioConfig } from './config.js';
+import { mapTwilioError } from './map-error.js';
+import { twilioStatusEvent } from './map-status.js';
+import { verifyTwilioSignature } from './signature.js';
+import { parseRetryAfter, twilioRequest } from './twilio-request.js';
+import type { TwilioAnswer, TwilioHttp } from './twilio-request.js';
+import { MESSAGE_ID_PARAM, parseTwilioInbound, parseTwilioStatus, STATUS_CALLBACK_PATH } from './webhooks.js';
+
+export interface TwilioDeps {
+  clock: Clock;
+  /** Defaults to the global fetch; tests may pass one that fails in ways nock cannot (a timeout). */
+  fetch?: typeof fetch;
+}
+
+export type TwilioGateway = SmsGateway &
+  Required<Pick<SmsGateway, 'parseStatus' | 'parseInbound' | 'verifyWebhook' | 'lookup' | 'verifyCredentials'>>;
+
+/** Alphanumeric sender IDs are at most 11 characters, where the destination country allows them. */
+const SENDER_MAX_LENGTH = 11;
+
+// https://www.twilio.com/docs/messaging/api/message-resource (counts and prices are strings; see CONTRACTS §1.2)
+const createdSchema = z.object({
+  sid: z.string().min(1),
+  num_segments: z.union([z.string(), z.number()]).nullish(),
+});
+const twilioErrorSchema = z.object({ code: z.number().int().optional(), message: z.string().optional() });
+const fetchedSchema = z.object({
+  sid: z.string().min(1),
+  status: z.string().min(1),
+  error_code: z.union([z.number(), z.string()]).nullish(),
+  date_updated: z.string().nullish(),
+});
+const accountSchema = z.object({ friendly_name: z.string().optional(), status: z.string(), type: z.string().optional() });
+
+/** Why a read got no answer, without the send-specific wording of the error message. */
+const noAnswer = (error: GatewayError): string => error.providerCode ?? error.code;
+
+/** Keeps the SID recognisable in `doctor` output without printing it whole. */
+const shortSid = (sid: string): string => `${sid.slice(0, 4)}…${sid.slice(-4)}`;
+
+function failure(answer: Extract<TwilioAnswer, { kind: 'answer' }>, now: Date) {
+  const parsed = twilioErrorSchema.safeParse(answer.body);
+  const body = parsed.success ? parsed.data : {};
+  const retryAfterMs = parseRetryAfter(answer.headers.get('retry-after'), now);
+  return mapTwilioError({
+    httpStatus: answer.status,
+    ...(body.code === undefined ? {} : { twilioCode: body.code }),
+    ...(body.message === undefined ? {} : { message: body.message }),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+}
+
+/**
+ * Twilio Programmable Messaging over its REST API (global fetch, no SDK). The sender is the
+ * configured TWILIO_FROM and/or TWILIO_MESSAGING_SERVICE_SID: Twilio sends only from senders the
+ * account owns, so the message's own `from` (the campaign's sender name) is not used.
+ */
+export function createTwilioGateway(config: TwilioConfig, deps: TwilioDeps): TwilioGateway {
+  const id = 'twilio';
+  const http: TwilioHttp = { apiBase: config.apiBase, accountSid: config.accountSid, authToken: config.authToken, timeoutMs: config.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
+  const account = `/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}`;
+  const capabilities: GatewayCapabilities = {
+    maxSegmentsPerSecond: config.maxSegmentsPerSecond,
+    maxInFlight: config.maxInFlight,
+    unicode: true,
+    alphanumericSender: { allowed: true, maxLength: SENDER_MAX_LENGTH },
+  };
+
+  const sendForm = (message: OutboundSms): URLSearchParams => {
+    const form = new URLSearchParams({ To: message.to, Body: message.text });
+    if (config.from !== undefined) form.set('From', config.from);
+    if (config.messagingServiceSid !== undefined) form.set('MessagingServiceSid', config.messagingServiceSid);
+    // Our id rides on the callback URL, so receipts match even if this call's answer is lost.
+    if (config.publicUrl !== undefined) {
+      form.set('StatusCallback', `${config.publicUrl}${STATUS_CALLBACK_PATH}?${MESSAGE_ID_PARAM}=${encodeURIComponent(message.messageId)}`);
+    }
+    if (message.validUntil !== undefined) {
+      // Twilio drops the message from its queue after this, so a backlog cannot spill into quiet hours.
+      const seconds = Math.ceil((message.validUntil.getTime() - deps.clock.now().getTime()) / 1000);
+      form.set('ValidityPeriod', String(Math.min(MAX_VALIDITY_SECONDS, Math.max(1, seconds))));
+    }
+    return form;
+  };
+
+  return {
+    id,
+    capabilities: () => ({ ...capabilities, alphanumericSender: { ...capabilities.alphanumericSender } }),
+
+    // https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource
+    async send(message): Promise<SendResult> {
+      const answer = await twilioRequest(http, `${account}/Messages.json`, sendForm(message));
+      if (answer.kind === 'no-answer') return { ok: false, error: answer.error };
+      if (answer.status < 200 || answer.status >= 300) return { ok: false, error: failure(answer, deps.clock.now()) };
+      const created = createdSchema.safeParse(answer.body);
+      if (!created.success) {
+        // A 2xx means Twilio took it, but without a sid we cannot track it: unknown, never re-sent blindly.
+        return { ok: false, error: { code: 'unknown', retryable: false, outcomeUnknown: true, message: `Twilio accepted the message (HTTP ${answer.status}) but its answer had no message sid` } };
+      }
+      // A Messaging Service answers "0" segments until it has picked a sender: no count then.
+      const segments = Number(created.data.num_segments ?? 0);
+      return { ok: true, providerMessageId: created.data.sid, ...(segments > 0 ? { segments } : {}) };
+    },
+
+    verifyWebhook: (request) => verifyTwilioSignature(config.authToken, request),
+    parseStatus: (request) => parseTwilioStatus(request, { gateway: id, now: deps.clock.now() }),
+    parseInbound: (request) => parseTwilioInbound(request, { gateway: id, now: deps.clock.now() }),
+
+    // https://www.twilio.com/docs/messaging/api/message-resource#fetch-a-message-resource
+    async lookup(providerMessageId): Promise<StatusEvent | undefined> {
+      const answer = await twilioRequest(http, `${account}/Messages/${encodeURIComponent(providerMessageId)}.json`);
+      if (answer.kind === 'no-answer') throw new AppError('INTERNAL', `Twilio lookup got no answer (${noAnswer(answer.error)})`, { retryable: true, details: answer.error });
+      if (answer.status === 404) return undefined;
+      if (answer.status !== 200) {
+        const error = failure(answer, deps.clock.now());
+        throw new AppError('INTERNAL', `Twilio lookup failed: ${error.message}`, { retryable: error.retryable, details: error });
+      }
+      const fetched = fetchedSchema.safeParse(answer.body);
+      if (!fetched.success) throw new AppError('INTERNAL', 'Twilio lookup answered without a message sid and status');
+      const updated = fetched.data.date_updated ? Date.parse(fetched.data.date_updated) : Number.NaN;
+      return twilioStatusEvent({
+        gateway: id,
+        messageSid: fetched.data.sid,
+        status: fetched.data.status,
+        errorCode: fetched.data.error_code == null ? undefined : String(fetched.data.error_code),
+        at: Number.isNaN(updated) ? deps.clock.now().toISOString() : new Date(updated).toISOString(),
+      });
+    },
+
+    // https://www.twilio.com/docs/iam/api/account#fetch-an-account-resource
+    async verifyCredentials() {
+      const answer = await twilioRequest(http, `${account}.json`);
+      if (answer.kind === 'no-answer') return { ok: false, detail: `Twilio did not answer at ${config.apiBase} (${noAnswer(answer.error)})` };
+      if (answer.status !== 200) {
+        const error = failure(answer, deps.clock.now());
+        const what = error.code === 'auth_failed' ? 'rejected TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN' : `answered ${error.providerCode}`;
+        return { ok: false, detail: `Twilio ${what} for account ${shortSid(config.accountSid)}: ${error.message}` };
+      }
+      const parsed = accountSchema.safeParse(answer.body);
+      if (!parsed.success) return { ok: false, detail: 'Twilio answered the account check without an account status' };
+      const { friendly_name: name, status, type } = parsed.data;
+      const label = `Twilio account ${shortSid(config.accountSid)}${name ? ` "${name}"` : ''}${type ? ` (${type})` : ''}`;
+      const sender = [config.from && `from ${config.from}`, config.messagingServiceSid && `via Messaging Service ${shortSid(config.messagingServiceSid)}`].filter(Boolean).join(', ');
+      if (status !== 'active') return { ok: false, detail: `${label} is ${status}` };
+      const notes = [
+        type === 'Trial' ? 'a trial account sends only to verified numbers (error 21608)' : '',
+        config.publicUrl ? '' : 'PUBLIC_URL is unset, so Twilio sends no status callbacks',
+      ].filter(Boolean);
+      return { ok: true, detail: [`${label} is active; sending ${sender}`, ...notes].join('; ') };
+    },
+  };
+}

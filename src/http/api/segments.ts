@@ -1,0 +1,87 @@
+import type { AppContext } from '../../app.js';
+import { AppError } from '../../common/errors.js';
+import type { Contact } from '../../contacts/contact.js';
+import { compileFilter, describeFilter } from '../../segments/index.js';
+import type { FilterNode, Segment } from '../../segments/index.js';
+import type { ApiDeps, ApiRoute } from './route.js';
+import { parseInput, segmentBody, segmentParams, segmentPreviewQuery } from './schemas.js';
+
+export async function loadSegment(app: AppContext, name: string): Promise<Segment> {
+  const segment = await app.store.segments.get(name);
+  if (!segment) {
+    const known = (await app.store.segments.list()).map((s) => s.name);
+    throw new AppError('NOT_FOUND', `No segment named "${name}".`, {
+      hint: known.length ? `Saved segments: ${known.join(', ')}.` : 'Create one with PUT /api/v1/segments/{name}.',
+    });
+  }
+  return segment;
+}
+
+/** Counts the contacts a filter matches now and keeps the first few, in one scan. */
+async function matchFilter(app: AppContext, filter: FilterNode, sampleSize: number): Promise<{ count: number; sample: Contact[] }> {
+  const matches = compileFilter(filter, { now: app.clock.now(), zoneOf: (c) => c.timezone ?? app.config.DEFAULT_TIMEZONE });
+  let count = 0;
+  const sample: Contact[] = [];
+  for await (const page of app.store.contacts.scan({ batchSize: 2000 })) {
+    for (const contact of page) {
+      if (!matches(contact)) continue;
+      count += 1;
+      if (sample.length < sampleSize) sample.push(contact);
+    }
+  }
+  return { count, sample };
+}
+
+export function segmentRoutes({ app }: ApiDeps): ApiRoute[] {
+  const nameOf = (params: unknown): string => parseInput(segmentParams, params, 'params').name;
+  return [
+    {
+      method: 'get', path: '/segments', tag: 'segments', summary: 'Saved segments, by name.',
+      responses: { 200: 'An array of segments' },
+      handle: async (_req, res) => {
+        res.json(await app.store.segments.list());
+      },
+    },
+    {
+      method: 'put', path: '/segments/:name', tag: 'segments', summary: 'Save or replace a segment (a filter over contact fields and properties).', body: segmentBody, returns: 'Segment',
+      responses: { 200: 'Replaced', 201: 'Created', 400: 'Invalid name or filter (details name the path)' },
+      handle: async (req, res) => {
+        const name = nameOf(req.params);
+        const body = parseInput(segmentBody, req.body, 'body');
+        const now = app.clock.now().toISOString();
+        const previous = await app.store.segments.get(name);
+        const saved: Segment = { name, filter: body.filter, createdAt: previous?.createdAt ?? now, updatedAt: now, ...(body.description ? { description: body.description } : {}) };
+        await app.store.segments.put(saved);
+        await app.store.flush();
+        res.status(previous ? 200 : 201).json(saved);
+      },
+    },
+    {
+      method: 'get', path: '/segments/:name', tag: 'segments', summary: 'One segment.', returns: 'Segment',
+      responses: { 200: 'The segment', 404: 'No such segment' },
+      handle: async (req, res) => {
+        res.json(await loadSegment(app, nameOf(req.params)));
+      },
+    },
+    {
+      method: 'delete', path: '/segments/:name', tag: 'segments', summary: 'Delete a segment (campaigns keep their copy of its filter).',
+      responses: { 204: 'Deleted', 404: 'No such segment' },
+      handle: async (req, res) => {
+        const name = nameOf(req.params);
+        if (!(await app.store.segments.delete(name))) await loadSegment(app, name);
+        await app.store.flush();
+        res.status(204).end();
+      },
+    },
+    {
+      method: 'get', path: '/segments/:name/preview', tag: 'segments', summary: 'How many contacts the segment matches now, with a sample.', query: segmentPreviewQuery,
+      responses: { 200: '{ name, filter, description, count, total, sample } (as `segment preview --json`)', 400: 'Invalid query', 404: 'No such segment' },
+      handle: async (req, res) => {
+        const { sample: size } = parseInput(segmentPreviewQuery, req.query, 'query');
+        const found = await loadSegment(app, nameOf(req.params));
+        const { count, sample } = await matchFilter(app, found.filter, size);
+        res.json({ name: found.name, filter: found.filter, description: describeFilter(found.filter), count, total: await app.store.contacts.count(), sample });
+      },
+    },
+  ];
+}
