@@ -9,7 +9,7 @@ import { twilioStatusEvent } from './map-status.js';
 import { verifyTwilioSignature } from './signature.js';
 import { parseRetryAfter, twilioRequest } from './twilio-request.js';
 import type { TwilioAnswer, TwilioHttp } from './twilio-request.js';
-import { MESSAGE_ID_PARAM, parseTwilioInbound, parseTwilioStatus, STATUS_CALLBACK_PATH } from './webhooks.js';
+import { MESSAGE_ID_PARAM, parseTwilioInbound, parseTwilioStatus, STATUS_CALLBACK_PATH, TWIML_EMPTY } from './webhooks.js';
 
 export interface TwilioDeps {
   clock: Clock;
@@ -107,6 +107,8 @@ export function createTwilioGateway(config: TwilioConfig, deps: TwilioDeps): Twi
     },
 
     verifyWebhook: (request) => verifyTwilioSignature(config.authToken, request),
+    // Twilio waits for TwiML after an inbound message: an empty <Response/> sends nothing back.
+    webhookAnswer: (kind) => (kind === 'inbound' ? { status: 200, contentType: 'text/xml', body: TWIML_EMPTY } : { status: 204, contentType: 'text/plain', body: '' }),
     parseStatus: (request) => parseTwilioStatus(request, { gateway: id, now: deps.clock.now() }),
     parseInbound: (request) => parseTwilioInbound(request, { gateway: id, now: deps.clock.now() }),
 
