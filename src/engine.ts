@@ -59,8 +59,9 @@ export class DeliveryEngine {
   /** Where gateways hand receipts and replies: resolves once they are durable (then they are processed). */
   async accept(events: GatewayEvent[]): Promise<void> {
     if (events.length === 0) return;
+    // No wake-up per event: the loop applies the inbox in batches on its own beat, so a burst of
+    // webhooks costs a few store writes, not one per request.
     await Promise.all([this.deps.inbox.append(events), ...(this.deps.sinks ?? []).map(({ inbox }) => inbox.append(events))]);
-    this.wake?.();
   }
 
   /** Feeds each sink what it has not had yet; a sink that fails keeps its place and tries again next round. */
@@ -111,7 +112,7 @@ export class DeliveryEngine {
   }
 
   /** Runs until stop(): the service's background worker. */
-  start(pollMs = 500): void {
+  start(pollMs = 200): void {
     if (this.running) return;
     this.running = true;
     this.loop = (async () => {

@@ -25,8 +25,11 @@ import { makeOutboxRow } from '../helpers/factories.js';
  *    keeps over one window cycle, unbiased for bursty and evenly paced sending alike. The ratio
  *    checked against the goal (>= 0.98) is sustained / R;
  *  - max window over: the most sends starting within any real 1,000 ms (half-open, sub-millisecond
- *    clock) minus R (goal <= 0). On the millisecond clock the limiter reads the count can differ:
- *    the stderr line shows both;
+ *    clock) minus R (goal <= 0). The limiter counts on the millisecond clock, where a send at ms X
+ *    leaves the window at ms X + 1000, which can be 999.x real ms later: sends that start in the same
+ *    millisecond (up to min(batch size, maxInFlight) of them) then count twice in a real second.
+ *    The stderr line also shows the count in 999 ms and on the millisecond clock (read in the
+ *    wrapper, a tick after the limiter read it at times, so it can show one more than the limiter);
  *  - throttled: `throttled` answers from the simulator (goal 0);
  *  - CPU µs per message: `process.cpuUsage()` delta over the sending loop / messages (dispatcher,
  *    store, simulator and this wrapper together).
