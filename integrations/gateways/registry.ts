@@ -4,6 +4,8 @@ import type { Timers } from '../../src/delivery/timers.js';
 import type { z } from 'zod';
 import { AppError } from '../../src/common/errors.js';
 import { createSimulatorGateway } from './simulator/index.js';
+import { createSmsRuGateway, smsruConfigSchema } from './smsru/index.js';
+import type { SmsRuConfigInput } from './smsru/index.js';
 import { createTwilioGateway, twilioConfigSchema } from './twilio/index.js';
 import { createVonageGateway, vonageConfigSchema } from './vonage/index.js';
 
@@ -51,4 +53,9 @@ export const GATEWAYS: Record<string, (settings: GatewaySettings, deps: GatewayD
     ),
   twilio: (settings, deps) => createTwilioGateway(gatewayConfig(twilioConfigSchema, settings.env, 'Twilio'), deps),
   vonage: (settings, deps) => createVonageGateway(gatewayConfig(vonageConfigSchema, settings.env, 'Vonage'), deps),
+  smsru: (settings, deps) => {
+    // Checked here for the registry's uniform error; the adapter takes the raw variables and parses them itself.
+    gatewayConfig(smsruConfigSchema, settings.env, 'SMS.ru');
+    return createSmsRuGateway(settings.env as SmsRuConfigInput, deps);
+  },
 };

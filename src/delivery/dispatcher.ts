@@ -4,7 +4,7 @@ import type { Store } from '../store/port.js';
 import type { GatewayError, SendResult, SmsGateway, StatusEvent } from './gateway.js';
 import type { OutboxMessage } from './outbox.js';
 import { canMove } from './outbox.js';
-import { SlidingWindowLimiter } from './rate-limiter.js';
+import { GatewayRateLimiter } from './rate-limiter.js';
 import type { RetryPolicy } from './retry.js';
 import { DEFAULT_RETRY, retryDecision } from './retry.js';
 import type { Timers } from './timers.js';
@@ -43,7 +43,7 @@ interface Outcome {
  * the two writes leaves `sending` rows that become `unknown` on restart and are never re-sent blindly.
  */
 export class Dispatcher {
-  private readonly limiters = new Map<string, SlidingWindowLimiter>();
+  private readonly limiters = new Map<string, GatewayRateLimiter>();
   /** Per gateway: consecutive retryable failures, and until when its circuit is open. */
   private readonly circuits = new Map<string, { failures: number; openUntil: number }>();
   private readonly retry: RetryPolicy;
@@ -162,7 +162,7 @@ export class Dispatcher {
     }
   }
 
-  private async admit(limiter: SlidingWindowLimiter, segments: number, slotFree: () => boolean): Promise<void> {
+  private async admit(limiter: GatewayRateLimiter, segments: number, slotFree: () => boolean): Promise<void> {
     for (;;) {
       const wait = slotFree() ? limiter.tryTake(segments, this.deps.clock.now().getTime()) : 5;
       if (wait === 0) return;
@@ -170,9 +170,9 @@ export class Dispatcher {
     }
   }
 
-  private limiterFor(gateway: string, rate: number): SlidingWindowLimiter {
+  private limiterFor(gateway: string, rate: number): GatewayRateLimiter {
     let limiter = this.limiters.get(gateway);
-    if (!limiter) this.limiters.set(gateway, (limiter = new SlidingWindowLimiter(rate)));
+    if (!limiter) this.limiters.set(gateway, (limiter = new GatewayRateLimiter(rate)));
     return limiter;
   }
 
