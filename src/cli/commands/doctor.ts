@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { AppContext } from '../../app.js';
 import { openApp } from '../../app.js';
 import { isAppError } from '../../common/errors.js';
 import { loadConfig, loadDotEnv } from '../../config.js';
@@ -30,6 +31,7 @@ async function runChecks(): Promise<Check[]> {
       const where = app.store.describe();
       const contacts = await app.store.contacts.count();
       checks.push({ name: 'store', ok: true, detail: `${where.kind} at ${where.location}: ${contacts} contacts` });
+      for (const name of [config.SMS_GATEWAY, ...(config.SMS_FAILOVER_GATEWAY ? [config.SMS_FAILOVER_GATEWAY] : [])]) checks.push(await checkGateway(app, name));
     } finally {
       await app.close();
     }
@@ -37,6 +39,18 @@ async function runChecks(): Promise<Check[]> {
     checks.push({ name: 'store', ok: false, detail: isAppError(error) ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : String(error) });
   }
   return checks;
+}
+
+/** One cheap authenticated call per configured gateway: wrong credentials show up here, not mid-campaign. */
+async function checkGateway(app: AppContext, name: string): Promise<Check> {
+  try {
+    const gateway = app.gateway(name);
+    if (!gateway.verifyCredentials) return { name: `gateway ${name}`, ok: true, detail: 'configured (no credential check for this gateway)' };
+    const result = await gateway.verifyCredentials();
+    return { name: `gateway ${name}`, ok: result.ok, detail: result.detail };
+  } catch (error) {
+    return { name: `gateway ${name}`, ok: false, detail: isAppError(error) ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : String(error) };
+  }
 }
 
 export function registerDoctorCommand(program: Command): void {
@@ -47,7 +61,7 @@ export function registerDoctorCommand(program: Command): void {
     .action(async (flags: { json?: boolean }) => {
       const checks = await runChecks();
       if (flags.json) printJson({ ok: checks.every((c) => c.ok), checks });
-      else printLines(checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(7)} ${c.detail}`));
+      else printLines(checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(18)} ${c.detail}`));
       if (!checks.every((c) => c.ok)) process.exitCode = 1;
     });
 }
