@@ -22,6 +22,13 @@ const RESYNC_MS = 30_000;
 export async function startWorker(app: AppContext, scheduler: Scheduler = createNodeCronScheduler({ clock: app.clock, logger: app.logger })): Promise<Worker> {
   const engine = await app.engine();
   engine.start();
+  for (const name of [app.config.SMS_GATEWAY, ...(app.config.SMS_FAILOVER_GATEWAY ? [app.config.SMS_FAILOVER_GATEWAY] : [])]) {
+    try {
+      await app.gateway(name).start?.();
+    } catch (error) {
+      app.logger.error({ gateway: name, error }, 'could not open the gateway link; sends will retry it');
+    }
+  }
   const jobs = new Map<string, ScheduledJob>();
 
   const fire = (campaign: Campaign) => async (): Promise<void> => {

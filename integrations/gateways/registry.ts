@@ -4,6 +4,7 @@ import type { Timers } from '../../src/delivery/timers.js';
 import type { z } from 'zod';
 import { AppError } from '../../src/common/errors.js';
 import { createSimulatorGateway } from './simulator/index.js';
+import { createSmppGateway, smppConfigSchema } from './smpp/index.js';
 import { createSmsRuGateway, smsruConfigSchema } from './smsru/index.js';
 import type { SmsRuConfigInput } from './smsru/index.js';
 import { createTwilioGateway, twilioConfigSchema } from './twilio/index.js';
@@ -58,4 +59,5 @@ export const GATEWAYS: Record<string, (settings: GatewaySettings, deps: GatewayD
     gatewayConfig(smsruConfigSchema, settings.env, 'SMS.ru');
     return createSmsRuGateway(settings.env as SmsRuConfigInput, deps);
   },
+  smpp: (settings, deps) => createSmppGateway(gatewayConfig(smppConfigSchema, settings.env, 'SMPP'), deps),
 };

@@ -22,6 +22,8 @@ export interface SmsGateway {
   lookup?(providerMessageId: string): Promise<StatusEvent | undefined>;
   /** One cheap authenticated call, for `smsbridge doctor`. */
   verifyCredentials?(): Promise<{ ok: true; detail: string } | { ok: false; detail: string }>;
+  /** Opens a long-lived link (SMPP), so receipts and replies arrive while nothing is being sent. */
+  start?(): Promise<void>;
   close?(): Promise<void>;
 }
 
