@@ -76,6 +76,21 @@ const BENCHES: Bench[] = [
     ],
   },
   {
+    file: 'webhooks.bench.ts',
+    entry: 'benchWebhooks',
+    lines: (r) => [
+      { what: 'signed Twilio receipts over loopback', items: `${fmt(r.requests ?? 0)} webhooks`, measured: `${fmt(r.perSecond ?? 0)} /s (p99 ${fmt(r.p99Ms ?? 0)} ms, non-2xx ${fmt(r.non2xx ?? 0)})`, goal: '>= 3,000 /s', ratio: (r.perSecond ?? 0) / 3000 },
+      { what: '  receipts recorded after the run', items: `${fmt(r.requests ?? 0)} webhooks`, measured: `${fmt(r.recorded ?? 0)} (lost ${fmt(r.lost ?? 0)})`, goal: 'none lost', ratio: (r.lost ?? 1) === 0 ? 1 : 0 },
+    ],
+  },
+  {
+    file: 'inbox.bench.ts',
+    entry: 'benchInbox',
+    lines: (r) => [
+      { what: 'durable inbox appends (group fdatasync)', items: `${fmt(r.events ?? 0)} events`, measured: `${fmt(r.perSecond ?? 0)} /s (${fmt(r.syncs ?? 0)} syncs)`, goal: '>= 3,000 /s', ratio: (r.perSecond ?? 0) / 3000 },
+    ],
+  },
+  {
     file: 'segments.bench.ts',
     entry: 'benchSegments',
     lines: (r) => [
