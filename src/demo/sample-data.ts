@@ -1,3 +1,5 @@
+import { seededRandom } from '../common/random.js';
+
 /**
  * Deterministic sample customers, shaped like a Russian Excel export: mixed phone formats, some
  * invalid and duplicated numbers, minors, people whose birthday is today, a few foreign numbers.
@@ -24,18 +26,6 @@ const FOREIGN = [
 const BAD_PHONES = ['', '12345', 'нет телефона', '+7 495 123-45-67', '8 (800) 555-35-35'];
 
 export const SAMPLE_HEADERS = ['Телефон', 'Имя', 'Фамилия', 'Пол', 'Дата рождения', 'Город', 'Интересы', 'Согласие на рассылку'];
-
-/** mulberry32: a tiny seeded PRNG, so every run builds the same file. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)] as T;
@@ -65,7 +55,7 @@ function birthDate(next: () => number, today: string, index: number): string {
 
 /** Yields data rows (without the header) of the sample file. */
 export function* sampleRows(options: SampleOptions): Generator<string[]> {
-  const next = random(options.seed ?? 42);
+  const next = seededRandom(options.seed ?? 42);
   const phones: string[] = [];
   for (let index = 0; index < options.rows; index += 1) {
     const female = next() < 0.55;

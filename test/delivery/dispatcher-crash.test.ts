@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/common/clock.js';
 import { silentLogger } from '../../src/common/logger.js';
+import { seededRandom } from '../../src/common/random.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import type { SmsGateway } from '../../src/delivery/gateway.js';
 import type { OutboxMessage } from '../../src/delivery/outbox.js';
@@ -9,18 +10,6 @@ import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { makeOutboxRow } from '../helpers/factories.js';
 
 class Crash extends Error {}
-
-/** mulberry32, so every run of the test abandons at the same points. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A store whose durable state is what the last flush saw: a "crash" throws away everything after it,
@@ -44,7 +33,8 @@ function durableStore(rows: OutboxMessage[]) {
 
 describe('dispatcher under crashes', () => {
   it('abandoned at random points many times: each recipient gets one message or an unknown row, never two', async () => {
-    const random = seeded(20261127);
+    // Seeded, so every run of the test abandons at the same points.
+    const random = seededRandom(20261127);
     for (let run = 0; run < 40; run += 1) {
       const recipients = 30 + Math.floor(random() * 40);
       const rows = Array.from({ length: recipients }, (_, i) => makeOutboxRow({ campaignId: 'c1', contactId: `r${i}`, sendAfter: '2026-11-27T07:00:00.000Z' }));

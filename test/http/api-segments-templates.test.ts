@@ -1,51 +1,22 @@
 import fs from 'node:fs';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/app.js';
-import { openApp } from '../../src/app.js';
-import { silentLogger } from '../../src/common/logger.js';
-import { loadConfig } from '../../src/config.js';
-import { createHttpApp } from '../../src/http/app.js';
+import type { ApiServer, Reply } from '../helpers/api-server.js';
+import { API_KEY, startApiServer } from '../helpers/api-server.js';
 
-const KEY = 'test-key-0123456789';
+const KEY = API_KEY;
 const fixture = path.join(import.meta.dirname, '..', 'fixtures', 'customers-utf8-bom.csv');
-let dataDir: string;
-let app: AppContext;
-let server: Server;
+let srv: ApiServer;
 let base: string;
-
-interface Reply {
-  status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers, checked field by field
-}
-
-async function api(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const res = await fetch(`${base}/api/v1${route}`, {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const api = (method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<Reply> => srv.api(method, route, body, headers);
 
 beforeEach(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-api-segments-'));
-  app = await openApp(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', API_KEY: KEY, SMS_SENDER: 'SHOP' }), { logger: silentLogger });
-  server = createHttpApp({ app, engine: await app.engine() }).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  srv = await startApiServer();
+  ({ base } = srv);
 });
 
 afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await app.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await srv.close();
 });
 
 async function importFixture(): Promise<void> {

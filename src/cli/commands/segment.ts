@@ -1,11 +1,10 @@
 import fs from 'node:fs';
+import { matchFilter } from '../../segments/match.js';
 import type { Command } from 'commander';
 import type { AppContext } from '../../app.js';
 import { AppError } from '../../common/errors.js';
-import type { Contact } from '../../contacts/contact.js';
 import { describeFilter, parseFilter, segmentNameSchema } from '../../segments/index.js';
 import type { FilterNode } from '../../segments/filter.js';
-import { compileFilter } from '../../segments/evaluate.js';
 import type { Segment } from '../../segments/filter.js';
 import { withApp } from '../context.js';
 import { printJson, printLines, table } from '../output.js';
@@ -46,20 +45,6 @@ function parseName(name: string): string {
   return parsed.data;
 }
 
-/** Counts the contacts a filter matches and keeps the first few, scanning once. */
-async function matchFilter(app: AppContext, filter: FilterNode, sampleSize: number): Promise<{ count: number; sample: Contact[] }> {
-  const matches = compileFilter(filter, { now: app.clock.now(), zoneOf: (c) => c.timezone ?? app.config.DEFAULT_TIMEZONE });
-  let count = 0;
-  const sample: Contact[] = [];
-  for await (const page of app.store.contacts.scan({ batchSize: 2000 })) {
-    for (const contact of page) {
-      if (!matches(contact)) continue;
-      count += 1;
-      if (sample.length < sampleSize) sample.push(contact);
-    }
-  }
-  return { count, sample };
-}
 
 export function registerSegmentCommands(program: Command): void {
   const segment = program.command('segment').description('Saved audiences: filters over contact fields and properties.');
@@ -130,7 +115,7 @@ export function registerSegmentCommands(program: Command): void {
       const sampleSize = Math.max(0, Math.min(100, Number.parseInt(flags.sample, 10) || 0));
       await withApp({ readOnly: true }, async (app) => {
         const found = await loadSegment(app, name);
-        const { count, sample } = await matchFilter(app, found.filter, sampleSize);
+        const { count, sample } = await matchFilter(app.store.contacts, found.filter, { now: app.clock.now(), defaultZone: app.config.DEFAULT_TIMEZONE, sampleSize: sampleSize });
         const total = await app.store.contacts.count();
         if (flags.json) {
           printJson({ name: found.name, filter: found.filter, description: describeFilter(found.filter), count, total, sample });

@@ -1,8 +1,8 @@
 import type { AppContext } from '../../app.js';
+import { matchFilter } from '../../segments/match.js';
 import { AppError } from '../../common/errors.js';
-import type { Contact } from '../../contacts/contact.js';
-import { compileFilter, describeFilter } from '../../segments/index.js';
-import type { FilterNode, Segment } from '../../segments/index.js';
+import { describeFilter } from '../../segments/index.js';
+import type { Segment } from '../../segments/index.js';
 import type { ApiDeps, ApiRoute } from './route.js';
 import { parseInput, segmentBody, segmentParams, segmentPreviewQuery } from './schemas.js';
 
@@ -17,20 +17,6 @@ export async function loadSegment(app: AppContext, name: string): Promise<Segmen
   return segment;
 }
 
-/** Counts the contacts a filter matches now and keeps the first few, in one scan. */
-async function matchFilter(app: AppContext, filter: FilterNode, sampleSize: number): Promise<{ count: number; sample: Contact[] }> {
-  const matches = compileFilter(filter, { now: app.clock.now(), zoneOf: (c) => c.timezone ?? app.config.DEFAULT_TIMEZONE });
-  let count = 0;
-  const sample: Contact[] = [];
-  for await (const page of app.store.contacts.scan({ batchSize: 2000 })) {
-    for (const contact of page) {
-      if (!matches(contact)) continue;
-      count += 1;
-      if (sample.length < sampleSize) sample.push(contact);
-    }
-  }
-  return { count, sample };
-}
 
 export function segmentRoutes({ app }: ApiDeps): ApiRoute[] {
   const nameOf = (params: unknown): string => parseInput(segmentParams, params, 'params').name;
@@ -79,7 +65,7 @@ export function segmentRoutes({ app }: ApiDeps): ApiRoute[] {
       handle: async (req, res) => {
         const { sample: size } = parseInput(segmentPreviewQuery, req.query, 'query');
         const found = await loadSegment(app, nameOf(req.params));
-        const { count, sample } = await matchFilter(app, found.filter, size);
+        const { count, sample } = await matchFilter(app.store.contacts, found.filter, { now: app.clock.now(), defaultZone: app.config.DEFAULT_TIMEZONE, sampleSize: size });
         res.json({ name: found.name, filter: found.filter, description: describeFilter(found.filter), count, total: await app.store.contacts.count(), sample });
       },
     },
