@@ -25,6 +25,8 @@ export interface AppContext {
   policy: CompliancePolicy;
   campaigns: CampaignService;
   gateway(name: string): SmsGateway;
+  /** The gateway for a recipient's country: the requested one, else SMS_ROUTES, else SMS_GATEWAY. */
+  routeGateway(country: string | undefined, requested: string | undefined): string;
   /** The sending engine (dispatcher, durable inbox, receipts); opened on first use. */
   engine(): Promise<DeliveryEngine>;
   store: Store;
@@ -70,7 +72,10 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     }
     return found;
   };
+  const routeGateway = (country: string | undefined, requested: string | undefined): string =>
+    requested && requested !== 'default' ? requested : (country && config.SMS_ROUTES[country]) || config.SMS_GATEWAY;
   const campaigns = new CampaignService({
+    routeGateway,
     store, clock, newId: randomUUID, policy, defaultZone: config.DEFAULT_TIMEZONE, defaultCountry: config.DEFAULT_COUNTRY,
     prices: config.SMS_PRICES, currency: config.SMS_CURRENCY, gateway, testSendRequiredAbove: config.TEST_SEND_REQUIRED_ABOVE,
   });
@@ -87,6 +92,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     policy,
     campaigns,
     gateway,
+    routeGateway,
     engine: getEngine,
     store,
     logger,

@@ -50,6 +50,11 @@ export const configSchema = z.object({
   SMS_SENDER: z.string().min(1).optional(),
   SMS_GATEWAY: z.string().min(1).default('simulator'),
   SMS_FAILOVER_GATEWAY: z.string().min(1).optional(),
+  SMS_ROUTES: z
+    .string()
+    .regex(/^\s*[A-Za-z]{2}\s*=\s*[a-z0-9_-]+\s*(,\s*[A-Za-z]{2}\s*=\s*[a-z0-9_-]+\s*)*$/, 'must be COUNTRY=gateway pairs, such as RU=smsru,KZ=smsru')
+    .transform((text) => Object.fromEntries(text.split(',').map((pair) => pair.split('=').map((part) => part.trim())).map(([cc, gw]) => [(cc as string).toUpperCase(), gw as string])))
+    .default({}),
   SIMULATOR_MPS: z.coerce.number().positive('must be a positive number of segments per second').default(100),
   SIMULATOR_SEED: z.string().min(1).optional(),
   TEST_SEND_REQUIRED_ABOVE: z.coerce.number().int().min(0).default(100),

@@ -12,6 +12,11 @@ describe('config', () => {
     expect(loadConfig({ DATA_DIR: '', DEFAULT_COUNTRY: 'kz', DATABASE_URL: '' })).toMatchObject({ DATA_DIR: './data', DEFAULT_COUNTRY: 'KZ' });
   });
 
+  it('reads per-country routes', () => {
+    expect(loadConfig({ SMS_ROUTES: 'ru=smsru, KZ = smsru' }).SMS_ROUTES).toEqual({ RU: 'smsru', KZ: 'smsru' });
+    expect(() => loadConfig({ SMS_ROUTES: 'Russia:smsru' })).toThrow(/SMS_ROUTES: must be COUNTRY=gateway pairs/);
+  });
+
   it('names every wrong variable and says what to set', () => {
     let error: unknown;
     try {

@@ -27,6 +27,8 @@ export interface CampaignServiceDeps {
   prices: PriceTable;
   currency: string;
   gateway(name: string): SmsGateway;
+  /** See PlanDeps.routeGateway. */
+  routeGateway?(country: string | undefined, requested: string | undefined): string;
   /** Sends to more recipients than this need a successful test send first. */
   testSendRequiredAbove: number;
 }
@@ -51,7 +53,14 @@ export class CampaignService {
   async create(input: Omit<Campaign, 'id' | 'status' | 'createdAt' | 'updatedAt'>): Promise<Campaign> {
     for (const variant of input.variants) compileTemplate(variant.text, { name: variant.name, campaignVariables: Object.keys(input.campaignVariables) });
     const now = this.deps.clock.now().toISOString();
-    const campaign: Campaign = { ...input, id: shortId(this.deps.newId()), status: input.schedule.type === 'now' ? 'draft' : 'scheduled', createdAt: now, updatedAt: now };
+    // 32 bits of a UUID: rare to collide, but a repeat must never merge two campaigns' outboxes, so a
+    // taken id is drawn again and, should that keep happening, the whole UUID is used.
+    let id = shortId(this.deps.newId());
+    for (let attempt = 0; (await this.deps.store.campaigns.get(id)) !== undefined; attempt += 1) {
+      const uuid = this.deps.newId().replace(/-/g, '');
+      id = attempt < 3 ? uuid.slice(0, 8) : uuid;
+    }
+    const campaign: Campaign = { ...input, id, status: input.schedule.type === 'now' ? 'draft' : 'scheduled', createdAt: now, updatedAt: now };
     await this.deps.store.campaigns.put(campaign);
     return campaign;
   }
@@ -64,8 +73,8 @@ export class CampaignService {
   }
 
   private planDeps(): PlanDeps {
-    const { store, policy, defaultZone, defaultCountry, prices } = this.deps;
-    return { store, policy, defaultZone, defaultCountry, prices };
+    const { store, policy, defaultZone, defaultCountry, prices, routeGateway } = this.deps;
+    return { store, policy, defaultZone, defaultCountry, prices, ...(routeGateway ? { routeGateway } : {}) };
   }
 
   async preview(id: string): Promise<PlanSummary> {
@@ -82,7 +91,6 @@ export class CampaignService {
   async testSend(id: string, numbers: readonly string[], contactPhone?: string): Promise<Array<{ phone: string; ok: boolean; detail: string }>> {
     const campaign = await this.get(id);
     const sample = await this.sampleDecision(campaign, contactPhone);
-    const gateway = this.deps.gateway(campaign.gateway);
     const now = this.deps.clock.now().toISOString();
     const results: Array<{ phone: string; ok: boolean; detail: string }> = [];
     const rows: OutboxMessage[] = [];
@@ -93,10 +101,12 @@ export class CampaignService {
         continue;
       }
       const count = countSegments(sample.text);
+      const gatewayId = this.deps.routeGateway?.(phone.country, campaign.gateway) ?? campaign.gateway;
+      const gateway = this.deps.gateway(gatewayId);
       const row: OutboxMessage = {
         id: this.deps.newId(), campaignId: campaign.id, contactId: `test:${phone.e164}`, phone: phone.e164, kind: campaign.kind, variant: sample.variant,
-        text: sample.text, encoding: count.encoding, segments: count.segments, cost: count.segments * priceFor(this.deps.prices, campaign.gateway, phone.country),
-        sender: campaign.sender, gateway: campaign.gateway, sendAfter: now, status: 'sending', attempts: 1, test: true, createdAt: now, updatedAt: now,
+        text: sample.text, encoding: count.encoding, segments: count.segments, cost: count.segments * priceFor(this.deps.prices, gatewayId, phone.country),
+        sender: campaign.sender, gateway: gatewayId, sendAfter: now, status: 'sending', attempts: 1, test: true, createdAt: now, updatedAt: now,
       };
       const result = await gateway.send({ messageId: row.id, to: row.phone, from: row.sender, text: row.text, encoding: row.encoding, segments: row.segments });
       rows.push(result.ok ? { ...row, status: 'submitted', providerMessageId: result.providerMessageId, submittedAt: now } : { ...row, status: 'rejected', errorCode: result.error.code, finalAt: now });
@@ -152,7 +162,7 @@ export class CampaignService {
     const now = at.toISOString();
     return {
       id: this.deps.newId(), campaignId: campaign.id, contactId: decision.contactId, phone: decision.phone, kind: campaign.kind, variant: decision.variant,
-      text: decision.text, encoding: decision.encoding, segments: decision.segments, cost: decision.cost, sender: campaign.sender, gateway: campaign.gateway,
+      text: decision.text, encoding: decision.encoding, segments: decision.segments, cost: decision.cost, sender: campaign.sender, gateway: decision.gateway,
       sendAfter: decision.sendAfter ?? now, status: 'queued', attempts: 0, createdAt: now, updatedAt: now,
     };
   }

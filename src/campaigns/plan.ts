@@ -34,6 +34,11 @@ export interface PlanRequest {
 
 export interface PlanDeps {
   store: Store;
+  /**
+   * The gateway a recipient's message goes through: the campaign's own when it names one, else the
+   * route for the number's country (SMS_ROUTES), else the default gateway. Absent: the campaign's.
+   */
+  routeGateway?(country: string | undefined, requested: string | undefined): string;
   policy: CompliancePolicy;
   defaultZone: string;
   defaultCountry: string;
@@ -46,6 +51,8 @@ export type Decision =
       contactId: string;
       phone: string;
       variant: string;
+      /** The concrete gateway id (never "default"), so receipts match the row. */
+      gateway: string;
       text: string;
       encoding: Encoding;
       characters: number;
@@ -87,7 +94,7 @@ function createDecider(request: PlanRequest, deps: PlanDeps) {
   const templates = new Map<string, CompiledTemplate>(
     request.variants.map((v) => [v.name, compileTemplate(v.text, { name: v.name, campaignVariables: variableNames })]),
   );
-  const gateway = request.gateway ?? 'default';
+  const gatewayFor = (country: string | undefined): string => deps.routeGateway?.(country, request.gateway) ?? request.gateway ?? 'default';
   const marketing = request.kind === 'marketing';
 
   return (contact: Contact, consent: ConsentState | undefined, previousMarketing: readonly Date[]): Decision => {
@@ -102,8 +109,9 @@ function createDecider(request: PlanRequest, deps: PlanDeps) {
       ? applyMarketingFooter(rendered.text, { language: messageLanguage(rendered.text, contact.phone), adLabel: deps.policy.adLabel, optOutText: deps.policy.optOutText }).text
       : rendered.text;
     const count = countSegments(text);
+    const gateway = gatewayFor(contact.country);
     return {
-      action: 'send', contactId: contact.id, phone: contact.phone, variant: variant.name, text,
+      action: 'send', contactId: contact.id, phone: contact.phone, variant: variant.name, gateway, text,
       encoding: count.encoding, characters: count.characters, segments: count.segments,
       cost: count.segments * priceFor(deps.prices, gateway, contact.country),
       sendAfter: verdict.sendAfter === null ? null : verdict.sendAfter.toISOString(), zoneCertain: verdict.zoneCertain,

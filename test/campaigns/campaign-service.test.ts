@@ -66,3 +66,40 @@ describe('campaign service', () => {
     expect(report.variants.map((v) => v.name)).toEqual(['A']);
   });
 });
+
+describe('routing', () => {
+  it('sends each message through the route for its country, the default otherwise, and never records "default"', async () => {
+    const store = new MemoryStore();
+    const clock = fixedClock('2026-11-27T07:00:00Z');
+    const gateway = createFakeGateway();
+    const ru = makeContact({ country: 'RU', timezone: 'Europe/Moscow' });
+    const us = makeContact({ phone: '+12125550123', country: 'US', timezone: 'America/New_York' });
+    await store.contacts.upsertMany([ru, us]);
+    let n = 0;
+    const routes: Record<string, string> = { RU: 'smsru' };
+    const service = new CampaignService({
+      store, clock, newId: () => `${String((n += 1)).padStart(8, '0')}-0000-0000-0000-000000000000`, policy: DEFAULT_POLICY, defaultZone: 'Europe/Moscow', defaultCountry: 'RU',
+      prices: { smsru: { RU: 2 }, twilio: { default: 7 } }, currency: 'RUB', gateway: () => gateway, testSendRequiredAbove: 10,
+      routeGateway: (country, requested) => (requested && requested !== 'default' ? requested : (country && routes[country]) || 'twilio'),
+    });
+    const base = { kind: 'transactional' as const, audience: { filter: { and: [] } }, variants: [{ name: 'A', text: 'Заказ готов', weight: 1 }], campaignVariables: {}, sender: 'SHOP', schedule: { type: 'now' as const } };
+    const routed = await service.create({ ...base, name: 'routed', gateway: 'default' });
+    await service.start(routed.id);
+    const rows = await store.outbox.listByCampaign(routed.id, { limit: 10 });
+    expect(Object.fromEntries(rows.map((r) => [r.contactId, [r.gateway, r.cost]]))).toEqual({ [ru.id]: ['smsru', 2], [us.id]: ['twilio', 7] });
+    const pinned = await service.create({ ...base, name: 'pinned', gateway: 'vonage' });
+    await service.start(pinned.id);
+    expect((await store.outbox.listByCampaign(pinned.id, { limit: 10 })).map((r) => r.gateway)).toEqual(['vonage', 'vonage']);
+  });
+});
+
+describe('campaign ids', () => {
+  it('never gives two campaigns the same id, even when short ids collide', async () => {
+    const { service } = await setup(1, 10);
+    const base = { kind: 'transactional' as const, audience: { filter: { and: [] } }, variants: [{ name: 'A', text: 'Hi', weight: 1 }], campaignVariables: {}, sender: 'SHOP', gateway: 'simulator', schedule: { type: 'now' as const } };
+    const a = await service.create({ ...base, name: 'a' });
+    const b = await service.create({ ...base, name: 'b' });
+    expect(a.id).not.toBe(b.id);
+    expect(b.id).toMatch(/^[0-9a-f]{32}$/);
+  });
+});

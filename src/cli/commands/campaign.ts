@@ -136,7 +136,7 @@ export function registerCampaignCommands(program: Command): void {
       const { request, label, json } = await buildPlanRequest(app, rawFlags);
       const summary = await previewCampaign(request, {
         store: app.store, policy: app.policy, defaultZone: app.config.DEFAULT_TIMEZONE, defaultCountry: app.config.DEFAULT_COUNTRY,
-        prices: app.config.SMS_PRICES, currency: app.config.SMS_CURRENCY,
+        prices: app.config.SMS_PRICES, currency: app.config.SMS_CURRENCY, routeGateway: app.routeGateway,
       });
       if (json) printJson(summary);
       else printLines(formatSummary(summary, label, request.kind));
