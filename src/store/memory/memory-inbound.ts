@@ -1,38 +1,5 @@
 import type { InboundRecord } from '../../campaigns/report.js';
-import type { InboundRepository, RecordRepository } from '../port.js';
-
-/** Records by id (campaigns, automations), copied on the way in and out. */
-export class MemoryRecords<T extends { id: string }> implements RecordRepository<T> {
-  private readonly byId = new Map<string, T>();
-
-  constructor(
-    private readonly beforeChange: () => void,
-    private readonly afterChange: () => void,
-  ) {}
-
-  load(items: Iterable<T>): void {
-    for (const item of items) this.byId.set(item.id, item);
-  }
-
-  all(): T[] {
-    return [...this.byId.values()];
-  }
-
-  async put(item: T): Promise<void> {
-    this.beforeChange();
-    this.byId.set(item.id, structuredClone(item));
-    this.afterChange();
-  }
-
-  async get(id: string): Promise<T | undefined> {
-    const item = this.byId.get(id);
-    return item && structuredClone(item);
-  }
-
-  async list(): Promise<T[]> {
-    return [...this.byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((item) => structuredClone(item));
-  }
-}
+import type { InboundRepository } from '../port.js';
 
 /** Inbound messages in arrival order. */
 export class MemoryInbound implements InboundRepository {
