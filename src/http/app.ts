@@ -1,12 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express from 'express';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../app.js';
 import type { DeliveryEngine } from '../engine.js';
 import { apiRouter } from './api/index.js';
 import { errorHandler } from './errors.js';
 import { Metrics } from './metrics.js';
-import { webhookRouter } from './webhooks.js';
+import { createWebhookHandler, isWebhookRequest } from './webhooks.js';
 
 export interface HttpDeps {
   app: AppContext;
@@ -29,8 +31,13 @@ export function bearerAuth(apiKey: string | undefined) {
   };
 }
 
-/** The one express app: webhooks, the REST API, health and metrics. */
-export function createHttpApp(deps: HttpDeps): Express {
+/** The service's request handler, and a listen() that serves it on node:http. */
+export type HttpApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  listen(port: number, host: string, callback?: () => void): Server;
+};
+
+/** Webhooks on a lean handler (the hot path); the REST API, health and metrics on express. */
+export function createHttpApp(deps: HttpDeps): HttpApp {
   const { app, engine } = deps;
   const metrics = deps.metrics ?? new Metrics();
   const startedAt = deps.startedAt ?? performance.now();
@@ -42,7 +49,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     next();
   });
 
-  server.use(webhookRouter({
+  const webhooks = createWebhookHandler({
     gateway: (name) => {
       try {
         return app.gateway(name);
@@ -55,7 +62,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     logger: app.logger,
     metrics,
     ...(app.config.PUBLIC_URL ? { publicUrl: app.config.PUBLIC_URL } : {}),
-  }));
+  });
 
   server.get('/healthz', async (_req, res) => {
     const checks: Record<string, { ok: boolean; detail: string }> = {};
@@ -91,5 +98,11 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.status(404).json({ error: 'Not found.' });
   });
   server.use(errorHandler(app.logger));
-  return server;
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (isWebhookRequest(req)) void webhooks(req, res);
+    else server(req, res);
+  };
+  return Object.assign(handler, {
+    listen: (port: number, host: string, callback?: () => void): Server => http.createServer(handler).listen(port, host, callback),
+  });
 }

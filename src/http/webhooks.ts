@@ -1,6 +1,5 @@
-import express from 'express';
-import type { Request, Response, Router } from 'express';
-import { AppError } from '../common/errors.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppError, isAppError } from '../common/errors.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { GatewayEvent, SmsGateway, WebhookRequest } from '../delivery/gateway.js';
@@ -17,17 +16,45 @@ export interface WebhookDeps {
   publicUrl?: string;
 }
 
-const BODY_LIMIT = '64kb';
+const BODY_LIMIT = 64 * 1024;
+const ROUTE = /^\/webhooks\/([A-Za-z0-9_-]{1,40})\/(status|inbound)(?:\?|$)/;
 
-function fieldsOf(req: Request, raw: string): Record<string, string | string[]> {
-  const type = req.headers['content-type'] ?? '';
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BODY_LIMIT) {
+        reject(new HttpFailure(413, 'The webhook body is too large.'));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function fieldsOf(contentType: string, url: string, raw: string): Record<string, string | string[]> {
   const fields: Record<string, string | string[]> = {};
   const add = (key: string, value: string): void => {
     const existing = fields[key];
     fields[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   };
-  for (const [key, value] of new URLSearchParams(req.url.split('?')[1] ?? '')) add(key, value);
-  if (type.startsWith('application/json') && raw.trim()) {
+  const query = url.indexOf('?');
+  if (query >= 0) for (const [key, value] of new URLSearchParams(url.slice(query + 1))) add(key, value);
+  if (contentType.startsWith('application/json') && raw.trim()) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
@@ -42,59 +69,75 @@ function fieldsOf(req: Request, raw: string): Record<string, string | string[]> 
   return fields;
 }
 
-function toWebhookRequest(req: Request, raw: string, publicUrl: string | undefined): WebhookRequest {
-  const base = publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+function toWebhookRequest(req: IncomingMessage, raw: string, publicUrl: string | undefined): WebhookRequest {
+  const url = req.url ?? '/';
+  // Without PUBLIC_URL: the URL as a TLS-terminating proxy on this host says it was called.
+  const loopback = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '');
+  const forwarded = loopback ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() : '';
+  const base = publicUrl ?? `${forwarded === 'https' ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
   const headers: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(req.headers)) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
-  return { method: req.method, url: `${base.replace(/\/$/, '')}${req.originalUrl}`, headers, rawBody: raw, fields: fieldsOf(req, raw) };
+  for (const [key, value] of Object.entries(req.headers)) headers[key] = Array.isArray(value) ? value.join(',') : value;
+  return { method: req.method ?? 'GET', url: `${base.replace(/\/$/, '')}${url}`, headers, rawBody: raw, fields: fieldsOf(headers['content-type'] ?? '', url, raw) };
+}
+
+function reply(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Whether a request is for the webhook handler (the hot path that bypasses the express app). */
+export function isWebhookRequest(req: IncomingMessage): boolean {
+  return (req.url ?? '').startsWith('/webhooks/');
 }
 
 /**
- * `POST|GET /webhooks/:gateway/status|inbound`: verify (401 on a bad or stale signature), parse (400 on
- * a malformed body), record durably, then answer 2xx — duplicates are harmless downstream (dedupe by
- * key, status moves forward only). One bad webhook never stops the server.
+ * `POST|GET /webhooks/:gateway/status|inbound`, on plain node:http because it is the hot path (every
+ * receipt of every message): verify (401 on a bad or stale signature), parse (400 on a malformed body,
+ * 413 past 64 KB), record durably, then answer 2xx. Duplicates are harmless downstream (dedupe by key,
+ * status moves forward only). One bad webhook never stops the server.
  */
-export function webhookRouter(deps: WebhookDeps): Router {
-  const router = express.Router();
-  const raw = express.text({ type: () => true, limit: BODY_LIMIT });
-  const handle = (kind: 'status' | 'inbound') => async (req: Request, res: Response): Promise<void> => {
-    const name = String(req.params.gateway);
-    const gateway = deps.gateway(name);
-    const parse = kind === 'status' ? gateway?.parseStatus : gateway?.parseInbound;
-    if (!gateway || !parse) {
-      deps.metrics.webhook(name, kind, 'unknown_gateway');
-      res.status(404).json({ error: `No ${kind} webhook for gateway "${name}".` });
-      return;
-    }
-    const body = typeof req.body === 'string' ? req.body : '';
-    let request: WebhookRequest;
+export function createWebhookHandler(deps: WebhookDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const route = ROUTE.exec(req.url ?? '');
+    const name = route?.[1] ?? 'unknown';
+    const kind = (route?.[2] ?? 'status') as 'status' | 'inbound';
     try {
-      request = toWebhookRequest(req, body, deps.publicUrl);
+      if (!route || (req.method !== 'POST' && req.method !== 'GET')) throw new HttpFailure(404, 'Not found.');
+      const gateway = deps.gateway(name);
+      const parse = kind === 'status' ? gateway?.parseStatus : gateway?.parseInbound;
+      if (!gateway || !parse) {
+        deps.metrics.webhook(name, kind, 'unknown_gateway');
+        throw new HttpFailure(404, `No ${kind} webhook for gateway "${name}".`);
+      }
+      const request = toWebhookRequest(req, req.method === 'POST' ? await readBody(req) : '', deps.publicUrl);
+      if (gateway.verifyWebhook && !gateway.verifyWebhook(request, deps.clock.now())) {
+        deps.metrics.webhook(name, kind, 'unauthorized');
+        throw new HttpFailure(401, 'Bad or stale webhook signature.');
+      }
+      let events: GatewayEvent[];
+      try {
+        events = parse.call(gateway, request);
+      } catch (error) {
+        throw isAppError(error) ? error : new AppError('VALIDATION_FAILED', 'The webhook body could not be read.', { cause: error });
+      }
+      await deps.accept(events);
+      deps.metrics.webhook(name, kind, 'accepted');
+      const answer = gateway.webhookAnswer?.(kind);
+      if (answer) reply(res, answer.status, answer.contentType, answer.body);
+      else {
+        res.writeHead(204);
+        res.end();
+      }
     } catch (error) {
-      deps.metrics.webhook(name, kind, 'malformed');
-      throw error;
+      const status = error instanceof HttpFailure ? error.status : isAppError(error) && error.code === 'VALIDATION_FAILED' ? 400 : 500;
+      if (status === 400 || status === 413) deps.metrics.webhook(name, kind, 'malformed');
+      if (status === 500) {
+        deps.metrics.webhook(name, kind, 'failed');
+        deps.logger.error({ gateway: name, kind, error }, 'webhook could not be recorded');
+      }
+      const message = status === 500 ? 'The webhook could not be recorded; try again.' : error instanceof Error ? error.message : 'Bad request.';
+      if (!res.headersSent) reply(res, status, 'application/json', JSON.stringify({ error: message }));
+      else res.end();
     }
-    if (gateway.verifyWebhook && !gateway.verifyWebhook(request, deps.clock.now())) {
-      deps.metrics.webhook(name, kind, 'unauthorized');
-      res.status(401).json({ error: 'Bad or stale webhook signature.' });
-      return;
-    }
-    let events: GatewayEvent[];
-    try {
-      events = parse.call(gateway, request);
-    } catch (error) {
-      deps.metrics.webhook(name, kind, 'malformed');
-      throw error instanceof AppError ? error : new AppError('VALIDATION_FAILED', 'The webhook body could not be read.', { cause: error });
-    }
-    await deps.accept(events);
-    deps.metrics.webhook(name, kind, 'accepted');
-    const answer = gateway.webhookAnswer?.(kind);
-    if (answer) res.status(answer.status).type(answer.contentType).send(answer.body);
-    else res.status(204).end();
   };
-  for (const kind of ['status', 'inbound'] as const) {
-    router.post(`/webhooks/:gateway/${kind}`, raw, handle(kind));
-    router.get(`/webhooks/:gateway/${kind}`, handle(kind));
-  }
-  return router;
 }
