@@ -3,6 +3,7 @@ import { AppError } from '../common/errors.js';
 import type { OutboxMessage } from '../delivery/outbox.js';
 import type { SmsGateway } from '../delivery/gateway.js';
 import type { CompliancePolicy } from '../messages/compliance/index.js';
+import { checkSenderId } from '../messages/compliance/index.js';
 import { countSegments } from '../messages/encoding.js';
 import type { PriceTable } from '../messages/pricing.js';
 import { priceFor } from '../messages/pricing.js';
@@ -51,6 +52,8 @@ export class CampaignService {
   }
 
   async create(input: Omit<Campaign, 'id' | 'status' | 'createdAt' | 'updatedAt'>): Promise<Campaign> {
+    const sender = checkSenderId(input.sender, this.deps.policy.senderRules.allowedKinds);
+    if (!sender.ok) throw new AppError('VALIDATION_FAILED', `Sender "${input.sender}": ${sender.reason}`);
     for (const variant of input.variants) compileTemplate(variant.text, { name: variant.name, campaignVariables: Object.keys(input.campaignVariables) });
     const now = this.deps.clock.now().toISOString();
     // 32 bits of a UUID: rare to collide, but a repeat must never merge two campaigns' outboxes, so a

@@ -103,3 +103,14 @@ describe('campaign ids', () => {
     expect(b.id).toMatch(/^[0-9a-f]{32}$/);
   });
 });
+
+describe('campaign creation', () => {
+  it('refuses a sender id the gateways would refuse, before anything is saved', async () => {
+    const { service, store } = await setup(1, 10);
+    const before = (await store.campaigns.list()).length;
+    await expect(
+      service.create({ name: 'x', kind: 'marketing', audience: { filter: { and: [] } }, variants: [{ name: 'A', text: 'Hi', weight: 1 }], campaignVariables: {}, sender: 'THIS-IS-TOO-LONG-NAME', gateway: 'simulator', schedule: { type: 'now' } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('THIS-IS-TOO-LONG-NAME') });
+    expect(await store.campaigns.list()).toHaveLength(before);
+  });
+});
