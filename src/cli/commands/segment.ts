@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { matchFilter } from '../../segments/match.js';
+import { saveSegment } from '../../segments/save-segment.js';
 import type { Command } from 'commander';
 import type { AppContext } from '../../app.js';
 import { AppError } from '../../common/errors.js';
@@ -60,12 +61,9 @@ export function registerSegmentCommands(program: Command): void {
       const name = parseName(rawName);
       const filter = readFilterOption(flags.filter);
       await withApp({}, async (app) => {
-        const now = app.clock.now().toISOString();
-        const previous = await app.store.segments.get(name);
-        const saved: Segment = { name, filter, createdAt: previous?.createdAt ?? now, updatedAt: now, ...(flags.description ? { description: flags.description } : {}) };
-        await app.store.segments.put(saved);
+        const { segment: saved, replaced } = await saveSegment({ name, filter, ...(flags.description ? { description: flags.description } : {}) }, app);
         if (flags.json) printJson(saved);
-        else printLines([`${previous ? 'Replaced' : 'Saved'} segment "${name}": ${describeFilter(filter)}`]);
+        else printLines([`${replaced ? 'Replaced' : 'Saved'} segment "${name}": ${describeFilter(filter)}`]);
       });
     });
 

@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import type { AppContext } from '../../app.js';
 import { AppError } from '../../common/errors.js';
 import { countSegments } from '../../messages/encoding.js';
-import { compileTemplate } from '../../messages/template.js';
 import type { Template } from '../../messages/template-record.js';
-import { parseTemplateRecord } from '../../messages/template-record.js';
+import { saveTemplate } from '../../messages/save-template.js';
 import { withApp } from '../context.js';
 import { collect } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
@@ -33,18 +32,9 @@ export function registerTemplateCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (name: string, flags: { text: string; var: string[]; description?: string; json?: boolean }) => {
       await withApp({}, async (app) => {
-        const properties = new Set<string>();
-        for await (const page of app.store.contacts.scan({ batchSize: 5000 })) for (const c of page) for (const key of Object.keys(c.properties)) properties.add(key);
-        compileTemplate(flags.text, { name, campaignVariables: flags.var, ...(properties.size ? { knownProperties: [...properties] } : {}) });
-        const now = app.clock.now().toISOString();
-        const previous = await app.store.templates.get(name);
-        const record = parseTemplateRecord({
-          name, text: flags.text, variables: flags.var, createdAt: previous?.createdAt ?? now, updatedAt: now,
-          ...(flags.description ? { description: flags.description } : {}),
-        });
-        await app.store.templates.put(record);
-        if (flags.json) printJson(record);
-        else printLines([`${previous ? 'Replaced' : 'Saved'} template "${name}".`]);
+        const { template, replaced } = await saveTemplate({ name, text: flags.text, variables: flags.var, ...(flags.description ? { description: flags.description } : {}) }, app);
+        if (flags.json) printJson(template);
+        else printLines([`${replaced ? 'Replaced' : 'Saved'} template "${name}".`]);
       });
     });
 

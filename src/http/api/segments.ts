@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app.js';
+import { saveSegment } from '../../segments/save-segment.js';
 import { matchFilter } from '../../segments/match.js';
 import { AppError } from '../../common/errors.js';
 import { describeFilter } from '../../segments/index.js';
@@ -34,12 +35,9 @@ export function segmentRoutes({ app }: ApiDeps): ApiRoute[] {
       handle: async (req, res) => {
         const name = nameOf(req.params);
         const body = parseInput(segmentBody, req.body, 'body');
-        const now = app.clock.now().toISOString();
-        const previous = await app.store.segments.get(name);
-        const saved: Segment = { name, filter: body.filter, createdAt: previous?.createdAt ?? now, updatedAt: now, ...(body.description ? { description: body.description } : {}) };
-        await app.store.segments.put(saved);
+        const { segment, replaced } = await saveSegment({ name, filter: body.filter, ...(body.description ? { description: body.description } : {}) }, app);
         await app.store.flush();
-        res.status(previous ? 200 : 201).json(saved);
+        res.status(replaced ? 200 : 201).json(segment);
       },
     },
     {

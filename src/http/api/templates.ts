@@ -1,8 +1,7 @@
 import type { AppContext } from '../../app.js';
+import { saveTemplate } from '../../messages/save-template.js';
 import { AppError } from '../../common/errors.js';
-import { compileTemplate } from '../../messages/template.js';
 import type { Template } from '../../messages/template-record.js';
-import { parseTemplateRecord } from '../../messages/template-record.js';
 import type { ApiDeps, ApiRoute } from './route.js';
 import { parseInput, templateBody, templateParams } from './schemas.js';
 
@@ -17,12 +16,6 @@ export async function loadTemplate(app: AppContext, name: string): Promise<Templ
   return template;
 }
 
-/** Property names the contacts have, so `{{properties.typo}}` is refused at save time. */
-async function knownProperties(app: AppContext): Promise<string[]> {
-  const properties = new Set<string>();
-  for await (const page of app.store.contacts.scan({ batchSize: 5000 })) for (const c of page) for (const key of Object.keys(c.properties)) properties.add(key);
-  return [...properties];
-}
 
 export function templateRoutes({ app }: ApiDeps): ApiRoute[] {
   const nameOf = (params: unknown): string => parseInput(templateParams, params, 'params').name;
@@ -40,16 +33,9 @@ export function templateRoutes({ app }: ApiDeps): ApiRoute[] {
       handle: async (req, res) => {
         const name = nameOf(req.params);
         const body = parseInput(templateBody, req.body, 'body');
-        const properties = await knownProperties(app);
-        compileTemplate(body.text, { name, campaignVariables: body.variables, ...(properties.length ? { knownProperties: properties } : {}) });
-        const now = app.clock.now().toISOString();
-        const previous = await app.store.templates.get(name);
-        const record = parseTemplateRecord({
-          name, text: body.text, variables: body.variables, createdAt: previous?.createdAt ?? now, updatedAt: now, ...(body.description ? { description: body.description } : {}),
-        });
-        await app.store.templates.put(record);
+        const { template, replaced } = await saveTemplate({ name, text: body.text, variables: body.variables, ...(body.description ? { description: body.description } : {}) }, app);
         await app.store.flush();
-        res.status(previous ? 200 : 201).json(record);
+        res.status(replaced ? 200 : 201).json(template);
       },
     },
     {
