@@ -147,22 +147,10 @@ export class DeliveryEngine {
     const deadline = this.deps.clock.now().getTime() + options.timeoutMs;
     for (;;) {
       const sent = await this.step();
-      const done = options.receipts ? await this.deps.campaigns.settled(id) : (await this.countDue(id)) === 0;
+      // Without receipts: done once a round found nothing due and nothing is still being sent.
+      const done = options.receipts ? await this.deps.campaigns.settled(id) : sent === 0 && ((await this.deps.store.outbox.countByStatus(id)).sending ?? 0) === 0;
       if (done || this.deps.clock.now().getTime() > deadline) return;
       if (sent === 0) await this.sleep(options.pollMs ?? 100);
-    }
-  }
-
-  private async countDue(id: string): Promise<number> {
-    const counts = await this.deps.store.outbox.countByStatus(id);
-    if ((counts.sending ?? 0) > 0) return counts.sending ?? 0;
-    const now = this.deps.clock.now().toISOString();
-    let due = 0;
-    for (let afterId: string | undefined; ; ) {
-      const page = await this.deps.store.outbox.listByCampaign(id, afterId === undefined ? { limit: 2000 } : { limit: 2000, afterId });
-      if (page.length === 0) return due;
-      for (const row of page) if (row.status === 'queued' && (row.retryAt ?? row.sendAfter) <= now) due += 1;
-      afterId = page[page.length - 1]?.id;
     }
   }
 

@@ -59,6 +59,23 @@ export function describeOutboxContract(harness: StoreHarness): void {
     await store.close();
   });
 
+  it('outbox: pages through a campaign once, in id order, and keeps counts right as statuses move', async () => {
+    const store = await harness.open();
+    const rows = Array.from({ length: 2500 }, (_, i) => makeOutboxRow({ campaignId: 'pages', contactId: `p${i}` }));
+    await store.outbox.insertMany([...rows].reverse());
+    const seen: string[] = [];
+    for (let afterId: string | undefined; ; ) {
+      const page = await store.outbox.listByCampaign('pages', afterId === undefined ? { limit: 700 } : { limit: 700, afterId });
+      if (page.length === 0) break;
+      seen.push(...page.map((r) => r.id));
+      afterId = page[page.length - 1]?.id;
+    }
+    expect(seen).toEqual(rows.map((r) => r.id).sort());
+    await store.outbox.updateMany(rows.slice(0, 10).map((r) => ({ ...r, status: 'delivered' as const })));
+    expect(await store.outbox.countByStatus('pages')).toEqual({ queued: 2490, delivered: 10 });
+    await store.close();
+  });
+
   if (harness.reopen) {
     const reopen = harness.reopen;
     it('outbox: every change survives a restart, in its latest state, across compactions', async () => {

@@ -17,6 +17,10 @@ export class MemoryOutbox implements OutboxRepository {
   private readonly lastByPhone = new Map<string, string>();
   private readonly marketingByContact = new Map<string, Set<string>>();
   private readonly due = new DueHeap();
+  /** Per campaign: message counts by status (test sends excluded), kept as rows change. */
+  private readonly counts = new Map<string, Partial<Record<MessageStatus, number>>>();
+  /** Per campaign: ids in order, for paging; rebuilt after an insert. */
+  private readonly sortedIds = new Map<string, string[]>();
 
   constructor(
     private readonly beforeChange: () => void,
@@ -118,15 +122,26 @@ export class MemoryOutbox implements OutboxRepository {
   }
 
   async listByCampaign(campaignId: string, options: { limit: number; afterId?: string }): Promise<OutboxMessage[]> {
-    const rows = [...(this.byCampaign.get(campaignId)?.values() ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const start = options.afterId === undefined ? 0 : rows.findIndex((row) => row.id > (options.afterId as string));
-    if (start === -1) return [];
-    return rows.slice(start, start + options.limit).map((row) => ({ ...row }));
+    const rows = this.byCampaign.get(campaignId);
+    if (!rows) return [];
+    let ids = this.sortedIds.get(campaignId);
+    if (!ids) this.sortedIds.set(campaignId, (ids = [...rows.keys()].sort()));
+    let start = 0;
+    if (options.afterId !== undefined) {
+      // First id greater than afterId (binary search): paging a large campaign stays linear.
+      let high = ids.length;
+      while (start < high) {
+        const mid = (start + high) >>> 1;
+        if ((ids[mid] as string) <= options.afterId) start = mid + 1;
+        else high = mid;
+      }
+    }
+    return ids.slice(start, start + options.limit).map((id) => ({ ...(rows.get(id) as OutboxMessage) }));
   }
 
   async countByStatus(campaignId: string): Promise<Partial<Record<MessageStatus, number>>> {
     const counts: Partial<Record<MessageStatus, number>> = {};
-    for (const row of this.byCampaign.get(campaignId)?.values() ?? []) if (!row.test) counts[row.status] = (counts[row.status] ?? 0) + 1;
+    for (const [status, n] of Object.entries(this.counts.get(campaignId) ?? {})) if (n) counts[status as MessageStatus] = n;
     return counts;
   }
 
@@ -153,11 +168,21 @@ export class MemoryOutbox implements OutboxRepository {
     return campaignId === undefined ? undefined : this.byCampaign.get(campaignId)?.get(id);
   }
 
+  private count(campaignId: string, row: OutboxMessage | undefined, delta: number): void {
+    if (!row || row.test) return;
+    let counts = this.counts.get(campaignId);
+    if (!counts) this.counts.set(campaignId, (counts = {}));
+    counts[row.status] = (counts[row.status] ?? 0) + delta;
+  }
+
   private put(row: OutboxMessage): void {
     let rows = this.byCampaign.get(row.campaignId);
     if (!rows) this.byCampaign.set(row.campaignId, (rows = new Map()));
     const previous = rows.get(row.id);
     rows.set(row.id, row);
+    if (!previous) this.sortedIds.delete(row.campaignId);
+    this.count(row.campaignId, previous, -1);
+    this.count(row.campaignId, row, 1);
     this.campaignOf.set(row.id, row.campaignId);
     if (row.providerMessageId) this.byProvider.set(`${row.gateway}\n${row.providerMessageId}`, row.id);
     if (row.status === 'queued' && (!previous || previous.status !== 'queued' || dueOf(previous) !== dueOf(row))) this.due.push(dueOf(row), row.id);
