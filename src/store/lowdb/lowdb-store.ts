@@ -16,7 +16,7 @@ import type { Envelope } from './chunked-json-file.js';
 import { ChunkedJsonFile } from './chunked-json-file.js';
 import { GroupCommit } from './group-commit.js';
 import { OutboxFiles } from './outbox-files.js';
-import { acquirePidLock } from './pid-lock.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
 
 export interface LowdbStoreOptions {
   dataDir: string;
@@ -141,7 +141,7 @@ export class LowdbStore implements Store {
     const { dataDir, readOnly } = this.options;
     if (!readOnly) fs.mkdirSync(dataDir, { recursive: true });
     checkBudget(dataDir, this.options.maxBytes);
-    if (!readOnly) this.releaseLock = acquirePidLock(dataDir);
+    if (!readOnly) this.releaseLock = await acquireDataDirLock(dataDir);
     try {
       for (const name of Object.keys(FILES) as CollectionName[]) {
         const file = path.join(dataDir, FILES[name]);
