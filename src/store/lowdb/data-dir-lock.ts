@@ -85,7 +85,11 @@ function socketAddress(dir: string): { path: string; close(): void } {
 
 function listen(socketPath: string): Promise<net.Server> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer((socket) => socket.end(`${process.pid}\n`));
+    const server = net.createServer((socket) => {
+      // A prober that goes away early must never take the service down with an unhandled error.
+      socket.on('error', () => undefined);
+      socket.end(`${process.pid}\n`);
+    });
     server.once('error', reject);
     server.listen(socketPath, () => {
       server.removeListener('error', reject);
@@ -94,31 +98,51 @@ function listen(socketPath: string): Promise<net.Server> {
   });
 }
 
-/** Connects to the lock socket: refused (or gone) means no live holder. Waits briefly for the holder's pid. */
-function probe(socketPath: string): Promise<{ alive: boolean; pid?: number }> {
+type ProbeResult = { state: 'free' } | { state: 'held'; pid?: number } | { state: 'closing' };
+
+/**
+ * Asks the lock socket who holds it, until it gets a clear answer: refused means no live holder; a pid
+ * (or a connection kept open but unanswered: a busy holder) means held. A connection dropped without a
+ * pid is a holder in the middle of dying: its other threads can still hold the socket a moment after
+ * the process is reported dead, so it asks again.
+ */
+async function probe(socketPath: string): Promise<{ alive: boolean; pid?: number }> {
+  for (let attempt = 0; attempt < 40; attempt += 1) {
+    const result = await probeOnce(socketPath);
+    if (result.state === 'free') return { alive: false };
+    if (result.state === 'held') return { alive: true, ...(result.pid ? { pid: result.pid } : {}) };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { alive: true };
+}
+
+function probeOnce(socketPath: string): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const socket = net.connect(socketPath);
     let text = '';
     let connected = false;
-    const done = (): void => {
+    const finish = (result: ProbeResult): void => {
       clearTimeout(timer);
       socket.destroy();
+      resolve(result);
+    };
+    const answered = (): ProbeResult => {
       const pid = Number.parseInt(text, 10);
-      resolve(connected ? { alive: true, ...(Number.isInteger(pid) ? { pid } : {}) } : { alive: false });
+      return Number.isInteger(pid) ? { state: 'held', pid } : { state: 'closing' };
     };
     // A holder whose event loop is busy is still alive: its kernel accepted the connection.
-    const timer = setTimeout(done, 500);
+    const timer = setTimeout(() => finish({ state: 'held' }), 2_000);
     socket.on('connect', () => {
       connected = true;
     });
     socket.on('data', (chunk) => {
       text += chunk.toString('utf8');
     });
-    socket.on('end', done);
+    socket.on('end', () => finish(answered()));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       // ECONNREFUSED: a socket file nobody listens on. ENOENT: it was removed meanwhile.
-      if (!connected && error.code !== 'ECONNREFUSED' && error.code !== 'ENOENT') connected = true;
-      done();
+      if (connected) finish(answered());
+      else finish(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? { state: 'free' } : { state: 'held' });
     });
   });
 }
