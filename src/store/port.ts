@@ -152,4 +152,9 @@ export interface InboundRepository {
   append(records: readonly InboundRecord[]): Promise<void>;
   listByCampaign(campaignId: string): Promise<InboundRecord[]>;
   recent(limit: number): Promise<InboundRecord[]>;
+  /**
+   * Which of these event keys already have an inbound record, so a replayed inbound is not handled
+   * twice, even after a restart. Stores may forget keys older than a bound (the most recent 100,000).
+   */
+  seenKeys(keys: readonly string[]): Promise<Set<string>>;
 }
