@@ -29,7 +29,7 @@ export interface Store {
   /** Birthday greetings already sent, keyed by greetingKey (once per contact per year). */
   readonly greetings: RecordRepository<GreetingRecord>;
   /** REST API responses per Idempotency-Key, so a retried request is answered, not repeated. */
-  readonly idempotency: RecordRepository<IdempotencyRecord>;
+  readonly idempotency: IdempotencyRepository;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
@@ -114,6 +114,12 @@ export interface IdempotencyRecord {
   status: number;
   body: unknown;
   at: string;
+}
+
+/** Idempotency records, which expire (IDEMPOTENCY_TTL_HOURS). */
+export interface IdempotencyRepository extends RecordRepository<IdempotencyRecord> {
+  /** Deletes the records first answered before `at` (ISO); returns how many. */
+  deleteBefore(at: string): Promise<number>;
 }
 
 /**
