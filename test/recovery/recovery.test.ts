@@ -84,7 +84,7 @@ describe('recovery that completes', () => {
     expect(await store.outbox.countByStatus('camp1')).toEqual({ unknown: 2 });
     expect((await campaigns.get('camp1')).status).toBe('completed');
     expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
-    expect(logger.lines.some((l) => l.level === 'warn' && l.msg.includes('marked unknown, not re-sent') && (l.obj as { count?: number }).count === 2)).toBe(true);
+    expect(logger.lines.some((l) => l.level === 'warn' && l.msg.includes('no longer configured') && (l.obj as { gateway?: string }).gateway === 'retired')).toBe(true);
     await store.close();
   });
 });
