@@ -24,6 +24,8 @@ export interface EngineDeps {
   batchSize?: number;
   /** A gateway to use while another keeps failing. */
   failoverGateway?: string;
+  /** Told when a gateway's circuit opens (notifications). */
+  onCircuitOpen?(gateway: string, failover: string, until: Date): void;
   /** Sinks besides the store, each with its own durable inbox (see EventSink). */
   sinks?: Array<{ sink: EventSink; inbox: EventInbox<GatewayEvent> }>;
 }
@@ -52,6 +54,7 @@ export class DeliveryEngine {
       },
       ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
       ...(deps.failoverGateway ? { failover: { gateway: deps.failoverGateway, afterFailures: 5, cooldownMs: 60_000 } } : {}),
+      ...(deps.onCircuitOpen ? { onCircuitOpen: deps.onCircuitOpen } : {}),
     });
     this.ingestor = new EventIngestor({ store: deps.store, clock: deps.clock, logger: deps.logger, newId: deps.newId, gateway: deps.gateway });
   }
