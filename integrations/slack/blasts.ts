@@ -179,7 +179,8 @@ export class Blasts {
   /** An approver's decision on a posted request; the requester's preview follows it. */
   async decide(id: string, approver: string, decision: 'approve' | 'reject'): Promise<ActionAnswer & { requester?: { responseUrl: string; message: SlackMessage } }> {
     const pending = await this.deps.state.pending(id);
-    if (!pending || !pending.approval) return { ephemeral: plain('This request is no longer known.') };
+    if (!pending) return { ephemeral: plain('This request is no longer known.') };
+    if (!pending.approval) return { ephemeral: plain('This blast has no approval request.') };
     if (pending.status !== 'awaiting_approval') return { ephemeral: plain(`This request is already ${pending.status.replace('_', ' ')}.`) };
     const problem = approvalProblem(this.deps.settings, approver, pending.requester);
     if (problem) return { ephemeral: plain(problem) };

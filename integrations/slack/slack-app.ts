@@ -69,7 +69,7 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: Expres
   const app = new App({
     // Nothing is called until init() (the service starting): then, unless SLACK_BOT_ID and
     // SLACK_BOT_USER_ID are set, bolt asks auth.test once who the bot is. A CLI command calls nothing.
-    token: settings.botToken, receiver, logger: log, deferInitialization: true,
+    token: settings.botToken, receiver, logger: log, deferInitialization: true, tokenVerificationEnabled: !(settings.botId && settings.botUserId),
     ...(settings.botId ? { botId: settings.botId } : {}),
     ...(settings.botUserId ? { botUserId: settings.botUserId } : {}),
     clientOptions: { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}), ...(deps.retryConfig ? { retryConfig: deps.retryConfig } : {}) },
