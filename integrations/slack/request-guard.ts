@@ -24,8 +24,11 @@ export function classifySlackBody(rawBody: string, contentType: string): { kind:
       } catch {
         return { error: 'The payload field is not JSON.' };
       }
-      const type = typeof parsed === 'object' && parsed !== null ? (parsed as { type?: unknown }).type : undefined;
-      return typeof type === 'string' ? { kind: 'interaction' } : { error: 'The payload has no type.' };
+      const body = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { type?: unknown; actions?: unknown; user?: { id?: unknown } };
+      if (body.type !== 'block_actions') return { error: 'Only block_actions interactions are handled here.' };
+      const actions = Array.isArray(body.actions) ? body.actions : [];
+      const wellFormed = actions.length > 0 && actions.every((a: unknown) => typeof (a as { action_id?: unknown } | null)?.action_id === 'string') && typeof body.user?.id === 'string';
+      return wellFormed ? { kind: 'interaction' } : { error: 'A block_actions payload needs a user and actions with action_id.' };
     }
     if (form.get('ssl_check') === '1') return { kind: 'ssl_check' };
     const command = form.get('command');

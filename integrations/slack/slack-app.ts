@@ -122,6 +122,11 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: Expres
     });
   }
 
+  // Anything else gets an answer at once instead of bolt's 404 after three seconds.
+  app.command(/^(?!\/sms$)/, async ({ ack }) => ack({ response_type: 'ephemeral', text: `This app only knows ${SLASH_COMMAND}.\n\n${USAGE}` }));
+  const known = Object.values(ACTIONS).join('|');
+  app.action({ action_id: new RegExp(`^(?!(${known})$)`) }, async ({ ack }) => ack());
+
   app.event('message', async ({ event }) => {
     try {
       await handleThreadReply(event as MessageEvent, deps.threads);
