@@ -89,3 +89,14 @@ describe('POST /slack/events on the running service', () => {
     expect((await s.post(help)).status).toBe(200);
   });
 });
+
+describe('Socket Mode', () => {
+  it('mounts nothing on the HTTP app: Slack is reached over the socket instead', async () => {
+    const s = await startSlackServer({ env: { SLACK_SOCKET_MODE: 'true', SLACK_APP_TOKEN: 'xapp-1-test' } });
+    try {
+      expect((await s.post('command=%2Fsms&user_id=U1&channel_id=C1')).status).toBe(404);
+    } finally {
+      await s.close();
+    }
+  });
+});
