@@ -72,11 +72,13 @@ export async function createSlackIntegration(deps: SlackIntegrationDeps): Promis
   const state = new SlackState(store, clock);
   const outboxInbox = await EventInbox.open<SlackJob>(path.join(deps.dir, 'outbox.jsonl'));
   const sinkInbox = await EventInbox.open<GatewayEvent>(path.join(deps.dir, 'events.jsonl'));
-  const blastsRef: { api?: SlackApi } = {};
+  // The Web API port needs bolt's client, which exists once the app (and its listeners) are built.
+  const late: { client?: SlackApi } = {};
+  const viaClient = (): SlackApi => late.client as SlackApi;
   const api: SlackApi = {
-    postMessage: (input) => (blastsRef.api as SlackApi).postMessage(input),
-    update: (input) => (blastsRef.api as SlackApi).update(input),
-    userPhone: (user) => (blastsRef.api as SlackApi).userPhone(user),
+    postMessage: (input) => viaClient().postMessage(input),
+    update: (input) => viaClient().update(input),
+    userPhone: (user) => viaClient().userPhone(user),
   };
   const outbox = new SlackOutbox({
     inbox: outboxInbox, logger, ...(deps.outboxPollMs ? { pollMs: deps.outboxPollMs } : {}),
@@ -88,7 +90,7 @@ export async function createSlackIntegration(deps: SlackIntegrationDeps): Promis
     threads: { settings, state, sendMessage: deps.sendMessage, enqueue: (jobs) => outbox.enqueue(jobs), logger },
     ...(deps.retryConfig ? { retryConfig: deps.retryConfig } : {}),
   });
-  blastsRef.api = boltSlackApi(app.client);
+  late.client = boltSlackApi(app.client);
 
   const watch = new FailureWatch();
   const watchFailures = async (): Promise<void> => {
@@ -102,11 +104,14 @@ export async function createSlackIntegration(deps: SlackIntegrationDeps): Promis
   };
   let watchTimer: NodeJS.Timeout | undefined;
   let ready: Promise<void> | undefined;
-  const init = (): Promise<void> => (ready ??= app.init());
+  let initialized = false;
+  const init = (): Promise<void> => (ready ??= app.init().then(() => {
+    initialized = true;
+  }));
   return {
     mount: (server) => {
       if (!(receiver instanceof ExpressReceiver) || settings.mode.type !== 'http') return;
-      server.post('/slack/events', slackRequestGuard({ signingSecret: settings.mode.signingSecret, clock, logger }));
+      server.post('/slack/events', slackRequestGuard({ signingSecret: settings.mode.signingSecret, clock, logger, isReady: () => initialized }));
       server.use(receiver.router);
     },
     sink: {

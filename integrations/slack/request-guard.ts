@@ -70,7 +70,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
  * body (`req.rawBody`, which its receiver reads instead of the stream) with the media type bolt
  * compares exactly (a `; charset=utf-8` suffix would make bolt answer 400).
  */
-export function slackRequestGuard(options: { signingSecret: string; clock: Clock; logger: Logger }) {
+export function slackRequestGuard(options: { signingSecret: string; clock: Clock; logger: Logger; isReady(): boolean }) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const refuse = (status: number, error: string): void => {
       options.logger.warn({ status, error }, 'refused a request to /slack/events');
@@ -96,6 +96,8 @@ export function slackRequestGuard(options: { signingSecret: string; clock: Clock
     const mediaType = (header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const kind = classifySlackBody(rawBody, mediaType);
     if ('error' in kind) return refuse(400, kind.error);
+    // bolt could not start (auth.test refused the token): say so instead of failing inside bolt.
+    if (!options.isReady()) return refuse(503, 'The Slack integration is not ready: check SLACK_BOT_TOKEN and the service log.');
     req.headers['content-type'] = mediaType;
     (req as Request & { rawBody?: Buffer }).rawBody = body;
     next();
