@@ -132,7 +132,11 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
       route: () => checkRoute(context, undefined, 'default'),
       resolveSegment: (reference) => loadSegment(context, reference),
       hubspotConfigured: Object.entries(config).some(([name, value]) => name.startsWith('HUBSPOT_') && Boolean(value)),
-      sendMessage: ({ to, text, key }) => sendOnce(context, key, fingerprint({ to, text }), { to, text, variables: {}, ...checkRoute(context, undefined, 'default') }),
+      // An answer goes from the sender the contact last heard from, so it lands in the same conversation.
+      sendMessage: async ({ to, text, key }) => {
+        const route = checkRoute(context, (await store.outbox.lastToPhone(to))?.sender, 'default');
+        return sendOnce(context, key, fingerprint({ to, text }), { to, text, variables: {}, ...route });
+      },
     });
     noticeListeners.push(context.slack.notify);
   }

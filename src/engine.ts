@@ -64,7 +64,13 @@ export class DeliveryEngine {
     if (events.length === 0) return;
     // No wake-up per event: the loop applies the inbox in batches on its own beat, so a burst of
     // webhooks costs a few store writes, not one per request.
-    await Promise.all([this.deps.inbox.append(events), ...(this.deps.sinks ?? []).map(({ inbox }) => inbox.append(events))]);
+    await Promise.all([
+      this.deps.inbox.append(events),
+      ...(this.deps.sinks ?? []).map(({ sink, inbox }) => {
+        const kept = sink.wants ? events.filter((event) => sink.wants?.(event)) : events;
+        return kept.length > 0 ? inbox.append(kept) : undefined;
+      }),
+    ]);
   }
 
   /** Feeds each sink what it has not had yet; a sink that fails keeps its place and tries again next round. */

@@ -116,6 +116,7 @@ export async function createSlackIntegration(deps: SlackIntegrationDeps): Promis
     },
     sink: {
       name: 'slack',
+      wants: (event) => event.type === 'inbound',
       handle: async (events) => {
         const replies = events.filter((e) => e.type === 'inbound');
         await outbox.enqueue(replies.map((event) => ({ type: 'inbound', event })));
@@ -139,7 +140,9 @@ export async function createSlackIntegration(deps: SlackIntegrationDeps): Promis
     start: async () => {
       await init();
       outbox.start();
-      watchTimer = setInterval(() => void watchFailures().catch((error: unknown) => logger.warn({ error }, 'failure watch failed')), deps.watchEveryMs ?? 60_000);
+      watchTimer = setInterval(() => {
+        watchFailures().then(() => sinkInbox.compact()).catch((error: unknown) => logger.warn({ error }, 'Slack failure watch failed'));
+      }, deps.watchEveryMs ?? 60_000);
       watchTimer.unref();
       if (settings.mode.type === 'socket') await app.start();
     },

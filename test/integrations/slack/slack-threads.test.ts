@@ -116,3 +116,26 @@ describe('reply threads', () => {
     expect((await s.app.store.campaigns.list()).length).toBe(campaigns);
   });
 });
+
+describe('failure spikes', () => {
+  it('warns the notify channel when failures spike in a sending campaign', async () => {
+    const numbers = Array.from({ length: 30 }, (_, i) => `+7917000${String(i).padStart(4, '0')}`);
+    const campaign = await s.app.campaigns.create({
+      name: 'Order notices', kind: 'transactional', audience: { phones: numbers }, variants: [{ name: 'A', text: 'Your order is ready', weight: 1 }],
+      campaignVariables: {}, sender: 'SHOP', gateway: 'simulator', schedule: { type: 'now' },
+    });
+    await s.app.campaigns.start(campaign.id);
+    await s.slack.outbox.drain().catch(() => undefined);
+    nock.cleanAll();
+    await s.slack.watchFailures();
+    const rows = await s.app.store.outbox.listByCampaign(campaign.id, { limit: 100 });
+    await s.app.store.outbox.updateMany(rows.map((row, i) => ({ ...row, status: i < 25 ? 'rejected' as const : 'submitted' as const, errorCode: 'blocked' as const })));
+    await s.slack.watchFailures();
+    const posted = webApi('chat.postMessage', { channel: NOTIFY, ts: '700.1' });
+    await s.slack.outbox.drain();
+    expect(posted.calls.map((c) => c.text)).toContainEqual(expect.stringContaining(`Failures are spiking in campaign \`${campaign.id}\` Order notices: 25 of the last 30`));
+    await s.slack.watchFailures();
+    expect(await s.slack.outbox.pending()).toBe(0);
+    nock.cleanAll();
+  });
+});
