@@ -131,7 +131,8 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
       settings: slack, store, campaigns, clock, logger, newId: randomUUID, dir: path.join(path.resolve(config.DATA_DIR), 'slack'), ...options.slack,
       route: () => checkRoute(context, undefined, 'default'),
       resolveSegment: (reference) => loadSegment(context, reference),
-      hubspotConfigured: Object.entries(config).some(([name, value]) => name.startsWith('HUBSPOT_') && Boolean(value)),
+      // HubSpot is connected when its access token (HUBSPOT_*TOKEN or *KEY) is set.
+      hubspotConfigured: Object.entries(config).some(([name, value]) => /^HUBSPOT_\w*(TOKEN|KEY)$/.test(name) && Boolean(value)),
       // An answer goes from the sender the contact last heard from, so it lands in the same conversation.
       sendMessage: async ({ to, text, key }) => {
         const route = checkRoute(context, (await store.outbox.lastToPhone(to))?.sender, 'default');

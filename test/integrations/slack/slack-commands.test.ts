@@ -189,3 +189,15 @@ describe('/sms over a signed request to the running service', () => {
     nock.cleanAll();
   });
 });
+
+describe('after a restart', () => {
+  it('a pending preview can still be confirmed', async () => {
+    const { id } = await preview('send +79160000010 Survive a restart');
+    const dataDir = s.dataDir;
+    await s.stop();
+    s = await startSlackServer({ dataDir, env: { SLACK_MAX_AUDIENCE: '3', FREQUENCY_CAP_MAX: '100' } });
+    const hook = responseUrl('/actions/T1/after-restart/x');
+    await s.click(ACTIONS.confirm, id, { responseUrl: hook.url });
+    expect((await hook.next()).text).toMatch(/: sending\. /);
+  });
+});
