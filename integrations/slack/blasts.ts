@@ -137,11 +137,13 @@ export class Blasts {
       return { ephemeral: plain(`This blast reaches ${pending.recipients} recipients, more than ${settings.maxAudience}, and needs an approver, but SLACK_APPROVERS is empty. Ask an administrator to set it.`) };
     }
     const summary = await campaigns.preview(pending.campaignId);
+    // The text as typed, not a rendering with one customer's data, goes to the channel.
+    const typed = (await campaigns.get(pending.campaignId)).variants[0]?.text ?? '';
     const expiresAt = new Date(clock.now().getTime() + settings.approvalTtlMs).toISOString();
     const channel = settings.notifyChannel ?? pending.channel;
     const posted = await api.postMessage({
       channel,
-      ...approvalRequestMessage({ pendingId: pending.id, requester: pending.requester, target: pending.target, recipients: summary.toSend, cost: money(summary.cost, summary.currency), sample: summary.samples[0]?.text ?? '', expiresAt }),
+      ...approvalRequestMessage({ pendingId: pending.id, requester: pending.requester, target: pending.target, recipients: summary.toSend, cost: money(summary.cost, summary.currency), sample: typed, expiresAt }),
     });
     await this.deps.state.savePending({ ...pending, recipients: summary.toSend, status: 'awaiting_approval', approval: { channel: posted.channel, ts: posted.ts, expiresAt } });
     return { replace: mrkdwn(`Approval requested in <#${posted.channel}> from ${settings.approvers.map((a) => `<@${a}>`).join(', ')} for ${summary.toSend} recipients; it expires at ${expiresAt}. Use *Test to me* from a new preview if you have not tested yet.`) };

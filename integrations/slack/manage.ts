@@ -20,7 +20,8 @@ export async function manageCampaigns(command: Extract<SmsCommand, { type: 'stat
     switch (command.type) {
       case 'status': {
         if (command.campaignId) return statusMessage(await deps.campaigns.report(command.campaignId));
-        const recent = (await deps.store.campaigns.list()).sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 10);
+        // Drafts (previews nobody confirmed among them) are not progress worth listing.
+        const recent = (await deps.store.campaigns.list()).filter((c) => c.status !== 'draft').sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 10);
         if (recent.length === 0) return plain('No campaigns yet. Start one with /sms send <target> <message>.');
         const lines = await Promise.all(recent.map(async (c) => {
           const counts = await deps.store.outbox.countByStatus(c.id);

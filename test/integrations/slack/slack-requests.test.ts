@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSlackSignature, signSlackRequest } from '../../../integrations/slack/signature.js';
 import { seededRandom } from '../../../src/common/random.js';
 import type { SlackServer } from '../../helpers/slack.js';
-import { startSlackServer } from '../../helpers/slack.js';
+import { startSlackServer, webApi } from '../../helpers/slack.js';
 
 // docs.slack.dev/authentication/verifying-requests-from-slack (CONTRACTS.md Part A §9).
 const VECTOR = {
@@ -95,6 +95,20 @@ describe('Socket Mode', () => {
     const s = await startSlackServer({ env: { SLACK_SOCKET_MODE: 'true', SLACK_APP_TOKEN: 'xapp-1-test' } });
     try {
       expect((await s.post('command=%2Fsms&user_id=U1&channel_id=C1')).status).toBe(404);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('SLACK_API_URL', () => {
+  it('sends Web API calls to the configured base URL (a proxy or a local stand-in)', async () => {
+    const s = await startSlackServer({ env: { SLACK_API_URL: 'http://slack-stand-in.test/api/' } });
+    try {
+      const posted = webApi('chat.postMessage', { channel: 'CNOTIFY01', ts: '1.1' }, 'http://slack-stand-in.test');
+      await s.slack.notify({ type: 'circuit_open', gateway: 'twilio', failover: 'smsru', until: '2026-12-03T12:00:00.000Z' });
+      expect((await s.slack.outbox.drain()).posted).toBe(1);
+      expect(posted.calls).toHaveLength(1);
     } finally {
       await s.close();
     }

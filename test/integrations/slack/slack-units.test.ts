@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { approvalProblem, maySend } from '../../../integrations/slack/access.js';
-import { gsmAlternative } from '../../../integrations/slack/blocks.js';
+import { gsmAlternative, previewMessage } from '../../../integrations/slack/blocks.js';
 import { parseSmsCommand, unescapeSlackText } from '../../../integrations/slack/command-text.js';
 import { slackSettings } from '../../../integrations/slack/config.js';
 import { failureSpike, FailureWatch } from '../../../integrations/slack/failure-spike.js';
@@ -95,5 +95,21 @@ describe('gsmAlternative', () => {
     expect(gsmAlternative(curly)).toMatchObject({ text: `"Sale" ${'x'.repeat(70)}`, segments: 1, ucs2Segments: 2 });
     expect(gsmAlternative('Plain text')).toBeUndefined();
     expect(gsmAlternative('Привет')).toBeUndefined();
+  });
+});
+
+describe('previewMessage', () => {
+  it('says how many wait for quiet hours, and offers only Cancel when nobody can receive it', () => {
+    const summary = {
+      audience: 10, toSend: 8, sendNow: 5, deferred: { count: 3, earliest: '2026-12-03T06:00:00.000Z', latest: '2026-12-03T09:00:00.000Z' }, excluded: { opted_out: 2 }, excludedTotal: 2,
+      uncertainTimezone: 0, segments: 8, cost: 28, currency: 'RUB', encodings: { 'GSM-7': 0, 'UCS-2': 8 }, variants: {}, samples: [{ phone: '+79161234567', variant: 'A', text: 'Привет', encoding: 'UCS-2' as const, segments: 1, sendAfter: null }],
+    };
+    const text = JSON.stringify(previewMessage({ pendingId: 'p1', target: 'segment "vip"', kind: 'marketing', summary, needsApproval: false, maxAudience: 1000 }).blocks);
+    expect(text).toContain('3 deferred by quiet hours until 2026-12-03T09:00:00.000Z');
+    expect(text).toContain('Excluded:* 2 (opted out 2)');
+    expect(text).toContain('28.00 RUB');
+    expect(text).toContain('+7916***4567');
+    const nobody = previewMessage({ pendingId: 'p1', target: 'x', kind: 'marketing', summary: { ...summary, toSend: 0, samples: [] }, needsApproval: false, maxAudience: 1000 });
+    expect(JSON.stringify(nobody.blocks)).not.toContain('sms_confirm');
   });
 });
