@@ -119,7 +119,7 @@ export class Blasts {
 
   private async start(pending: PendingBlast, next: PendingBlast, approver?: string): Promise<ActionAnswer> {
     try {
-      await this.deps.state.saveStartedBy(pending.campaignId, pending.requester);
+      await this.deps.state.saveStartedBy(pending.campaignId, { user: pending.requester, responseUrl: next.responseUrl, at: this.deps.clock.now().toISOString() });
       await this.deps.campaigns.start(pending.campaignId);
     } catch (error) {
       const campaign = await this.deps.campaigns.get(pending.campaignId).catch(() => undefined);

@@ -1,11 +1,13 @@
 import type { CampaignService } from '../../src/campaigns/campaign-service.js';
 import type { ServiceNotice } from '../../src/campaigns/notices.js';
+import type { Clock } from '../../src/common/clock.js';
 import type { Logger } from '../../src/common/logger.js';
 import { maskPhone } from '../../src/common/mask.js';
 import type { InboundEvent } from '../../src/delivery/gateway.js';
 import { classifyInbound } from '../../src/delivery/keywords.js';
 import type { Store } from '../../src/store/port.js';
-import { escapeMrkdwn, money, mrkdwn } from './blocks.js';
+import type { SlackMessage } from './blocks.js';
+import { escapeMrkdwn, money, mrkdwn, statusMessage } from './blocks.js';
 import type { SlackSettings } from './config.js';
 import type { SlackApi } from './slack-api.js';
 import type { SlackState } from './state.js';
@@ -24,7 +26,13 @@ export interface DeliverDeps {
   campaigns: CampaignService;
   settings: SlackSettings;
   logger: Logger;
+  clock: Clock;
+  /** Replaces the message a response_url belongs to (the requester's status, once the campaign is done). */
+  replaceResponse(url: string, message: SlackMessage): Promise<void>;
 }
+
+/** Slack accepts a response_url for 30 minutes. */
+const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 
 /** Posts one job to Slack; throws what the Web API threw (the outbox decides whether to retry). */
 export async function deliverJob(job: SlackJob, deps: DeliverDeps): Promise<void> {
@@ -73,7 +81,7 @@ async function postNotice(notice: ServiceNotice, deps: DeliverDeps): Promise<voi
   switch (notice.type) {
     case 'campaign_started': {
       const by = await deps.state.startedBy(notice.campaignId);
-      const text = `:rocket: Campaign \`${notice.campaignId}\` ${escapeMrkdwn(notice.name)} started${by ? ` by <@${by}>` : ''}: ${notice.recipients} recipients (${notice.excluded} excluded), ${notice.kind}, cost ${money(notice.cost, notice.currency)}.`;
+      const text = `:rocket: Campaign \`${notice.campaignId}\` ${escapeMrkdwn(notice.name)} started${by ? ` by <@${by.user}>` : ''}: ${notice.recipients} recipients (${notice.excluded} excluded), ${notice.kind}, cost ${money(notice.cost, notice.currency)}.`;
       const posted = await deps.api.postMessage({ channel, ...mrkdwn(text) });
       await deps.state.saveStartedMessage(notice.campaignId, posted);
       return;
@@ -85,6 +93,11 @@ async function postNotice(notice: ServiceNotice, deps: DeliverDeps): Promise<voi
       const started = await deps.state.startedMessage(notice.campaignId);
       if (started) await deps.api.update({ channel: started.channel, ts: started.ts, ...mrkdwn(`${text}\n(See /sms report ${notice.campaignId} for the whole report.)`) });
       await deps.api.postMessage({ channel, ...(started ? { threadTs: started.ts } : {}), ...mrkdwn(text) });
+      // The requester's status message, while Slack still takes its response_url; a miss is not worth a retry.
+      const by = await deps.state.startedBy(notice.campaignId);
+      if (by && deps.clock.now().getTime() - Date.parse(by.at) < RESPONSE_URL_LIFETIME_MS) {
+        await deps.replaceResponse(by.responseUrl, statusMessage(report)).catch((error: unknown) => deps.logger.debug({ error }, 'could not update the requester\'s status message'));
+      }
       return;
     }
     case 'circuit_open':

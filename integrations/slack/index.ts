@@ -19,7 +19,7 @@ import { slackRequestGuard } from './request-guard.js';
 import type { SlackApi } from './slack-api.js';
 import { boltSlackApi } from './slack-api.js';
 import type { SlackAppDeps } from './slack-app.js';
-import { createSlackApp } from './slack-app.js';
+import { createSlackApp, postToResponseUrl } from './slack-app.js';
 import { SlackOutbox } from './slack-outbox.js';
 import { SlackState } from './state.js';
 
@@ -82,7 +82,10 @@ export async function createSlackIntegration(deps: SlackIntegrationDeps): Promis
   };
   const outbox = new SlackOutbox({
     inbox: outboxInbox, logger, ...(deps.outboxPollMs ? { pollMs: deps.outboxPollMs } : {}),
-    deliver: (job) => deliverJob(job, { api, state, store, campaigns, settings, logger }),
+    deliver: (job) => deliverJob(job, {
+      api, state, store, campaigns, settings, logger, clock,
+      replaceResponse: (url, message) => postToResponseUrl(url, { replace_original: true, ...message }),
+    }),
   });
   const blasts = new Blasts({ settings, campaigns, state, clock, newId: deps.newId, logger, api, route: deps.route, resolveSegment: deps.resolveSegment, hubspotConfigured: deps.hubspotConfigured });
   const { app, receiver } = createSlackApp({

@@ -26,6 +26,9 @@ export type ContactThread = z.infer<typeof threadSchema>;
 
 const postedSchema = z.object({ channel: z.string(), ts: z.string() });
 
+const startedBySchema = z.object({ user: z.string(), responseUrl: z.string(), at: z.string() });
+export type StartedBy = z.infer<typeof startedBySchema>;
+
 /** The Slack integration's durable records, namespaced `slack:*` in the store's integration state. */
 export class SlackState {
   constructor(private readonly store: Store, private readonly clock: Clock) {}
@@ -62,13 +65,13 @@ export class SlackState {
     await this.write(`slack:started:${campaignId}`, posted);
   }
 
-  /** Who started a campaign from Slack, for the notification. */
-  async startedBy(campaignId: string): Promise<string | undefined> {
-    return this.read(`slack:started-by:${campaignId}`, z.string());
+  /** Who started a campaign from Slack, and where their status message is (for the notifications). */
+  async startedBy(campaignId: string): Promise<StartedBy | undefined> {
+    return this.read(`slack:started-by:${campaignId}`, startedBySchema);
   }
 
-  async saveStartedBy(campaignId: string, user: string): Promise<void> {
-    await this.write(`slack:started-by:${campaignId}`, user);
+  async saveStartedBy(campaignId: string, started: StartedBy): Promise<void> {
+    await this.write(`slack:started-by:${campaignId}`, started);
   }
 
   private async read<T>(id: string, schema: z.ZodType<T>): Promise<T | undefined> {

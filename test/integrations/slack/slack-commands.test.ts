@@ -70,6 +70,12 @@ describe('/sms over a signed request to the running service', () => {
     const posted = webApi('chat.postMessage', { channel: NOTIFY, ts: '100.1' });
     await s.slack.outbox.drain();
     expect(posted.calls).toContainEqual(expect.objectContaining({ channel: NOTIFY, text: expect.stringMatching(/started by <@UALLOWED1>: 2 recipients/) }));
+    // Sent and finished: the start message is updated, and so is the requester's status in place of the preview.
+    const updated = webApi('chat.update', { channel: NOTIFY, ts: '100.1' });
+    await s.engine.step();
+    await s.slack.outbox.drain();
+    expect(updated.calls).toEqual([expect.objectContaining({ ts: '100.1', text: expect.stringContaining('finished: ') })]);
+    expect(await hook.next()).toMatchObject({ replace_original: true, text: expect.stringMatching(/: completed\. 2 submitted/) });
     nock.cleanAll();
   });
 
