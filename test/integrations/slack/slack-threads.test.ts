@@ -112,8 +112,14 @@ describe('reply threads', () => {
     await s.event({ type: 'message', channel: REPLIES, user: 'UALLOWED2', text: 'not a contact thread', ts: '600.2', thread_ts: '600.1' });
     await s.event({ type: 'message', channel: REPLIES, user: 'U0BOT', bot_id: 'B0BOT', text: 'echo', ts: '500.5', thread_ts: '500.1' });
     await s.event({ type: 'message', channel: 'COTHER001', user: 'UALLOWED2', text: 'elsewhere', ts: '500.6', thread_ts: '500.1' });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect((await s.app.store.campaigns.list()).length).toBe(campaigns);
+    // A real answer last: once its note is queued, the three before it have been handled too.
+    await s.slack.outbox.drain().catch(() => undefined);
+    nock.cleanAll();
+    const queued = await s.slack.outbox.pending();
+    await s.event({ type: 'message', channel: REPLIES, user: 'UALLOWED2', text: 'Still there?', ts: '500.7', thread_ts: '500.1' });
+    await vi.waitFor(async () => expect(await s.slack.outbox.pending()).toBe(queued + 1), { timeout: 5000, interval: 20 });
+    // Only the real answer made a (one-message, consent-refused) campaign.
+    expect((await s.app.store.campaigns.list()).length).toBe(campaigns + 1);
   });
 });
 
