@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { AppError } from './common/errors.js';
 import { priceTableSchema } from './messages/pricing.js';
+import { slackConfigSchema } from '../integrations/slack/config.js';
 
 function isTimeZone(name: string): boolean {
   try {
@@ -77,7 +78,9 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url('must be the public https:// URL gateways use to reach this service').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+})
+  // Each integration validates its own variables.
+  .extend(slackConfigSchema.shape);
 
 /**
  * Gateway variables (TWILIO_*, VONAGE_*, SMSRU_*, SMPP_*, PUBLIC_URL) are kept as given: each gateway

@@ -24,6 +24,8 @@ export interface EngineDeps {
   batchSize?: number;
   /** A gateway to use while another keeps failing. */
   failoverGateway?: string;
+  /** Told when a gateway's circuit opens (notifications). */
+  onCircuitOpen?(gateway: string, failover: string, until: Date): void;
   /** Sinks besides the store, each with its own durable inbox (see EventSink). */
   sinks?: Array<{ sink: EventSink; inbox: EventInbox<GatewayEvent> }>;
   /**
@@ -58,6 +60,7 @@ export class DeliveryEngine {
       },
       ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
       ...(deps.failoverGateway ? { failover: { gateway: deps.failoverGateway, afterFailures: 5, cooldownMs: 60_000 } } : {}),
+      ...(deps.onCircuitOpen ? { onCircuitOpen: deps.onCircuitOpen } : {}),
     });
     this.ingestor = new EventIngestor({ store: deps.store, clock: deps.clock, logger: deps.logger, newId: deps.newId, gateway: deps.gateway });
   }
@@ -67,7 +70,13 @@ export class DeliveryEngine {
     if (events.length === 0) return;
     // No wake-up per event: the loop applies the inbox in batches on its own beat, so a burst of
     // webhooks costs a few store writes, not one per request.
-    await Promise.all([this.deps.inbox.append(events), ...(this.deps.sinks ?? []).map(({ inbox }) => inbox.append(events))]);
+    await Promise.all([
+      this.deps.inbox.append(events),
+      ...(this.deps.sinks ?? []).map(({ sink, inbox }) => {
+        const kept = sink.wants ? events.filter((event) => sink.wants?.(event)) : events;
+        return kept.length > 0 ? inbox.append(kept) : undefined;
+      }),
+    ]);
   }
 
   /** Feeds each sink what it has not had yet; a sink that fails keeps its place and tries again next round. */

@@ -11,6 +11,7 @@ import { compileTemplate } from '../messages/template.js';
 import { normalizePhone } from '../contacts/phone.js';
 import type { Store } from '../store/port.js';
 import type { Campaign, CampaignStatus } from './campaign.js';
+import type { NoticeListener, ServiceNotice } from './notices.js';
 import type { Decision, PlanDeps, PlanRequest } from './plan.js';
 import { planCampaign } from './plan.js';
 import { PlanSummarizer } from './plan-summary.js';
@@ -32,6 +33,8 @@ export interface CampaignServiceDeps {
   routeGateway?(country: string | undefined, requested: string | undefined): string;
   /** Sends to more recipients than this need a successful test send first. */
   testSendRequiredAbove: number;
+  /** Told when a campaign starts or finishes (notifications). */
+  notify?: NoticeListener;
 }
 
 const ACTIVE: ReadonlySet<CampaignStatus> = new Set(['sending']);
@@ -158,6 +161,10 @@ export class CampaignService {
       status: 'sending', startedAt: at.toISOString(), lastRunAt: at.toISOString(), planned: { recipients: summary.toSend, excluded: summary.excluded },
     });
     await this.deps.store.flush();
+    await this.tell({
+      type: 'campaign_started', campaignId: id, name: campaign.name, kind: campaign.kind, recipients: summary.toSend, excluded: summary.excludedTotal,
+      cost: summary.cost, currency: summary.currency, at: at.toISOString(),
+    });
     return started;
   }
 
@@ -197,6 +204,7 @@ export class CampaignService {
     }
     await this.deps.store.outbox.updateMany(canceled);
     await this.deps.store.flush();
+    if (campaign.status !== 'draft') await this.tell({ type: 'campaign_finished', campaignId: id, name: campaign.name, status: 'canceled', at: now });
     return updated;
   }
 
@@ -222,7 +230,9 @@ export class CampaignService {
     if (campaign.status !== 'sending') return false;
     const counts = await this.deps.store.outbox.countByStatus(id);
     if ((counts.queued ?? 0) + (counts.sending ?? 0) > 0) return false;
-    await this.update(campaign, { status: 'completed', finishedAt: this.deps.clock.now().toISOString() });
+    const finishedAt = this.deps.clock.now().toISOString();
+    await this.update(campaign, { status: 'completed', finishedAt });
+    await this.tell({ type: 'campaign_finished', campaignId: id, name: campaign.name, status: 'completed', at: finishedAt });
     return true;
   }
 
@@ -243,6 +253,15 @@ export class CampaignService {
     }
     builder.addInbound(await this.deps.store.inbound.listByCampaign(id));
     return builder.result();
+  }
+
+  /** Notifications never stop the lifecycle: a listener that fails is its own problem. */
+  private async tell(notice: ServiceNotice): Promise<void> {
+    try {
+      await this.deps.notify?.(notice);
+    } catch {
+      // listeners log their own failures
+    }
   }
 
   private async update(campaign: Campaign, changes: Partial<Campaign>): Promise<Campaign> {

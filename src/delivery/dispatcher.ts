@@ -24,6 +24,8 @@ export interface DispatcherDeps {
   retry?: RetryPolicy;
   /** Where to send while a gateway keeps failing (circuit open); none: wait for it to recover. */
   failover?: { gateway: string; afterFailures: number; cooldownMs: number };
+  /** Told when a gateway's circuit opens (notifications); must not throw. */
+  onCircuitOpen?(gateway: string, failover: string, until: Date): void;
   /** Messages claimed per batch. */
   batchSize?: number;
   /** How long a claim holds; a `sending` row older than this after a crash becomes `unknown`. */
@@ -118,6 +120,7 @@ export class Dispatcher {
       circuit.openUntil = this.deps.clock.now().getTime() + failover.cooldownMs;
       circuit.failures = 0;
       this.deps.logger.warn({ gateway, failover: failover.gateway }, 'gateway keeps failing: sending through the failover gateway for a while');
+      this.deps.onCircuitOpen?.(gateway, failover.gateway, new Date(circuit.openUntil));
     }
     this.circuits.set(gateway, circuit);
   }

@@ -30,6 +30,8 @@ export interface Store {
   readonly greetings: RecordRepository<GreetingRecord>;
   /** REST API responses per Idempotency-Key, so a retried request is answered, not repeated. */
   readonly idempotency: IdempotencyRepository;
+  /** Small records an integration keeps across restarts (Slack: pending previews, approvals, reply threads). */
+  readonly integrationState: RecordRepository<IntegrationRecord>;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
@@ -120,6 +122,16 @@ export interface IdempotencyRecord {
 export interface IdempotencyRepository extends RecordRepository<IdempotencyRecord> {
   /** Deletes the records first answered before `at` (ISO); returns how many. */
   deleteBefore(at: string): Promise<number>;
+}
+
+/**
+ * One record an integration keeps: `id` is namespaced by the integration (`slack:pending:<id>`), `data`
+ * is the integration's own JSON, validated by it when read back.
+ */
+export interface IntegrationRecord {
+  id: string;
+  data: unknown;
+  at: string;
 }
 
 /**

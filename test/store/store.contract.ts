@@ -133,6 +133,15 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect((await again.consent.currentMany([a.id])).get(a.id)?.marketing).toBe('opted_in');
         await again.close();
       });
+
+      it('keeps integration records across a restart, replaced by id', async () => {
+        const store = await harness.open();
+        await store.integrationState.put({ id: 'slack:pending:p1', data: { status: 'pending' }, at: '2026-11-27T10:00:00.000Z' });
+        await store.integrationState.put({ id: 'slack:pending:p1', data: { status: 'confirmed' }, at: '2026-11-27T10:01:00.000Z' });
+        const again = await reopen(store);
+        expect(await again.integrationState.get('slack:pending:p1')).toEqual({ id: 'slack:pending:p1', data: { status: 'confirmed' }, at: '2026-11-27T10:01:00.000Z' });
+        await again.close();
+      });
     }
   });
 }

@@ -16,7 +16,7 @@ interface Answer {
 const PENDING = 0;
 const REUSED: Answer = { status: 422, body: { error: 'Idempotency-Key reused with different parameters' } };
 
-interface OneMessage {
+export interface OneMessage {
   to: string;
   text: string;
   sender: string;
@@ -41,7 +41,7 @@ async function startOne(app: AppContext, campaignId: string): Promise<Answer> {
  * parameters is a 422. The campaign is created and the key recorded (durably) before anything can be
  * sent, so no crash between the two can make a retry send twice.
  */
-async function sendOnce(app: AppContext, key: string, print: string, message: OneMessage): Promise<Answer & { replayed: boolean }> {
+export async function sendOnce(app: AppContext, key: string, print: string, message: OneMessage): Promise<Answer & { replayed: boolean }> {
   const found = await app.store.idempotency.get(key);
   // A key past IDEMPOTENCY_TTL_HOURS is forgotten: its request counts as new (as Stripe's keys expire).
   let record = found && found.at >= expiredBefore(app) ? found : undefined;
