@@ -312,7 +312,7 @@ describe('twilio config', () => {
   it('fills the documented defaults and trims the public URL', () => {
     expect(twilioConfigSchema.parse({ ...ENV, PUBLIC_URL: `${PUBLIC}/` })).toEqual({
       accountSid: SID, authToken: TOKEN, from: FROM, messagingServiceSid: undefined, apiBase: API,
-      maxSegmentsPerSecond: 1, maxInFlight: 10, timeoutMs: 15_000, publicUrl: PUBLIC,
+      maxSegmentsPerSecond: 1, maxInFlight: 10, timeoutMs: 15_000, maxRetryAfterMs: 60_000, publicUrl: PUBLIC,
     });
   });
 
