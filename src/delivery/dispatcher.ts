@@ -93,8 +93,14 @@ export class Dispatcher {
     }
     const reconciled: StatusEvent[] = [];
     for (const row of unknown) {
-      const gateway = this.deps.gateway(row.gateway);
-      if (!row.providerMessageId || !gateway.lookup) continue;
+      if (!row.providerMessageId) continue;
+      let gateway: SmsGateway;
+      try {
+        gateway = this.deps.gateway(row.gateway);
+      } catch {
+        continue; // a gateway no longer configured: the row stays unknown (reconciliation says why)
+      }
+      if (!gateway.lookup) continue;
       const found = await gateway.lookup(row.providerMessageId).catch(() => undefined);
       if (found) reconciled.push({ ...found, messageId: row.id });
     }

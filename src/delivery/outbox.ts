@@ -86,6 +86,8 @@ export interface OutboxMessage {
    * delivered once every part is, undelivered as soon as one part is not (with that part's codes).
    */
   parts?: Record<string, PartReceipt>;
+  /** When reconciliation queued it again: the gateway confirmed it never received the earlier attempt. */
+  requeuedAt?: string;
   /** True for messages of a test send (not counted in the campaign's report). */
   test?: boolean;
   createdAt: string;
