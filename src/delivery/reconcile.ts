@@ -98,7 +98,7 @@ export function resolveVerdicts(verdicts: readonly Verdict[], at: string, option
   return { rows, summary };
 }
 
-function confirmSent(row: OutboxMessage, lookup: Extract<SentLookup, { found: 'sent' }>, at: string): OutboxMessage {
+export function confirmSent(row: OutboxMessage, lookup: Extract<SentLookup, { found: 'sent' }>, at: string): OutboxMessage {
   let updated: OutboxMessage = { ...row, providerMessageId: lookup.providerMessageId, updatedAt: at };
   if (canMove(updated.status, 'submitted')) updated = { ...updated, status: 'submitted', submittedAt: updated.submittedAt ?? at };
   const status: StatusEvent | undefined = lookup.status;
