@@ -277,7 +277,7 @@ export class Dispatcher {
       const decision = retryDecision(result.error, message.attempts, this.retry, this.deps.random());
       const failed = { ...now, errorCode: result.error.code, ...(result.error.providerCode ? { providerCode: result.error.providerCode } : {}), updatedAt: at };
       if (decision.retry) rows.push({ ...failed, status: 'queued', retryAt: new Date(Date.parse(at) + decision.waitMs).toISOString() });
-      else if (decision.reason === 'outcome_unknown') rows.push({ ...failed, status: 'unknown' });
+      else if (decision.reason === 'outcome_unknown') rows.push({ ...failed, status: 'unknown', ...(result.error.providerMessageId ? { providerMessageId: result.error.providerMessageId } : {}) });
       else rows.push({ ...failed, status: decision.reason === 'permanent' ? 'rejected' : 'failed', finalAt: at });
       if (result.error.code === 'opted_out') await this.deps.onCarrierOptOut(message, result.error);
     }
