@@ -44,6 +44,8 @@ export interface OpenOptions {
   timers?: Timers;
   /** Overrides for gateway settings (the demo shortens the simulator's receipt delays). */
   gatewaySettings?: Partial<GatewaySettings>;
+  /** The long-running service (serve, run): with LOG_FORMAT=auto it logs JSON lines, a command plain sentences. */
+  service?: boolean;
 }
 
 /**
@@ -51,7 +53,8 @@ export interface OpenOptions {
  * knows which store (and, later, which gateways and CRM) is in use.
  */
 export async function openApp(config: Config, options: OpenOptions = {}): Promise<AppContext> {
-  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const logFormat = config.LOG_FORMAT === 'auto' ? (options.service ? 'json' : 'text') : config.LOG_FORMAT;
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, format: logFormat });
   const store = await openStore(config, Boolean(options.readOnly));
   const clock = options.clock ?? systemClock;
   const timers = options.timers ?? realTimers;

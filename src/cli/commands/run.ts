@@ -7,7 +7,7 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     .description('Run the sending engine and the scheduler until stopped (Ctrl-C): queued, deferred and scheduled messages go out.')
     .action(async () => {
-      await withApp({}, async (app) => {
+      await withApp({ service: true }, async (app) => {
         const worker = await startWorker(app);
         process.stderr.write('sms-bridge is running: sending engine and scheduler. Ctrl-C stops it.\n');
         await new Promise<void>((resolve) => {
