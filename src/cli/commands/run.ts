@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { startWorker } from '../../worker.js';
 import { withApp } from '../context.js';
+import { untilStopSignal } from './stop-signal.js';
 
 export function registerRunCommand(program: Command): void {
   program
@@ -10,12 +11,7 @@ export function registerRunCommand(program: Command): void {
       await withApp({ service: true }, async (app) => {
         const worker = await startWorker(app);
         process.stderr.write('sms-bridge is running: sending engine and scheduler. Ctrl-C stops it.\n');
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
-        process.stderr.write('stopping: finishing the batch in flight...\n');
-        await worker.stop();
+        await untilStopSignal(app, 'finishing the batch in flight', () => worker.stop());
       });
     });
 }
