@@ -10,10 +10,11 @@ export function maskPhone(value: string): string {
   return `${head}***${digits.slice(-4)}`;
 }
 
-// An E.164-looking number inside text: a +, then digits with the separators people type between them.
-// Never part of a longer token (an id such as a UUID, a SID or a hex string): no letter, digit, `_`
-// or `-` may stand right before or after it.
-const PHONE_IN_TEXT = /(?<![\w+-])\+\d[\d\s().-]{5,}\d(?![\w-])/g;
+// A phone number inside text: a +, then digits with the separators people type between them; or an
+// international number without its + as gateways echo it (10 to 15 digits in a row). Never part of a
+// longer token (an id such as a UUID, a SID or a hex string): no letter, digit, `_` or `-` may stand
+// right before or after it.
+const PHONE_IN_TEXT = /(?<![\w+-])(?:\+\d[\d\s().-]{5,}\d|\d{10,15})(?![\w-])/g;
 // A whole value that is nothing but a phone number, with or without its +.
 const WHOLE_PHONE = /^\+?[\d\s().-]+$/;
 
@@ -27,9 +28,9 @@ export function looksLikePhone(value: string): boolean {
 }
 
 /**
- * Masks every E.164-looking number (`+7 912 345-67-89`, `+14155550100`) inside free text (log
- * messages, error strings). Ids, dates, codes and counts are left alone: only a `+`-led number that
- * is not part of a longer token is a phone by its shape.
+ * Masks every E.164-looking number (`+7 912 345-67-89`, `+14155550100`, `79123456789`) inside free
+ * text (log messages, error strings). Ids, dates, codes and counts are left alone: a phone by its
+ * shape is a `+`-led number, or a run of 10 to 15 digits, that is not part of a longer token.
  */
 export function maskPhonesInText(text: string): string {
   return text.replace(PHONE_IN_TEXT, (match) => {
