@@ -8,6 +8,7 @@ import type { Campaign } from '../../campaigns/campaign.js';
 import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { InboundRecord } from '../../campaigns/report.js';
 import type { Segment } from '../../segments/filter.js';
+import type { OutboxMessage } from '../../delivery/outbox.js';
 import { AppError } from '../../common/errors.js';
 import type { GreetingRecord, IdempotencyRecord, Store, StoreDescription } from '../port.js';
 import type { CollectionName } from '../memory/memory-store.js';
@@ -16,7 +17,7 @@ import type { Envelope } from './chunked-json-file.js';
 import { ChunkedJsonFile } from './chunked-json-file.js';
 import { GroupCommit } from './group-commit.js';
 import { OutboxFiles } from './outbox-files.js';
-import { acquirePidLock } from './pid-lock.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
 
 export interface LowdbStoreOptions {
   dataDir: string;
@@ -141,7 +142,7 @@ export class LowdbStore implements Store {
     const { dataDir, readOnly } = this.options;
     if (!readOnly) fs.mkdirSync(dataDir, { recursive: true });
     checkBudget(dataDir, this.options.maxBytes);
-    if (!readOnly) this.releaseLock = acquirePidLock(dataDir);
+    if (!readOnly) this.releaseLock = await acquireDataDirLock(dataDir);
     try {
       for (const name of Object.keys(FILES) as CollectionName[]) {
         const file = path.join(dataDir, FILES[name]);
@@ -154,7 +155,7 @@ export class LowdbStore implements Store {
       if (!readOnly || fs.existsSync(path.join(dataDir, 'outbox'))) {
         const opened = await OutboxFiles.open(path.join(dataDir, 'outbox'), (id) => this.memory.outbox.rowsOf(id));
         this.outboxFiles = readOnly ? undefined : opened.files;
-        this.memory.outbox.load(opened.rows);
+        this.memory.outbox.load(readOnly ? opened.rows : orphanClaims(opened.rows));
       }
     } catch (error) {
       this.releaseLock?.();
@@ -232,6 +233,16 @@ export class LowdbStore implements Store {
     }
     return file.adapter.lastBusyMs;
   }
+}
+
+/**
+ * The lock proves every earlier holder dead, so a `sending` row on disk belongs to an attempt nobody
+ * will finish: its lease counts as run out (in memory only), and the engine's first lease check makes
+ * it `unknown` at once instead of after the lease time.
+ */
+function orphanClaims(rows: OutboxMessage[]): OutboxMessage[] {
+  const expired = new Date(0).toISOString();
+  return rows.map((row) => (row.status === 'sending' ? { ...row, leaseUntil: expired } : row));
 }
 
 function checkBudget(dataDir: string, maxBytes: number): void {
