@@ -114,6 +114,7 @@ function gatewaySettings(config: Config, options: OpenOptions): GatewaySettings 
   return {
     env: config.gatewayEnv,
     maxSegmentsPerSecond: config.SIMULATOR_MPS,
+    maxRetryAfterMs: config.SIMULATOR_MAX_RETRY_AFTER_S * 1000,
     ...(config.SIMULATOR_SEED ? { seed: config.SIMULATOR_SEED } : {}),
     ...options.gatewaySettings,
   };

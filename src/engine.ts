@@ -148,6 +148,8 @@ export class DeliveryEngine {
 
   async stop(): Promise<void> {
     this.running = false;
+    // The batch in flight puts back what it has not sent, so a stop waits for sends under way only.
+    this.dispatcher.halt();
     this.wake?.();
     await this.loop;
   }

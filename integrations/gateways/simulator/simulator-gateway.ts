@@ -75,6 +75,7 @@ export function createSimulatorGateway(input: SimulatorConfigInput, deps: Simula
   const capabilities: GatewayCapabilities = {
     maxSegmentsPerSecond: config.maxSegmentsPerSecond,
     maxInFlight: config.maxInFlight,
+    maxRetryAfterMs: config.maxRetryAfterMs,
     unicode: true,
     alphanumericSender: { allowed: true, maxLength: SENDER_MAX_LENGTH },
   };

@@ -158,6 +158,7 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
   const capabilities: GatewayCapabilities = {
     maxSegmentsPerSecond: config.SMPP_MPS,
     maxInFlight: config.SMPP_WINDOW,
+    maxRetryAfterMs: config.SMPP_MAX_RETRY_AFTER_S * 1000,
     unicode: true,
     alphanumericSender: { allowed: true, maxLength: MAX_ALPHANUMERIC_SENDER },
   };

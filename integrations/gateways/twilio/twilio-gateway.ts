@@ -67,6 +67,7 @@ export function createTwilioGateway(config: TwilioConfig, deps: TwilioDeps): Twi
   const capabilities: GatewayCapabilities = {
     maxSegmentsPerSecond: config.maxSegmentsPerSecond,
     maxInFlight: config.maxInFlight,
+    maxRetryAfterMs: config.maxRetryAfterMs,
     unicode: true,
     alphanumericSender: { allowed: true, maxLength: SENDER_MAX_LENGTH },
   };

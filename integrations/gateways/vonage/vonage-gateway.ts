@@ -70,6 +70,7 @@ export function createVonageGateway(input: VonageConfigInput, deps: VonageDeps):
     // Vonage counts requests, and a long text is one request: counting its segments stays under the limit.
     maxSegmentsPerSecond: config.VONAGE_MPS,
     maxInFlight: config.VONAGE_MAX_IN_FLIGHT,
+    maxRetryAfterMs: config.VONAGE_MAX_RETRY_AFTER_S * 1000,
     unicode: true,
     alphanumericSender: { allowed: true, maxLength: SENDER_MAX_LENGTH },
   });
