@@ -53,7 +53,12 @@ export interface TwilioStandInOptions {
   /** In `hang` and `drop` modes, record the message as created before failing. Default false. */
   createBeforeFailing?: boolean;
   /** Post signed status callbacks to each message's StatusCallback URL. Default: none. */
-  callbacks?: { delayMs?: number; outcome?: (message: StandInMessage) => 'delivered' | 'undelivered' | 'failed' };
+  callbacks?: {
+    delayMs?: number;
+    outcome?: (message: StandInMessage) => 'delivered' | 'undelivered' | 'failed';
+    /** The share of messages that get callbacks (every 1/share-th message), 0 to 1. Default 1: all. */
+    share?: number;
+  };
 }
 
 export interface CallbackAttempt {
@@ -213,7 +218,9 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     messages.push(message);
     bySid.set(message.sid, message);
     stats.created += 1;
-    if (options.callbacks && message.statusCallback) {
+    const share = options.callbacks?.share ?? 1;
+    const sampled = share > 0 && Math.floor(messages.length * share) !== Math.floor((messages.length - 1) * share);
+    if (options.callbacks && message.statusCallback && sampled) {
       const delay = options.callbacks.delayMs ?? 0;
       const outcome = options.callbacks.outcome?.(message) ?? 'delivered';
       later(delay, () => {
