@@ -78,7 +78,7 @@ export const configSchema = z.object({
   PUBLIC_URL: z.url('must be the public https:// URL gateways use to reach this service').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'text'], 'must be auto, json or text').default('auto'),
-  SHUTDOWN_GRACE_S: z.coerce.number().positive('must be a positive number of seconds').default(10),
+  SHUTDOWN_GRACE_S: z.coerce.number().positive('must be a positive number of seconds').default(8),
 });
 
 /**
