@@ -27,7 +27,7 @@ export interface LowdbStoreOptions {
   readOnly?: boolean;
 }
 
-const FILES: Record<CollectionName, string> = {
+export const COLLECTION_FILES: Record<CollectionName, string> = {
   contacts: 'contacts.json',
   consent: 'consent.json',
   segments: 'segments.json',
@@ -144,8 +144,8 @@ export class LowdbStore implements Store {
     checkBudget(dataDir, this.options.maxBytes);
     if (!readOnly) this.releaseLock = await acquireDataDirLock(dataDir);
     try {
-      for (const name of Object.keys(FILES) as CollectionName[]) {
-        const file = path.join(dataDir, FILES[name]);
+      for (const name of Object.keys(COLLECTION_FILES) as CollectionName[]) {
+        const file = path.join(dataDir, COLLECTION_FILES[name]);
         const adapter = new ChunkedJsonFile<unknown>(file);
         const db = new Low<Envelope<unknown>>(adapter, { version: 1, items: [] });
         await db.read();
@@ -153,7 +153,7 @@ export class LowdbStore implements Store {
         this.commits.set(name, new GroupCommit(() => this.write(name)));
       }
       if (!readOnly || fs.existsSync(path.join(dataDir, 'outbox'))) {
-        const opened = await OutboxFiles.open(path.join(dataDir, 'outbox'), (id) => this.memory.outbox.rowsOf(id));
+        const opened = await OutboxFiles.open(path.join(dataDir, 'outbox'), (id) => this.memory.outbox.rowsOf(id), { readOnly: Boolean(readOnly) });
         this.outboxFiles = readOnly ? undefined : opened.files;
         this.memory.outbox.load(readOnly ? opened.rows : orphanClaims(opened.rows));
       }
