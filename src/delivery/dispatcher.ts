@@ -272,7 +272,11 @@ export class Dispatcher {
       const now = { ...stored, gateway: message.gateway };
       if (result.ok) {
         const status = canMove(now.status, 'submitted') ? 'submitted' : now.status;
-        rows.push({ ...now, status, providerMessageId: result.providerMessageId, submittedAt: now.submittedAt ?? at, updatedAt: at, ...(result.cost !== undefined ? { cost: result.cost } : {}) });
+        // The gateway's own part count (when it says) is what its per-part receipts will add up to.
+        rows.push({
+          ...now, status, providerMessageId: result.providerMessageId, submittedAt: now.submittedAt ?? at, updatedAt: at,
+          ...(result.cost !== undefined ? { cost: result.cost } : {}), ...(result.segments ? { segments: result.segments } : {}),
+        });
         continue;
       }
       const decision = retryDecision(result.error, message.attempts, this.retry, this.deps.random());

@@ -33,7 +33,7 @@ export const SMPP_GATEWAY_ID = 'smpp';
 /** Sends of later parts retried after ESME_RTHROTTLED/ESME_RMSGQFUL before the message counts as partly sent. */
 const PART_ATTEMPTS = 3;
 const MAX_THROTTLE_BACKOFF_MS = 60_000;
-/** Ids of non-first parts remembered so their receipts can be skipped (see `send`). */
+/** Part ids of multi-part messages remembered so their receipts are folded per message (see `send`). */
 const REMEMBERED_PART_IDS = 50_000;
 
 /**
@@ -45,7 +45,8 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
   const endpoint = parseSmppUrl(config.SMPP_URL)!;
   const where = `${endpoint.host}:${endpoint.port}`;
   const reassembler = createReassembler();
-  const partIds = new Set<string>();
+  /** Each part's message_id → the message's (its first part's) id and part count. */
+  const partOf = new Map<string, { headId: string; total: number }>();
   let reference = Math.floor(deps.clock.now().getTime() / 1000) & 0xff;
   let throttleStreak = 0;
   let closed = false;
@@ -56,10 +57,14 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
     const delivered = parseDeliverSm(pdu);
     if (delivered.kind === 'unusable') return 0;
     if (delivered.kind === 'receipt') {
-      // A multi-part message is tracked by its first part; the other parts' receipts are skipped.
-      if (partIds.has(delivered.receiptedId)) return 0;
+      // Each part of a long message has its own receipt: it names its message by the first part's id,
+      // and the outbox decides the message when every part has answered (any failed part fails it).
       const { receiptedId, status, providerCode } = delivered;
-      await deps.onEvents([{ type: 'status', gateway: SMPP_GATEWAY_ID, providerMessageId: receiptedId, status, providerCode, at: now(), key: `${receiptedId}:${status}` }]);
+      const part = partOf.get(receiptedId);
+      await deps.onEvents([{
+        type: 'status', gateway: SMPP_GATEWAY_ID, providerMessageId: part?.headId ?? receiptedId, status, providerCode, at: now(), key: `${receiptedId}:${status}`,
+        ...(part ? { part: { id: receiptedId, total: part.total } } : {}),
+      }]);
       return 0;
     }
     const whole = reassembler.add(delivered);
@@ -113,19 +118,20 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
 
   const waitMs = (ms: number): Promise<void> => new Promise((resolve) => deps.timers.setTimeout(resolve, ms));
 
-  const rememberPart = (outcome: SubmitOutcome): void => {
-    if (outcome.kind !== 'answered' || outcome.status !== 0) return;
-    partIds.add(outcome.messageId);
-    if (partIds.size > REMEMBERED_PART_IDS) partIds.delete(partIds.values().next().value!);
+  /** Noted as the answer arrives, before a receipt for that part (often in the same read) is handled. */
+  const rememberPart = (total: number, headId?: string) => (outcome: SubmitOutcome): void => {
+    if (outcome.kind !== 'answered' || outcome.status !== 0 || !outcome.messageId) return;
+    partOf.set(outcome.messageId, { headId: headId ?? outcome.messageId, total });
+    if (partOf.size > REMEMBERED_PART_IDS) partOf.delete(partOf.keys().next().value!);
   };
 
   /** A later part: retried on throttling, since the parts already sent wait for it at the handset. */
-  const submitLaterPart = async (fields: SubmitFields): Promise<SubmitOutcome> => {
-    let outcome = await session.submit(fields, rememberPart);
+  const submitLaterPart = async (fields: SubmitFields, remember: (outcome: SubmitOutcome) => void): Promise<SubmitOutcome> => {
+    let outcome = await session.submit(fields, remember);
     for (let attempt = 1; attempt < PART_ATTEMPTS && outcome.kind === 'answered' && mapCommandStatus(outcome.status).code === 'throttled'; attempt++) {
       throttleStreak++;
       await waitMs(throttleDelay());
-      outcome = await session.submit(fields, rememberPart);
+      outcome = await session.submit(fields, remember);
     }
     return outcome;
   };
@@ -138,13 +144,14 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
     const readiness = await session.ready();
     if (!readiness.ok) return { ok: false, error: linkError(readiness) };
     const [first, ...rest] = encoded.submits;
-    const head = await session.submit(first!);
+    const total = encoded.submits.length;
+    const head = await session.submit(first!, total > 1 ? rememberPart(total) : undefined);
     if (head.kind !== 'answered') return { ok: false, error: outcomeError(head) };
     if (head.status !== 0) return { ok: false, error: refusal(head.status) };
     // Receipts refer to message_id; an SMSC that returns none still accepted the message.
     const providerMessageId = head.messageId || `${SMPP_GATEWAY_ID}-${message.messageId}`;
     for (const [index, part] of rest.entries()) {
-      const outcome = await submitLaterPart(part);
+      const outcome = await submitLaterPart(part, rememberPart(total, providerMessageId));
       if (outcome.kind === 'answered' && outcome.status === 0) continue;
       const cause = outcome.kind === 'answered' ? refusal(outcome.status) : outcomeError(outcome);
       // Earlier parts are on their way: a retry would deliver them twice, so the outcome is unknown.
