@@ -1,23 +1,20 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, runBuiltCli } from '../helpers/service-process.js';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
-const fixture = path.join(root, 'test', 'fixtures', 'customers-utf8-bom.csv');
+const fixture = path.join(import.meta.dirname, '..', 'fixtures', 'customers-utf8-bom.csv');
 let dataDir: string | undefined;
+beforeAll(async () => {
+  await ensureBuilt();
+}, 120_000);
 afterEach(() => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** One CLI command as a separate process, so what it writes on stderr (fd 2) is seen as a terminal would. */
-function smsbridge(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir!, LOG_LEVEL: 'info', ...env },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+/** One CLI command as a separate process (the built JavaScript), so what it writes on fd 2 is seen as a terminal would. */
+const smsbridge = (args: string[], env: Record<string, string>) => runBuiltCli(dataDir!, args, { LOG_FORMAT: 'auto', ...env });
 
 describe('LOG_FORMAT for commands', () => {
   it('a command prints no JSON log lines by default; LOG_FORMAT=json keeps them, ids whole and phones masked', () => {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { startWorker } from '../../worker.js';
 import { withApp } from '../context.js';
-import { untilStopSignal } from './stop-signal.js';
+import { exitWhenIdle, untilStopSignal } from './stop-signal.js';
 
 export function registerRunCommand(program: Command): void {
   program
@@ -13,5 +13,6 @@ export function registerRunCommand(program: Command): void {
         process.stderr.write('sms-bridge is running: sending engine and scheduler. Ctrl-C stops it.\n');
         await untilStopSignal(app, 'finishing the batch in flight', () => worker.stop());
       });
+      exitWhenIdle();
     });
 }

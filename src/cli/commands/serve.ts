@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { startService } from '../../http/serve.js';
 import { withApp } from '../context.js';
-import { untilStopSignal } from './stop-signal.js';
+import { exitWhenIdle, untilStopSignal } from './stop-signal.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -14,5 +14,6 @@ export function registerServeCommand(program: Command): void {
         process.stderr.write(`sms-bridge is serving on http://${app.config.HOST}:${service.port} (Ctrl-C stops it)\n`);
         await untilStopSignal(app, 'finishing the batch in flight and flushing the store', () => service.stop());
       });
+      exitWhenIdle();
     });
 }

@@ -5,8 +5,7 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /**
  * Waits for SIGTERM or SIGINT, then runs `stop` within SHUTDOWN_GRACE_S. Past the grace time, or on a
  * second signal, the process exits at once: nothing is lost, since rows still being sent are marked
- * unknown at the next start and never re-sent blindly. Once `stop` is done the process exits even if
- * a stray handle would keep it alive, so a supervisor never waits on a finished service.
+ * unknown at the next start and never re-sent blindly.
  */
 export async function untilStopSignal(app: AppContext, what: string, stop: () => Promise<void>): Promise<void> {
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -28,7 +27,12 @@ export async function untilStopSignal(app: AppContext, what: string, stop: () =>
     clearTimeout(deadline);
   }
   app.logger.info({ signal }, 'stopped');
-  // The store is closed by the caller right after; a leftover keep-alive socket or timer must not
-  // keep the process (and the supervisor) waiting.
-  setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+}
+
+/**
+ * Once the service has stopped and its store is closed, the process ends even if a stray handle (a
+ * keep-alive socket, a library timer) would keep it alive, so a supervisor never waits on it.
+ */
+export function exitWhenIdle(graceMs = 1000): void {
+  setTimeout(() => process.exit(process.exitCode ?? 0), graceMs).unref();
 }
