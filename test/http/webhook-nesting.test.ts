@@ -110,3 +110,16 @@ describe('jsonNestingExceeds', () => {
     expect(jsonNestingExceeds(`${'['.repeat(100_000)}`, 16)).toBe(true);
   });
 });
+
+describe('deeply nested REST API bodies', () => {
+  it('a campaign whose filter nests 40 KB deep answers 400, not 500', async () => {
+    const deep = `{"and":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    const response = await fetch(`${base}/api/v1/campaigns`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-key-0123456789', 'content-type': 'application/json' },
+      body: `{"name":"x","kind":"transactional","audience":{"filter":${deep}},"text":"hi"}`,
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain('nests deeper than');
+  });
+});
