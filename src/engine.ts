@@ -153,7 +153,7 @@ export class DeliveryEngine {
   private async logStart(id: string): Promise<void> {
     this.sending.add(id);
     const counts = await this.deps.store.outbox.countByStatus(id);
-    this.deps.logger.info({ campaignId: id, queued: counts.queued ?? 0, total: Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0) }, 'campaign sending');
+    this.deps.logger.info({ campaignId: id, total: Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0), messages: counts }, 'campaign sending');
   }
 
   private async logFinish(id: string, message: string): Promise<void> {

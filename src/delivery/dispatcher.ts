@@ -45,7 +45,7 @@ const MAX_BATCH = 2000;
 const MAX_WAIT_MS = 100;
 
 /** Why a claimed message goes back without being sent: it never reached the gateway, so nothing is lost or doubled. */
-type Hold = { reason: 'halted' | 'circuit' | 'inactive' } | { reason: 'throttled'; until: number };
+type Hold = { reason: 'halted' | 'circuit' | 'inactive' | 'later' } | { reason: 'throttled'; until: number };
 
 type Outcome =
   | { kind: 'sent'; message: OutboxMessage; result: SendResult; at: string }
@@ -188,13 +188,21 @@ export class Dispatcher {
     const limiter = this.limiterFor(name, maxSegmentsPerSecond);
     const running: Array<Promise<void>> = [];
     let inFlight = 0;
+    // A claim sized for a faster gateway holds no more than about one second of this one's sending.
+    const budget = maxSegmentsPerSecond * (this.deps.batchSeconds ?? 1);
+    let segments = 0;
     for (const message of messages) {
+      if (segments > 0 && segments + message.segments > budget) {
+        outcomes.push({ kind: 'held', message, hold: { reason: 'later' }, at: this.deps.clock.now().toISOString() });
+        continue;
+      }
       const hold = await this.admit(name, limiter, message, () => inFlight < maxInFlight);
       if (hold) {
         outcomes.push({ kind: 'held', message, hold, at: this.deps.clock.now().toISOString() });
         continue;
       }
       inFlight += 1;
+      segments += message.segments;
       running.push(
         this.sendOne(gateway, message).then((raw) => {
           inFlight -= 1;
@@ -282,7 +290,7 @@ export class Dispatcher {
       const decision = retryDecision(result.error, message.attempts, this.retry, this.deps.random());
       const failed = { ...now, errorCode: result.error.code, ...(result.error.providerCode ? { providerCode: result.error.providerCode } : {}), updatedAt: at };
       if (decision.retry) rows.push({ ...failed, status: 'queued', retryAt: new Date(Date.parse(at) + decision.waitMs).toISOString() });
-      else if (decision.reason === 'outcome_unknown') rows.push({ ...failed, status: 'unknown' });
+      else if (decision.reason === 'outcome_unknown') rows.push({ ...failed, status: 'unknown', ...(result.error.providerMessageId ? { providerMessageId: result.error.providerMessageId } : {}) });
       else rows.push({ ...failed, status: decision.reason === 'permanent' ? 'rejected' : 'failed', finalAt: at });
       if (result.error.code === 'opted_out') await this.deps.onCarrierOptOut(message, result.error);
     }

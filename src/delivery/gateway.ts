@@ -115,6 +115,8 @@ export interface GatewayError {
   retryAfterMs?: number;
   /** The vendor's own code, for reports ("21610", "err-code 9", "209"). */
   providerCode?: string;
+  /** An id the gateway gave although the send failed (a long message cut off after its first parts): kept for reconciliation. */
+  providerMessageId?: string;
   message: string;
   /**
    * True when the gateway may have accepted the message although we got no answer (a timeout after

@@ -28,6 +28,10 @@ export interface ReconcileSummary {
   unresolved: number;
 }
 
+const ASK_CONCURRENCY = 8;
+/** Finished campaigns are asked about for this long after they finish; later, only `resend-unknown` asks. */
+const FINISHED_CAMPAIGN_WINDOW_MS = 24 * 60 * 60_000;
+
 /** How far before the end of its lease an attempt may have started (longest lease, plus clock skew). */
 const ATTEMPT_WINDOW_MS = 10 * 60_000;
 
@@ -50,8 +54,13 @@ export async function unknownRows(store: Store, campaignId: string): Promise<Out
  * any more, a timeout) is that row's `cannot_tell`, never the others'.
  */
 export async function askGateways(deps: ReconcileDeps, rows: readonly OutboxMessage[]): Promise<Verdict[]> {
-  const verdicts: Verdict[] = [];
-  for (const row of rows) verdicts.push({ row, lookup: await askOne(deps, row) });
+  const verdicts: Verdict[] = new Array<Verdict>(rows.length);
+  let next = 0;
+  // A few questions at a time: thousands of unknown rows after a crash should not take an hour.
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < rows.length; i = next++) verdicts[i] = { row: rows[i] as OutboxMessage, lookup: await askOne(deps, rows[i] as OutboxMessage) };
+  };
+  await Promise.all(Array.from({ length: Math.min(ASK_CONCURRENCY, rows.length) }, worker));
   return verdicts;
 }
 
@@ -98,7 +107,7 @@ export function resolveVerdicts(verdicts: readonly Verdict[], at: string, option
   return { rows, summary };
 }
 
-function confirmSent(row: OutboxMessage, lookup: Extract<SentLookup, { found: 'sent' }>, at: string): OutboxMessage {
+export function confirmSent(row: OutboxMessage, lookup: Extract<SentLookup, { found: 'sent' }>, at: string): OutboxMessage {
   let updated: OutboxMessage = { ...row, providerMessageId: lookup.providerMessageId, updatedAt: at };
   if (canMove(updated.status, 'submitted')) updated = { ...updated, status: 'submitted', submittedAt: updated.submittedAt ?? at };
   const status: StatusEvent | undefined = lookup.status;
@@ -135,6 +144,7 @@ export class Reconciler {
     if (this.nextCheck.size > 100_000) this.nextCheck.clear();
     for (const campaign of await this.deps.store.campaigns.list()) {
       if (campaign.status === 'draft' || campaign.status === 'scheduled') continue;
+      if (campaign.finishedAt && now.getTime() - Date.parse(campaign.finishedAt) > FINISHED_CAMPAIGN_WINDOW_MS) continue;
       const rows = (await unknownRows(this.deps.store, campaign.id)).filter((row) => (this.nextCheck.get(row.id) ?? 0) <= now.getTime());
       if (rows.length === 0) continue;
       const verdicts = await askGateways(this.deps, rows);

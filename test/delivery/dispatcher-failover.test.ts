@@ -127,3 +127,47 @@ describe('throttling with a long Retry-After', () => {
     expect(retryIn).toBeLessThan(12_000);
   });
 });
+
+describe('graceful stop under throttling', () => {
+  it('the engine stops at once with a gateway answering 429 Retry-After: 300, and leaves nothing in sending', async () => {
+    const { DeliveryEngine } = await import('../../src/engine.js');
+    const { EventInbox } = await import('../../src/store/lowdb/event-inbox.js');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-stop-'));
+    try {
+      const store = new MemoryStore();
+      await store.campaigns.put({
+        id: 'c1', name: 'c1', status: 'sending', kind: 'marketing', audience: { filter: { and: [] } }, variants: [{ name: 'A', text: 'Hi', weight: 1 }], campaignVariables: {},
+        sender: 'SHOP', gateway: 'twilio', schedule: { type: 'now' }, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
+      });
+      const rows = Array.from({ length: 50 }, (_, i) => makeOutboxRow({ campaignId: 'c1', contactId: `r${i}`, gateway: 'twilio', sendAfter: new Date(Date.now() - 1000).toISOString() }));
+      await store.outbox.insertMany(rows);
+      let requests = 0;
+      nock(API).post(MESSAGES).times(100).reply(() => {
+        requests += 1;
+        return [429, { code: 20429, message: 'Too Many Requests', status: 429 }, { 'Retry-After': '300' }];
+      });
+      const twilio = createTwilioGateway(twilioEnv({ TWILIO_MPS: '5', TWILIO_MAX_IN_FLIGHT: '1' }), { clock: systemClock });
+      const { CampaignService } = await import('../../src/campaigns/campaign-service.js');
+      const { DEFAULT_POLICY } = await import('../../src/messages/compliance/index.js');
+      const campaigns = new CampaignService({ store, clock: systemClock, newId: () => 'x', policy: DEFAULT_POLICY, defaultZone: 'Europe/Moscow', defaultCountry: 'RU', prices: {}, currency: 'RUB', gateway: () => twilio, testSendRequiredAbove: 100 });
+      const engine = new DeliveryEngine({
+        store, clock: systemClock, timers: realTimers, logger: silentLogger, newId: () => `a-${Math.random()}`, random: () => 0.5, gateway: () => twilio, campaigns,
+        inbox: await EventInbox.open(path.join(dir, 'events.jsonl')),
+      });
+      engine.start(50);
+      while (requests === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const stopping = Date.now();
+      await engine.stop();
+      expect(Date.now() - stopping).toBeLessThan(1000);
+      expect(requests).toBe(1);
+      const counts = await store.outbox.countByStatus('c1');
+      expect(counts.sending ?? 0).toBe(0);
+      expect(counts.queued).toBe(50);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

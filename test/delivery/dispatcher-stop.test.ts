@@ -137,3 +137,25 @@ describe('stops that stop', () => {
     expect(await dispatcher.runBatch()).toBe(0);
   });
 });
+
+describe('claims across gateways of different rates', () => {
+  it('a batch sized for a fast gateway sends about one second of a slow one and puts the rest back', async () => {
+    const store = new MemoryStore();
+    const clock = fixedClock(START);
+    const timers = manualTimers(clock);
+    const { createFakeGateway } = await import('../helpers/fake-gateway.js');
+    const fast = createFakeGateway({ id: 'fast', capabilities: { maxSegmentsPerSecond: 100 } });
+    const slow = createFakeGateway({ id: 'slow', capabilities: { maxSegmentsPerSecond: 2 } });
+    const rows = Array.from({ length: 20 }, (_, i) => makeOutboxRow({ campaignId: 'c1', contactId: `r${i}`, gateway: i % 2 ? 'fast' : 'slow', sendAfter: START }));
+    await store.outbox.insertMany(rows);
+    const dispatcher = new Dispatcher({
+      store, gateway: (name) => (name === 'fast' ? fast : slow), clock, timers, logger: silentLogger, newId: () => 'a', random: () => 0.5,
+      activeCampaigns: async () => new Set(['c1']), onCarrierOptOut: async () => undefined, batchSize: 20,
+    });
+    await drive({ timers, clock }, dispatcher, [], 1);
+    expect(fast.sent).toHaveLength(10);
+    expect(slow.sent).toHaveLength(2);
+    const counts = await store.outbox.countByStatus('c1');
+    expect(counts).toEqual({ submitted: 12, queued: 8 });
+  });
+});

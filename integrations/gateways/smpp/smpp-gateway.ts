@@ -1,13 +1,13 @@
 import type { PDU } from 'smpp';
 import type { Clock } from '../../../src/common/clock.js';
-import type { GatewayCapabilities, GatewayError, GatewayEvent, OutboundSms, SendResult, SmsGateway } from '../../../src/delivery/gateway.js';
+import type { GatewayCapabilities, GatewayError, GatewayEvent, OutboundSms, SendResult, SentLookup, SentQuery, SmsGateway } from '../../../src/delivery/gateway.js';
 import type { Timers } from '../../../src/delivery/timers.js';
 import { parseSmppUrl, smppConfigSchema } from './config.js';
 import type { SmppConfigInput } from './config.js';
 import { parseDeliverSm } from './deliver.js';
 import { buildSubmits, MAX_ALPHANUMERIC_SENDER } from './encode.js';
 import type { SubmitFields } from './encode.js';
-import { mapCommandStatus, statusLabel } from './map-error.js';
+import { mapCommandStatus, statusFromMessageState, statusLabel } from './map-error.js';
 import { createReassembler } from './reassemble.js';
 import { createSmppSession } from './session.js';
 import type { LinkState, Readiness, SubmitOutcome } from './session.js';
@@ -23,6 +23,7 @@ export interface SmppDeps {
 
 export type SmppGateway = SmsGateway & {
   verifyCredentials(): Promise<{ ok: true; detail: string } | { ok: false; detail: string }>;
+  findSent(query: SentQuery): Promise<SentLookup>;
   close(): Promise<void>;
   /** Binds now rather than on the first send, so receipts and replies arrive while nothing is sent. */
   start(): Promise<void>;
@@ -156,10 +157,34 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
       const cause = outcome.kind === 'answered' ? refusal(outcome.status) : outcomeError(outcome);
       // Earlier parts are on their way: a retry would deliver them twice, so the outcome is unknown.
       const sent = `parts 1-${index + 1} of ${encoded.submits.length} were accepted as ${providerMessageId}`;
-      return { ok: false, error: { ...cause, retryable: false, outcomeUnknown: true, message: `${cause.message}; ${sent}` } };
+      return { ok: false, error: { ...cause, retryable: false, outcomeUnknown: true, providerMessageId, message: `${cause.message}; ${sent}` } };
     }
     throttleStreak = 0;
     return { ok: true, providerMessageId, segments: encoded.segments };
+  };
+
+  /**
+   * query_sm for a message whose outcome was lost but whose id the SMSC returned (a long message cut
+   * off after its first parts). Without an id SMPP offers no way to ask, so the answer is cannot_tell.
+   */
+  const findSent = async (query: SentQuery): Promise<SentLookup> => {
+    if (!query.providerMessageId) return { found: 'cannot_tell', reason: 'SMPP can be asked only about a message id the SMSC returned' };
+    const built = buildSubmits({ messageId: query.messageId, to: query.to, from: query.from, text: ' ', encoding: 'GSM-7', segments: 1 }, { longMessages: config.SMPP_LONG_MESSAGES, sourceTon: config.SMPP_SOURCE_TON, sourceNpi: config.SMPP_SOURCE_NPI }, 0);
+    if (!built.ok) return { found: 'cannot_tell', reason: built.error.message };
+    const { source_addr_ton, source_addr_npi, source_addr } = built.submits[0]!;
+    const readiness = await session.ready();
+    if (!readiness.ok) return { found: 'cannot_tell', reason: linkError(readiness).message };
+    const answer = await session.query({ message_id: query.providerMessageId, source_addr_ton, source_addr_npi, source_addr });
+    if (answer.kind !== 'answered') return { found: 'cannot_tell', reason: `query_sm: ${answer.detail}` };
+    if (answer.status !== 0) return { found: 'cannot_tell', reason: `query_sm refused: ${statusLabel(answer.status)}` };
+    const mapped = answer.messageState === undefined ? undefined : statusFromMessageState(answer.messageState);
+    // The SMSC knows the id: it received the message, whatever state it is in now.
+    if (!mapped) return { found: 'sent', providerMessageId: query.providerMessageId };
+    const status = mapped.status;
+    return {
+      found: 'sent', providerMessageId: query.providerMessageId,
+      status: { type: 'status', gateway: SMPP_GATEWAY_ID, providerMessageId: query.providerMessageId, messageId: query.messageId, status, providerCode: mapped.providerCode, at: now(), key: `${query.providerMessageId}:query:${status}` },
+    };
   };
 
   const capabilities: GatewayCapabilities = {
@@ -174,6 +199,7 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
     id: SMPP_GATEWAY_ID,
     capabilities: () => ({ ...capabilities, alphanumericSender: { ...capabilities.alphanumericSender } }),
     send,
+    findSent,
     async verifyCredentials() {
       const readiness = await session.ready();
       if (readiness.ok) return { ok: true, detail: `Bound to ${where} as ${config.SMPP_SYSTEM_ID}` };

@@ -108,7 +108,7 @@ export function registerCampaignRunCommands(campaign: Command): void {
     });
 
   for (const [action, verb] of [['pause', 'Pause'], ['resume', 'Resume'], ['cancel', 'Cancel']] as const) {
-    campaign.command(action).description(`${verb} a campaign (takes effect within one batch).`).argument('<id>').option('--json', 'print JSON').action(async (id: string, flags: { json?: boolean }) => {
+    campaign.command(action).description(`${verb} a campaign (takes effect within about a second).`).argument('<id>').option('--json', 'print JSON').action(async (id: string, flags: { json?: boolean }) => {
       await withApp({}, async (app) => {
         const updated = await app.campaigns[action](id);
         if (flags.json) printJson({ id, status: updated.status });

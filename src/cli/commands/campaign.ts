@@ -13,6 +13,7 @@ import { withApp } from '../context.js';
 import { collect, parseFlags } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
 import { loadSegment, readFilterOption } from './segment.js';
+import { registerCampaignResendCommand } from './campaign-resend.js';
 import { registerCampaignRunCommands } from './campaign-run.js';
 import { loadTemplate } from './template.js';
 
@@ -143,4 +144,5 @@ export function registerCampaignCommands(program: Command): void {
     });
   });
   registerCampaignRunCommands(campaign);
+  registerCampaignResendCommand(campaign);
 }

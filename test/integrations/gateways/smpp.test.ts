@@ -355,6 +355,23 @@ describe('smpp: the link', () => {
     expect(await cut).toMatchObject({ ok: false, error: { code: 'timeout', retryable: false, outcomeUnknown: true } });
   });
 
+  it('asks query_sm about a long message cut off after its first part, by the id the SMSC returned', async () => {
+    const { smsc, gateway } = await rig({}, { receipts: 'none' });
+    smsc.next({ status: 0 }, { status: smpp.errors.ESME_RINVDSTADR! });
+    const message = contractMessage({ text: 'c'.repeat(200), segments: 2 });
+    const partial = await gateway.send(message);
+    expect(partial).toMatchObject({ ok: false, error: { outcomeUnknown: true, providerMessageId: 'MSG-1' } });
+    const query = { messageId: message.messageId, to: message.to, from: message.from, text: message.text, since: new Date(START) };
+    expect(await gateway.findSent({ ...query, providerMessageId: 'MSG-1' })).toMatchObject({
+      found: 'sent', providerMessageId: 'MSG-1', status: { status: 'submitted', providerMessageId: 'MSG-1', messageId: message.messageId },
+    });
+    expect(smsc.queries[0]).toMatchObject({ message_id: 'MSG-1', source_addr: message.from });
+    expect(await gateway.findSent({ ...query, providerMessageId: 'MSG-404' })).toMatchObject({ found: 'cannot_tell', reason: expect.stringContaining('query_sm refused') });
+    // Without an id there is nothing to ask an SMSC about.
+    expect(await gateway.findSent(query)).toMatchObject({ found: 'cannot_tell' });
+    expect(smsc.queries).toHaveLength(2);
+  });
+
   it('backs off on ESME_RTHROTTLED and ESME_RMSGQFUL, doubling while they repeat', async () => {
     const { smsc, gateway } = await rig();
     smsc.next({ status: 0x58 }, { status: 0x14 }, { status: 0 }, { status: 0x58 });
