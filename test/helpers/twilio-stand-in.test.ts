@@ -15,9 +15,10 @@ afterEach(async () => {
 
 const sms = (to: string, n = 1): OutboundSms => ({ messageId: `m-${n}`, to, from: 'SHOP', text: `hello ${n}`, encoding: 'GSM-7', segments: 1 });
 
-function adapter(stand: TwilioStandIn, env: Record<string, string> = {}) {
+/** The real adapter; a short timeout only where a test waits for one (a loaded machine answers slowly). */
+function adapter(stand: TwilioStandIn, env: Record<string, string> = {}, timeoutMs = 10_000) {
   const config = twilioConfigSchema.parse({ ...stand.env(), ...env });
-  return createTwilioGateway({ ...config, timeoutMs: 300 }, { clock: systemClock });
+  return createTwilioGateway({ ...config, timeoutMs }, { clock: systemClock });
 }
 
 async function listMessages(stand: TwilioStandIn, query: Record<string, string>) {
@@ -69,7 +70,7 @@ describe('the Twilio stand-in, driven by the real Twilio adapter over a socket',
 
   it('throttles with Retry-After, hangs, and drops connections when told to', async () => {
     standIn = await startTwilioStandIn({ mode: 'throttle', retryAfterSeconds: 300 });
-    const gateway = adapter(standIn);
+    const gateway = adapter(standIn, {}, 500);
     expect(await gateway.send(sms('+15005550001'))).toMatchObject({ ok: false, error: { code: 'throttled', retryable: true, retryAfterMs: 300_000 } });
     standIn.setMode('hang', { createBeforeFailing: true });
     expect(await gateway.send(sms('+15005550002'))).toMatchObject({ ok: false, error: { code: 'timeout', outcomeUnknown: true } });
