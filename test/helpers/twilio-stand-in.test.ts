@@ -70,7 +70,7 @@ describe('the Twilio stand-in, driven by the real Twilio adapter over a socket',
 
   it('throttles with Retry-After, hangs, and drops connections when told to', async () => {
     standIn = await startTwilioStandIn({ mode: 'throttle', retryAfterSeconds: 300 });
-    const gateway = adapter(standIn, {}, 500);
+    const gateway = adapter(standIn, {}, 1500);
     expect(await gateway.send(sms('+15005550001'))).toMatchObject({ ok: false, error: { code: 'throttled', retryable: true, retryAfterMs: 300_000 } });
     standIn.setMode('hang', { createBeforeFailing: true });
     expect(await gateway.send(sms('+15005550002'))).toMatchObject({ ok: false, error: { code: 'timeout', outcomeUnknown: true } });
