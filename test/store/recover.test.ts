@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboxMessage } from '../../src/delivery/outbox.js';
+import { EventInbox, inboxPath } from '../../src/store/lowdb/event-inbox.js';
 import { LowdbStore } from '../../src/store/lowdb/lowdb-store.js';
 import { findDamage, recoverDamage } from '../../src/store/lowdb/recover.js';
 import { makeContact } from '../helpers/factories.js';
@@ -90,5 +91,23 @@ describe('torn tails and damaged files', () => {
     const again = await open(dir);
     expect((await again.contacts.list({ limit: 10 })).map((c) => c.id)).toEqual([contacts[0]?.id, contacts[2]?.id]);
     await again.close();
+  });
+
+  it('a damaged event inbox line: recovery keeps the readable events in order and says how many were lost', async () => {
+    const dir = tempDir();
+    const file = inboxPath(dir);
+    const inbox = await EventInbox.open<{ key: string }>(file);
+    await inbox.append([{ key: 'a' }, { key: 'b' }, { key: 'c' }]);
+    await inbox.close();
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    lines[1] = `${lines[1]?.slice(0, 10)}\u0000`;
+    fs.writeFileSync(file, lines.join('\n'));
+    await expect(EventInbox.open(file)).rejects.toMatchObject({ code: 'STORE_CORRUPT', hint: expect.stringContaining('store recover') });
+    const [found] = await recoverDamage(dir, new Date(T0));
+    expect(found).toMatchObject({ file, kind: 'event-inbox', kept: 2, lostEvents: 1 });
+    expect(fs.readdirSync(path.dirname(file)).some((name) => name.startsWith('events.jsonl.damaged-'))).toBe(true);
+    const reopened = await EventInbox.open<{ key: string }>(file);
+    expect((await reopened.readAfter(0, 10)).map((entry) => entry.event.key)).toEqual(['a', 'c']);
+    await reopened.close();
   });
 });

@@ -12,6 +12,9 @@ function describe(found: DamagedFile, done: boolean): string[] {
   if (found.unknownRows.length > 0) {
     lines.push(`  ${found.unknownRows.length} messages the damaged records may have claimed or sent ${done ? 'are now' : 'would become'} unknown (never re-sent automatically)`);
   }
+  if (found.lostEvents) {
+    lines.push(`  ${found.lostEvents} receipts or replies the gateways were told we had cannot be read: their messages keep their last status; check the copy for opt-outs (STOP) to record by hand`);
+  }
   if (done) lines.push(`  the damaged file was copied to ${path.basename(found.file)}.damaged-<time> beside it`);
   return lines;
 }

@@ -6,17 +6,20 @@ import { ChunkedJsonFile } from './chunked-json-file.js';
 import { salvageEnvelope } from './json-salvage.js';
 import { scanJournal } from './journal-scan.js';
 import { COLLECTION_FILES } from './lowdb-store.js';
+import { inboxPath } from './event-inbox.js';
 
 /** One damaged file and what recovering it keeps, loses and marks unknown. */
 export interface DamagedFile {
   file: string;
-  kind: 'collection' | 'outbox-snapshot' | 'outbox-journal';
+  kind: 'collection' | 'outbox-snapshot' | 'outbox-journal' | 'event-inbox';
   /** Byte offsets where damage starts. */
   damageAt: number[];
   /** Readable records kept. */
   kept: number;
   /** Outbox rows the damaged records might have changed, set to `unknown` so they are never sent again. */
   unknownRows: string[];
+  /** Event inbox only: receipts or replies that were acknowledged to the gateway and cannot be read. */
+  lostEvents?: number;
 }
 
 interface Image {
@@ -59,6 +62,8 @@ async function inspect(dataDir: string): Promise<Array<{ report: DamagedFile; re
       repaired: () => new ChunkedJsonFile<unknown>(file).write({ version: 1, items: salvage.items }),
     });
   }
+  const inbox = await inspectInbox(inboxPath(dataDir));
+  if (inbox) found.push(inbox);
   const outbox = path.join(dataDir, 'outbox');
   if (!fs.existsSync(outbox)) return found;
   const names = await readdir(outbox);
@@ -170,4 +175,32 @@ async function rewriteJournal(file: string, kept: string, appended: OutboxMessag
   await handle.sync();
   await handle.close();
   await rename(temp, file);
+}
+
+/**
+ * The event inbox: damaged lines (and lines out of seq order) are dropped and counted, good lines kept
+ * in order. Those events were acknowledged to the gateway, so the count is reported: a lost receipt
+ * leaves its message `submitted`; a lost STOP must be recorded by hand.
+ */
+async function inspectInbox(file: string): Promise<{ report: DamagedFile; repaired: (now: Date) => Promise<void> } | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const scan = scanJournal<{ seq?: unknown }>(bytes);
+  let last = 0;
+  const kept = scan.records.filter((entry) => {
+    const ok = typeof entry.seq === 'number' && entry.seq > last;
+    if (ok) last = entry.seq as number;
+    return ok;
+  });
+  const lost = scan.damaged.length + scan.records.length - kept.length;
+  if (lost === 0) return undefined;
+  return {
+    report: { file, kind: 'event-inbox', damageAt: scan.damaged.map((d) => d.offset), kept: kept.length, unknownRows: [], lostEvents: lost },
+    repaired: () => rewriteJournal(file, kept.map((entry) => `${JSON.stringify(entry)}\n`).join(''), []),
+  };
 }
