@@ -183,7 +183,15 @@ export class Dispatcher {
 
   /** Sends one gateway's share of the batch in order, each when the rate and the in-flight cap allow. */
   private async drive(name: string, messages: OutboxMessage[], outcomes: Outcome[]): Promise<void> {
-    const gateway = this.deps.gateway(name);
+    let gateway: SmsGateway;
+    try {
+      gateway = this.deps.gateway(name);
+    } catch (error) {
+      // A gateway that is not configured (any more): nothing was sent; retried with backoff, then failed.
+      const result: SendResult = { ok: false, error: { code: 'unavailable', retryable: true, message: `Gateway ${name} cannot be used: ${error instanceof Error ? error.message : String(error)}` } };
+      for (const message of messages) outcomes.push({ kind: 'sent', message, result, at: this.deps.clock.now().toISOString() });
+      return;
+    }
     const { maxSegmentsPerSecond, maxInFlight, maxRetryAfterMs } = gateway.capabilities();
     const limiter = this.limiterFor(name, maxSegmentsPerSecond);
     const running: Array<Promise<void>> = [];
