@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../../src/common/errors.js';
+import { jsonNestingExceeds } from '../../../src/common/json-depth.js';
 import type { StatusEvent, WebhookRequest } from '../../../src/delivery/gateway.js';
 import type { SignatureMethod } from './config.js';
 import { mapReceipt } from './map-error.js';
@@ -26,6 +27,8 @@ export function signedParams(request: WebhookRequest): Record<string, string> | 
   if (body === '') return params;
   const contentType = request.headers['content-type'] ?? '';
   if (contentType.includes('json') || body.startsWith('{')) {
+    // Vonage's JSON bodies are flat objects: anything nested is not one, and is not parsed.
+    if (jsonNestingExceeds(body, 1)) return undefined;
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
