@@ -93,7 +93,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     }));
   });
 
-  server.use('/api/v1', bearerAuth(app.config.API_KEY), express.json({ limit: '256kb' }), apiRouter({ app, engine }));
+  server.use('/api/v1', apiRouter({ app, engine, apiKey: bearerAuth(app.config.API_KEY) }));
   server.use((_req, res) => {
     res.status(404).json({ error: 'Not found.' });
   });
