@@ -27,7 +27,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
 
 /** A known path asked with a method it does not have: 405 with the methods it has (RFC 9110 §15.5.6). */
 function methodNotAllowed(methods: readonly string[]): RequestHandler {
-  const allow = [...new Set(methods.flatMap((m) => (m === 'get' ? ['GET', 'HEAD'] : [m.toUpperCase()])))].join(', ');
+  const allow = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'].filter((m) => methods.includes(m === 'HEAD' ? 'get' : m.toLowerCase())).join(', ');
   return (req, res) => {
     res.set('Allow', allow);
     if (req.method === 'OPTIONS') res.status(204).end();
