@@ -5,9 +5,11 @@ import type { Campaign, CampaignSchedule } from '../../campaigns/campaign.js';
 import { formatCampaignReport } from '../../campaigns/report-format.js';
 import { validateCron } from '../../schedule/scheduler.js';
 import { withApp } from '../context.js';
-import { collect } from '../flags.js';
+import { collect, parseFlags, wholeNumber } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
 import { addPlanOptions, buildPlanRequest } from './campaign.js';
+
+const sendFlags = z.object({ wait: z.boolean().default(false), timeout: wholeNumber('--timeout', { min: 1 }).default(600), json: z.boolean().default(false) });
 
 const scheduleFlags = z.object({
   name: z.string().trim().min(1, '--name is required').max(100),
@@ -94,11 +96,12 @@ export function registerCampaignRunCommands(campaign: Command): void {
     .option('--wait', 'return when every message is final or unknown (receipts included)')
     .option('--timeout <seconds>', 'give up waiting after this long', '600')
     .option('--json', 'print JSON')
-    .action(async (id: string, flags: { wait?: boolean; timeout: string; json?: boolean }) => {
+    .action(async (id: string, rawFlags: unknown) => {
+      const flags = parseFlags(sendFlags, rawFlags);
       await withApp({}, async (app) => {
         const started = await app.campaigns.start(id);
         const engine = await app.engine();
-        await engine.runCampaign(id, { receipts: Boolean(flags.wait), timeoutMs: Number(flags.timeout) * 1000 });
+        await engine.runCampaign(id, { receipts: Boolean(flags.wait), timeoutMs: flags.timeout * 1000 });
         const counts = await app.store.outbox.countByStatus(id);
         if (flags.json) printJson({ id, status: (await app.campaigns.get(id)).status, planned: started.planned, messages: counts });
         else printLines([`Campaign ${id}: ${started.planned?.recipients ?? 0} messages planned.`, `messages: ${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ')}`]);
