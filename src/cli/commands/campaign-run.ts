@@ -5,9 +5,9 @@ import type { Campaign, CampaignSchedule } from '../../campaigns/campaign.js';
 import { formatCampaignReport } from '../../campaigns/report-format.js';
 import { validateCron } from '../../schedule/scheduler.js';
 import { withApp } from '../context.js';
-import { collect, parseFlags, wholeNumber } from '../flags.js';
+import { cliInvocation, collect, parseFlags, wholeNumber } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
-import { addPlanOptions, buildPlanRequest } from './campaign.js';
+import { addPlanOptions, buildPlanRequest, formatSenderNotes } from './campaign.js';
 
 const sendFlags = z.object({ wait: z.boolean().default(false), timeout: wholeNumber('--timeout', { min: 1 }).default(600), json: z.boolean().default(false) });
 
@@ -41,15 +41,15 @@ export function registerCampaignRunCommands(campaign: Command): void {
     .option('--timezone <zone>', 'time zone of --cron (default: DEFAULT_TIMEZONE)')
     .action(async (rawFlags: Record<string, unknown>) => {
       await withApp({}, async (app) => {
-        const { request } = await buildPlanRequest(app, rawFlags);
+        const { request, senderNotes } = await buildPlanRequest(app, rawFlags);
         const flags = scheduleFlags.parse({ name: rawFlags.name, gateway: rawFlags.gateway, cron: rawFlags.cron, timezone: rawFlags.timezone, start: rawFlags.start });
         const created = await app.campaigns.create({
           name: flags.name, kind: request.kind, variants: [...request.variants], campaignVariables: request.campaignVariables ?? {}, sender: request.sender,
           gateway: flags.gateway, schedule: scheduleOf(flags, app.config.DEFAULT_TIMEZONE),
           audience: 'phones' in request.audience ? { phones: [...request.audience.phones] } : { filter: request.audience.filter, ...(typeof rawFlags.segment === 'string' ? { segment: rawFlags.segment } : {}) },
         });
-        if (rawFlags.json) printJson({ id: created.id });
-        else printLines([`Created campaign ${created.id} (${created.status}). Next: smsbridge campaign test ${created.id} --to <your number>, then campaign send ${created.id}.`]);
+        if (rawFlags.json) printJson({ id: created.id, sender: created.sender, senderNotes });
+        else printLines([`Created campaign ${created.id} (${created.status}). Next: ${cliInvocation()} campaign test ${created.id} --to <your number>, then campaign send ${created.id}.`, ...formatSenderNotes(created.sender, senderNotes)]);
       });
     });
 

@@ -4,29 +4,48 @@ import { AppError } from '../../common/errors.js';
 import type { Campaign, CampaignSchedule } from '../../campaigns/campaign.js';
 import type { Variant } from '../../campaigns/variants.js';
 import { checkSenderId } from '../../messages/compliance/index.js';
+import { chooseSender, senderNotes } from '../../delivery/choose-sender.js';
+import type { SmsGateway } from '../../delivery/gateway.js';
 import { validateCron } from '../../schedule/scheduler.js';
 import type { ApiDeps, ApiRoute } from './route.js';
 import type { CampaignBody } from './schemas.js';
-import { campaignReportResponse, campaignResponse, planSummaryResponse, sendResponse, statusResponse, testSendResponse } from './responses.js';
+import { campaignPreviewResponse, campaignReportResponse, campaignResponse, sendResponse, statusResponse, testSendResponse } from './responses.js';
 import { campaignBody, campaignParams, parseInput, testSendBody } from './schemas.js';
 import { loadSegment } from './segments.js';
 import { loadTemplate } from './templates.js';
 
 type CampaignInput = Parameters<AppContext['campaigns']['create']>[0];
 
-/** The sender (default SMS_SENDER) and gateway a send goes through, checked before anything is saved. */
-export function checkRoute(app: AppContext, sender: string | undefined, gateway: string): { sender: string; gateway: string } {
-  const chosen = sender ?? app.config.SMS_SENDER;
-  if (!chosen) throw new AppError('VALIDATION_FAILED', 'No sender id: pass `sender` or set SMS_SENDER.', { details: [{ path: 'body.sender', message: 'required when SMS_SENDER is unset' }] });
-  const check = checkSenderId(chosen, app.policy.senderRules.allowedKinds);
-  if (!check.ok) throw new AppError('VALIDATION_FAILED', `Sender "${chosen}": ${check.reason}`, { details: [{ path: 'body.sender', message: check.reason }] });
+/**
+ * The gateway and sender a send goes through, checked before anything is saved: the sender asked
+ * for, else SMS_SENDER, else the gateway's own; `notes` say where the phone will show something else.
+ */
+export function checkRoute(app: AppContext, sender: string | undefined, gateway: string): { sender: string; gateway: string; notes: string[] } {
+  let chosenGateway: SmsGateway;
   try {
-    app.gateway(gateway);
+    chosenGateway = app.gateway(gateway);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new AppError('VALIDATION_FAILED', message, { details: [{ path: 'body.gateway', message }], ...(error instanceof AppError && error.hint ? { hint: error.hint } : {}) });
   }
-  return { sender: chosen, gateway };
+  const chosen = chooseSender(sender, app.config.SMS_SENDER, chosenGateway);
+  const check = checkSenderId(chosen.sender, app.policy.senderRules.allowedKinds);
+  if (!check.ok) throw new AppError('VALIDATION_FAILED', `Sender "${chosen.sender}": ${check.reason}`, { details: [{ path: 'body.sender', message: check.reason }] });
+  return { sender: chosen.sender, gateway, notes: chosen.notes };
+}
+
+/** What the phone will show instead of the campaign's sender, where the gateway says so (none when it cannot be built now). */
+function notesFor(app: AppContext, campaign: Campaign): string[] {
+  try {
+    return senderNotes(campaign.sender, app.gateway(campaign.gateway));
+  } catch {
+    return [];
+  }
+}
+
+/** A campaign as every route answers it: with its message counts and sender notes. */
+async function campaignView(app: AppContext, campaign: Campaign): Promise<z.input<typeof campaignResponse>> {
+  return { ...campaign, messages: await app.store.outbox.countByStatus(campaign.id), senderNotes: notesFor(app, campaign) };
 }
 
 function scheduleOf(app: AppContext, schedule: CampaignBody['schedule']): CampaignSchedule {
@@ -83,7 +102,7 @@ export function campaignRoutes({ app }: ApiDeps): ApiRoute[] {
       handle: async (req, res) => {
         const created = await app.campaigns.create(await campaignInput(app, parseInput(campaignBody, req.body, 'body')));
         await app.store.flush();
-        res.status(201).json({ ...created, messages: {} });
+        res.status(201).json(await campaignView(app, created));
       },
     },
     {
@@ -91,22 +110,22 @@ export function campaignRoutes({ app }: ApiDeps): ApiRoute[] {
       responses: { 200: { description: 'Every campaign, with its message counts', schema: z.array(campaignResponse) } },
       handle: async (_req, res) => {
         const campaigns = await app.store.campaigns.list();
-        res.json(await Promise.all(campaigns.map(async (c) => ({ ...c, messages: await app.store.outbox.countByStatus(c.id) }))));
+        res.json(await Promise.all(campaigns.map((c) => campaignView(app, c))));
       },
     },
     {
       method: 'get', path: '/campaigns/:id', tag: 'campaigns', summary: 'One campaign with its message counts by status.',
       responses: { 200: { description: 'The campaign and `messages`', schema: campaignResponse }, 404: 'No such campaign' },
       handle: async (req, res) => {
-        const found = await app.campaigns.get(idOf(req.params));
-        res.json({ ...found, messages: await app.store.outbox.countByStatus(found.id) });
+        res.json(await campaignView(app, await app.campaigns.get(idOf(req.params))));
       },
     },
     {
       method: 'post', path: '/campaigns/:id/preview', tag: 'campaigns', summary: 'What the campaign would send now: counts, exclusions by reason, cost, samples.',
-      responses: { 200: { description: 'The plan summary (as `campaign preview --json`)', schema: planSummaryResponse }, 404: 'No such campaign' },
+      responses: { 200: { description: 'The plan summary (as `campaign preview --json`)', schema: campaignPreviewResponse }, 404: 'No such campaign' },
       handle: async (req, res) => {
-        res.json(await app.campaigns.preview(idOf(req.params)));
+        const found = await app.campaigns.get(idOf(req.params));
+        res.json({ ...(await app.campaigns.preview(found.id)), sender: { id: found.sender, notes: notesFor(app, found) } });
       },
     },
     {

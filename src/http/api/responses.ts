@@ -94,6 +94,7 @@ export const campaignResponse = z
     testSentAt: isoTime.optional(), planned: z.object({ recipients: z.number().int(), excluded: counts }).optional(),
     lastRunAt: isoTime.optional(), createdAt: isoTime, updatedAt: isoTime, startedAt: isoTime.optional(), finishedAt: isoTime.optional(),
     messages: counts.describe('Messages by status (queued, submitted, delivered, …).'),
+    senderNotes: z.array(z.string()).describe('Where phones will not show `sender` as is (Twilio to US/CA numbers, a Messaging Service that picks its own sender); empty when they will.'),
   })
   .meta({ id: 'Campaign' });
 
@@ -110,6 +111,11 @@ export const planSummaryResponse = z
     samples: z.array(z.object({ phone: z.string(), variant: z.string(), text: z.string(), encoding: z.enum(['GSM-7', 'UCS-2']), segments: z.number().int(), sendAfter: z.string().nullable() })),
   })
   .meta({ id: 'PlanSummary' });
+
+/** The preview: the plan summary, and the sender with what phones will show instead of it. */
+export const campaignPreviewResponse = planSummaryResponse
+  .extend({ sender: z.object({ id: z.string(), notes: z.array(z.string()).describe('Where phones will not show the sender as is; empty when they will.') }) })
+  .meta({ id: 'CampaignPreview' });
 
 export const testSendResponse = z.object({
   id: z.string(), ok: z.boolean().describe('True when at least one number got the message.'),
@@ -153,6 +159,6 @@ type Fits<Value, Schema extends z.ZodType> = [Value] extends [z.input<Schema>] ?
 const fits = <T extends true>(): T | undefined => undefined;
 fits<Fits<ConsentState, typeof consentStateResponse>>();
 fits<Fits<ImportReport, typeof importReportResponse>>();
-fits<Fits<Campaign & { messages: Record<string, number> }, typeof campaignResponse>>();
+fits<Fits<Campaign & { messages: Record<string, number>; senderNotes: string[] }, typeof campaignResponse>>();
 fits<Fits<PlanSummary, typeof planSummaryResponse>>();
 fits<Fits<CampaignReport, typeof campaignReportResponse>>();

@@ -119,7 +119,7 @@ function exactlyOne(keys: readonly string[]): object[] {
   return keys.map((key) => ({ required: [key], not: { anyOf: keys.filter((other) => other !== key).map((other) => ({ required: [other] })) } }));
 }
 
-const SENDER_RULE = 'The sender id the phone shows: an alphanumeric name (up to 11 characters) or a number. Defaults to SMS_SENDER, else the gateway\'s own configured sender (TWILIO_FROM, VONAGE_FROM, SMSRU_FROM, the SMPP source address); without any of them the request is refused (400). Where the gateway or the destination cannot show a name (Twilio to US/CA numbers) the preview says what is used instead.';
+const SENDER_RULE = 'The sender id the phone shows: an alphanumeric name (up to 11 characters) or a number. Defaults to SMS_SENDER, else the gateway\'s own configured sender (TWILIO_FROM, VONAGE_FROM, SMSRU_FROM, SMPP_SOURCE_ADDR); without any of them the request is refused (400). Where the gateway or the destination cannot show a name (Twilio to US/CA numbers) the preview says what is used instead.';
 
 export const campaignBody = z
   .strictObject({
