@@ -47,7 +47,7 @@ export function addPlanOptions(command: Command): Command {
     .option('--variant <NAME=text>', 'an A/B variant, NAME=text or NAME:WEIGHT=text (repeatable)', collect, [])
     .option('--var <name=value>', 'a campaign variable for the template (repeatable)', collect, [])
     .addOption(new Option('--kind <kind>', 'marketing needs opt-in and gets the ad label; transactional (order notices) does not').choices(['marketing', 'transactional']).default('marketing'))
-    .option('--sender <id>', 'sender id (default: SMS_SENDER)')
+    .option('--sender <id>', 'sender id (default: SMS_SENDER, else the gateway\'s own: TWILIO_FROM, VONAGE_FROM, SMSRU_FROM, SMPP_SOURCE_ADDR)')
     .option('--at <iso>', 'start time (default: now)')
     .option('--gateway <name>', 'gateway whose prices apply', 'default')
     .option('--campaign-id <id>', 'seeds the A/B split (the same id splits the same way)', 'preview')
@@ -96,7 +96,7 @@ async function resolveVariants(app: AppContext, flags: PlanFlags): Promise<{ var
  * The sender asked for, else SMS_SENDER, else the gateway's own, and where phones will show something
  * else. A gateway that cannot be built yet (credentials unset) still lets a preview run on an explicit sender.
  */
-function senderFor(app: AppContext, requested: string | undefined, gatewayName: string): SenderChoice {
+export function senderFor(app: AppContext, requested: string | undefined, gatewayName: string): SenderChoice {
   let gateway: SmsGateway;
   try {
     gateway = app.gateway(gatewayName);
