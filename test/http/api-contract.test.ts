@@ -43,11 +43,12 @@ function checkAgainstDocument(method: string, concrete: string, status: number, 
   expect(declared, `${key} answered ${status}, which the document does not declare`).toBeDefined();
   (seen.get(key) ?? seen.set(key, new Set()).get(key))?.add(status);
   if (status === 204) return;
-  expect(contentType ?? '').toContain('application/json');
+  const type = (contentType ?? '').split(';')[0]?.trim() ?? '';
+  expect(Object.keys(declared.content), `${key} ${status} answered ${type}`).toContain(type);
   const cacheKey = `${key} ${status}`;
   let check = compiled.get(cacheKey);
   if (!check) {
-    check = ajv.compile({ ...declared.content['application/json'].schema, components: doc.components });
+    check = ajv.compile({ ...declared.content[type].schema, components: doc.components });
     compiled.set(cacheKey, check);
   }
   expect(check(body) ? [] : check.errors, `${key} ${status}: ${JSON.stringify(body).slice(0, 300)}`).toEqual([]);
@@ -62,7 +63,7 @@ async function call(method: string, route: string, options: { body?: unknown; ra
     ...(hasJson ? { body: JSON.stringify(options.body) } : options.raw !== undefined ? { body: options.raw } : {}),
   });
   const text = await res.text();
-  const body = text ? JSON.parse(text) : undefined;
+  const body = text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text || undefined;
   checkAgainstDocument(method, route, res.status, body, res.headers.get('content-type'));
   return { status: res.status, body, headers: res.headers };
 }
@@ -94,7 +95,8 @@ describe('the OpenAPI document', () => {
         expect(statuses.some((s) => s.startsWith('2')), `${method} ${template} has no success answer`).toBe(true);
         for (const status of statuses) {
           if (status === '204') continue;
-          const schema = operation.responses[status].content?.['application/json']?.schema;
+          const content = operation.responses[status].content ?? {};
+          const schema: Json = Object.values(content as Record<string, { schema?: object }>)[0]?.schema;
           expect(schema, `${method} ${template} ${status}`).toBeDefined();
           expect(Object.keys(schema).length, `${method} ${template} ${status} declares {}`).toBeGreaterThan(0);
         }
@@ -128,6 +130,8 @@ describe('the OpenAPI document', () => {
     expect(() => openApiDocument([route({ 200: { description: 'Things' } })])).toThrow('has no schema');
     expect(() => openApiDocument([route({ 200: { description: 'Things', schema: z.array(z.string()) }, 404: 'None' })])).not.toThrow();
     expect(() => openApiDocument([route({ 204: 'Nothing' })])).not.toThrow();
+    const csv = openApiDocument([route({ 200: { description: 'A file', contentType: 'text/csv', schema: z.string() } })]) as Json;
+    expect(csv.paths['/things'].get.responses['200'].content).toEqual({ 'text/csv': { schema: { type: 'string' } } });
   });
 });
 

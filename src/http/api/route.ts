@@ -15,6 +15,8 @@ export interface ApiResponse {
   description: string;
   /** The body's schema, the one the handler's answer is checked against (tests validate every answer). */
   schema?: z.ZodType;
+  /** Default `application/json`; a file download names its type (`text/csv`) with `schema: z.string()`. */
+  contentType?: string;
   /** Response headers the route sets. */
   headers?: Readonly<Record<string, { description: string; schema: object }>>;
 }
