@@ -130,6 +130,8 @@ describe('the OpenAPI document', () => {
     expect(() => openApiDocument([route({ 200: { description: 'Things' } })])).toThrow('has no schema');
     expect(() => openApiDocument([route({ 200: { description: 'Things', schema: z.array(z.string()) }, 404: 'None' })])).not.toThrow();
     expect(() => openApiDocument([route({ 204: 'Nothing' })])).not.toThrow();
+    const shorthand = openApiDocument([{ ...route({ 200: 'Things' }), response: z.array(z.string()) }]) as Json;
+    expect(shorthand.paths['/things'].get.responses['200'].content['application/json'].schema).toEqual({ type: 'array', items: { type: 'string' } });
     const csv = openApiDocument([route({ 200: { description: 'A file', contentType: 'text/csv', schema: z.string() } })]) as Json;
     expect(csv.paths['/things'].get.responses['200'].content).toEqual({ 'text/csv': { schema: { type: 'string' } } });
   });

@@ -87,8 +87,8 @@ function responses(route: ApiRoute, components: Record<string, JsonSchema>): Jso
       out[status] = { description: answer.description, ...headers };
       continue;
     }
-    const schema = answer.schema ?? (code >= 400 ? errorResponse : undefined);
-    if (!schema) throw new Error(`${routeName(route)}: response ${status} has no schema; declare it as { description, schema: <zod schema> }`);
+    const schema = answer.schema ?? (code >= 400 ? errorResponse : code < 300 ? route.response : undefined);
+    if (!schema) throw new Error(`${routeName(route)}: response ${status} has no schema; declare it as { description, schema: <zod schema> } (or set the route's \`response\`)`);
     out[status] = { description: answer.description, ...headers, content: { [answer.contentType ?? 'application/json']: { schema: jsonSchema(schema, 'output', components) } } };
   }
   out.default = { description: 'Any other error (405 wrong method with an Allow header, 500, 503 data store locked)', content: { 'application/json': { schema: ref('Error') } } };

@@ -45,6 +45,8 @@ export interface ApiRoute {
    * errors. 401 (unless `public`), 400 and 413 (routes with a body) are added to the document.
    */
   responses: Readonly<Record<number, ApiResponse | string>>;
+  /** Shorthand: the schema of every 2xx in `responses` given as a description alone. */
+  response?: z.ZodType;
   /** Served without the API key (the OpenAPI document). */
   public?: boolean;
   middleware?: readonly RequestHandler[];
