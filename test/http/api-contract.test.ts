@@ -143,6 +143,8 @@ describe('every operation over a socket, every answer against its declared schem
     const imported = await call('post', '/contacts/import', { raw: fs.readFileSync(fixture), contentType: 'text/csv' });
     expect(imported.status).toBe(200);
     expect((await call('post', '/contacts/import', { raw: '', contentType: 'text/csv' })).status).toBe(400);
+    // The upload limit is 50 MB: the server reads the whole body before it answers, so this one is sent.
+    expect((await call('post', '/contacts/import', { raw: Buffer.alloc(51 * 1024 * 1024, 0x61), contentType: 'text/csv' })).status).toBe(413);
     expect((await call('get', '/contacts?limit=2')).status).toBe(200);
     expect((await call('get', '/contacts?limit=abc')).status).toBe(400);
     expect((await call('put', '/contacts/%2B79990001111', { body: { firstName: 'Анна', tags: ['vip'] } })).status).toBe(201);
@@ -257,7 +259,7 @@ describe('every operation over a socket, every answer against its declared schem
       for (const [method, operation] of Object.entries(ops as Record<string, Json>)) {
         const statuses = [...(seen.get(`${method} ${template}`) ?? [])];
         expect(statuses.some((s) => s < 300), `${method} ${template} never succeeded (${statuses.join(', ')})`).toBe(true);
-        if (operation.requestBody?.content['application/json']) expect(statuses, `${method} ${template}`).toEqual(expect.arrayContaining([400, 413]));
+        if (operation.requestBody) expect(statuses, `${method} ${template}`).toEqual(expect.arrayContaining([400, 413]));
       }
     }
   });
