@@ -33,3 +33,37 @@ export function chooseSender(requested: string | undefined, configured: string |
   }
   return { sender, notes: senderNotes(sender, gateway) };
 }
+
+export interface RouteView {
+  gateway(name: string): SmsGateway;
+  /** Country → gateway (SMS_ROUTES); only the `default` gateway is routed. */
+  routes: Readonly<Record<string, string>>;
+}
+
+/**
+ * Sender notes for every gateway a campaign on `gatewayName` can go through: the gateway itself and,
+ * for `default`, each gateway SMS_ROUTES sends some countries to. A gateway that cannot be built
+ * (its variables unset) adds nothing here: sending through it fails with its own message.
+ */
+export function senderNotesAlongRoutes(sender: string, gatewayName: string, view: RouteView): string[] {
+  const notes: string[] = [];
+  let mainId: string | undefined;
+  try {
+    const main = view.gateway(gatewayName);
+    mainId = main.id;
+    notes.push(...senderNotes(sender, main));
+  } catch {
+    // Unknown or unconfigured: create and send say so themselves.
+  }
+  if (gatewayName !== 'default') return notes;
+  const countriesBy = new Map<string, string[]>();
+  for (const [country, name] of Object.entries(view.routes)) if (name !== mainId) countriesBy.set(name, [...(countriesBy.get(name) ?? []), country]);
+  for (const [name, countries] of countriesBy) {
+    try {
+      for (const note of senderNotes(sender, view.gateway(name))) notes.push(`${countries.join(', ')} (SMS_ROUTES → ${name}): ${note}`);
+    } catch {
+      // As above.
+    }
+  }
+  return notes;
+}

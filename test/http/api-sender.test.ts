@@ -33,6 +33,15 @@ describe('the sender a campaign goes out with', () => {
     expect(preview.body.sender).toEqual({ id: 'Shop', notes: named.body.senderNotes });
   });
 
+  it('REST: a name sent to countries that SMS_ROUTES gives Twilio gets the note for those countries', async () => {
+    srv = await startApiServer({ env: { ...TWILIO, SMS_GATEWAY: 'simulator', SMS_ROUTES: 'US=twilio,CA=twilio', SMS_SENDER: 'Shop' } });
+    const created = await srv.api('POST', '/campaigns', CAMPAIGN);
+    expect(created.status).toBe(201);
+    expect(created.body.senderNotes).toEqual(['US, CA (SMS_ROUTES → twilio): Twilio cannot show the name "Shop" to US, CA, PR numbers: those messages go from +15017122661 (TWILIO_FROM)']);
+    const onSimulatorOnly = await srv.api('POST', '/campaigns', { ...CAMPAIGN, gateway: 'simulator' });
+    expect(onSimulatorOnly.body.senderNotes).toEqual([]);
+  });
+
   it('REST: without any sender configured the create is refused, naming what to set', async () => {
     srv = await startApiServer({ env: { SMS_SENDER: '' } });
     const refused = await srv.api('POST', '/campaigns', CAMPAIGN);

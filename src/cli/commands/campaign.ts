@@ -8,7 +8,7 @@ import type { PlanSummary } from '../../campaigns/plan-summary.js';
 import { previewCampaign } from '../../campaigns/preview.js';
 import type { Variant } from '../../campaigns/variants.js';
 import { parseVariantOption } from '../../campaigns/variants.js';
-import { chooseSender } from '../../delivery/choose-sender.js';
+import { chooseSender, senderNotesAlongRoutes } from '../../delivery/choose-sender.js';
 import type { SenderChoice } from '../../delivery/choose-sender.js';
 import type { SmsGateway } from '../../delivery/gateway.js';
 import { describeFilter } from '../../segments/index.js';
@@ -105,7 +105,8 @@ export function senderFor(app: AppContext, requested: string | undefined, gatewa
     if (sender) return { sender, notes: [] };
     throw error;
   }
-  return chooseSender(requested, app.config.SMS_SENDER, gateway);
+  const { sender } = chooseSender(requested, app.config.SMS_SENDER, gateway);
+  return { sender, notes: senderNotesAlongRoutes(sender, gatewayName, { gateway: app.gateway, routes: app.config.SMS_ROUTES }) };
 }
 
 export async function buildPlanRequest(app: AppContext, rawFlags: unknown): Promise<{ request: PlanRequest; label: string; json: boolean; senderNotes: string[] }> {

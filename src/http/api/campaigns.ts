@@ -4,7 +4,7 @@ import { AppError } from '../../common/errors.js';
 import type { Campaign, CampaignSchedule } from '../../campaigns/campaign.js';
 import type { Variant } from '../../campaigns/variants.js';
 import { checkSenderId } from '../../messages/compliance/index.js';
-import { chooseSender, senderNotes } from '../../delivery/choose-sender.js';
+import { chooseSender, senderNotesAlongRoutes } from '../../delivery/choose-sender.js';
 import type { SmsGateway } from '../../delivery/gateway.js';
 import { validateCron } from '../../schedule/scheduler.js';
 import type { ApiDeps, ApiRoute } from './route.js';
@@ -31,16 +31,12 @@ export function checkRoute(app: AppContext, sender: string | undefined, gateway:
   const chosen = chooseSender(sender, app.config.SMS_SENDER, chosenGateway);
   const check = checkSenderId(chosen.sender, app.policy.senderRules.allowedKinds);
   if (!check.ok) throw new AppError('VALIDATION_FAILED', `Sender "${chosen.sender}": ${check.reason}`, { details: [{ path: 'body.sender', message: check.reason }] });
-  return { sender: chosen.sender, gateway, notes: chosen.notes };
+  return { sender: chosen.sender, gateway, notes: senderNotesAlongRoutes(chosen.sender, gateway, { gateway: app.gateway, routes: app.config.SMS_ROUTES }) };
 }
 
-/** What the phone will show instead of the campaign's sender, where the gateway says so (none when it cannot be built now). */
+/** What phones will show instead of the campaign's sender, through its gateway and the countries SMS_ROUTES sends elsewhere. */
 function notesFor(app: AppContext, campaign: Campaign): string[] {
-  try {
-    return senderNotes(campaign.sender, app.gateway(campaign.gateway));
-  } catch {
-    return [];
-  }
+  return senderNotesAlongRoutes(campaign.sender, campaign.gateway, { gateway: app.gateway, routes: app.config.SMS_ROUTES });
 }
 
 /** A campaign as every route answers it: with its message counts and sender notes. */
