@@ -30,6 +30,7 @@ export const configSchema = z.object({
     .refine(isTimeZone, 'must be an IANA time zone name such as Europe/Moscow')
     .default('Europe/Moscow'),
   STORE_MAX_MB: z.coerce.number().positive('must be a positive number of megabytes').default(200),
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive('must be a positive number of hours').default(24),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection URL')

@@ -26,6 +26,11 @@ export interface EngineDeps {
   failoverGateway?: string;
   /** Sinks besides the store, each with its own durable inbox (see EventSink). */
   sinks?: Array<{ sink: EventSink; inbox: EventInbox<GatewayEvent> }>;
+  /**
+   * How often the running engine expires leases (rows left `sending` by a process that died), besides
+   * at start: with a shared database another instance's crash is found on this beat.
+   */
+  leaseCheckMs?: number;
 }
 
 /**
@@ -38,6 +43,7 @@ export class DeliveryEngine {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private lastLeaseCheck = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: EngineDeps) {
     this.dispatcher = new Dispatcher({
@@ -96,13 +102,21 @@ export class DeliveryEngine {
 
   /** After a crash: unknown rows, and what the gateways can tell about them (applied like receipts). */
   async recover(): Promise<void> {
+    this.lastLeaseCheck = this.deps.clock.now().getTime();
     const { reconciled } = await this.dispatcher.recover();
     if (reconciled.length > 0) await this.accept(reconciled);
     await this.processInbox();
   }
 
+  /** Expires leases on the engine's own beat, between batches (never while this process has a batch in flight). */
+  private async checkLeases(): Promise<void> {
+    if (this.deps.clock.now().getTime() - this.lastLeaseCheck < (this.deps.leaseCheckMs ?? 5_000)) return;
+    await this.recover();
+  }
+
   /** One round: send a batch, apply receipts, complete finished campaigns. Returns messages sent. */
   async step(): Promise<number> {
+    await this.checkLeases();
     const sent = await this.dispatcher.runBatch();
     await this.processInbox();
     await this.feedSinks();
@@ -116,7 +130,7 @@ export class DeliveryEngine {
     if (this.running) return;
     this.running = true;
     this.loop = (async () => {
-      await this.recover();
+      await this.recover().catch((error: unknown) => this.deps.logger.error({ error }, 'recovery after a restart failed; the engine retries it on its beat'));
       while (this.running) {
         try {
           if ((await this.step()) === 0) await this.sleep(pollMs);

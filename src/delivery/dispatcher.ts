@@ -65,12 +65,23 @@ export class Dispatcher {
     }
     const reconciled: StatusEvent[] = [];
     for (const row of unknown) {
-      const gateway = this.deps.gateway(row.gateway);
-      if (!row.providerMessageId || !gateway.lookup) continue;
+      if (!row.providerMessageId) continue;
+      const gateway = this.gatewayIfConfigured(row);
+      if (!gateway?.lookup) continue;
       const found = await gateway.lookup(row.providerMessageId).catch(() => undefined);
       if (found) reconciled.push({ ...found, messageId: row.id });
     }
     return { unknown, reconciled };
+  }
+
+  /** A row's gateway, or none (logged) when it is no longer configured: the row stays `unknown`. */
+  private gatewayIfConfigured(row: OutboxMessage): SmsGateway | undefined {
+    try {
+      return this.deps.gateway(row.gateway);
+    } catch (error) {
+      this.deps.logger.warn({ gateway: row.gateway, messageId: row.id, error: error instanceof Error ? error.message : String(error) }, 'the gateway of a message in flight at the last stop is no longer configured; the message stays unknown');
+      return undefined;
+    }
   }
 
   /** Claims and sends one batch; returns how many messages it handled (0: nothing due). */

@@ -29,7 +29,7 @@ export interface Store {
   /** Birthday greetings already sent, keyed by greetingKey (once per contact per year). */
   readonly greetings: RecordRepository<GreetingRecord>;
   /** REST API responses per Idempotency-Key, so a retried request is answered, not repeated. */
-  readonly idempotency: RecordRepository<IdempotencyRecord>;
+  readonly idempotency: IdempotencyRepository;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
@@ -116,6 +116,12 @@ export interface IdempotencyRecord {
   at: string;
 }
 
+/** Idempotency records, which expire (IDEMPOTENCY_TTL_HOURS). */
+export interface IdempotencyRepository extends RecordRepository<IdempotencyRecord> {
+  /** Deletes the records first answered before `at` (ISO); returns how many. */
+  deleteBefore(at: string): Promise<number>;
+}
+
 /**
  * The outbox: one row per message, partitioned per campaign. Every change of a message's state goes
  * through `updateMany` (or `claimDue`), batch-first; the PostgreSQL adapter claims with
@@ -152,4 +158,9 @@ export interface InboundRepository {
   append(records: readonly InboundRecord[]): Promise<void>;
   listByCampaign(campaignId: string): Promise<InboundRecord[]>;
   recent(limit: number): Promise<InboundRecord[]>;
+  /**
+   * Which of these event keys already have an inbound record, so a replayed inbound is not handled
+   * twice, even after a restart. Stores may forget keys older than a bound (the most recent 100,000).
+   */
+  seenKeys(keys: readonly string[]): Promise<Set<string>>;
 }

@@ -16,7 +16,8 @@ import type { Envelope } from './chunked-json-file.js';
 import { ChunkedJsonFile } from './chunked-json-file.js';
 import { GroupCommit } from './group-commit.js';
 import { OutboxFiles } from './outbox-files.js';
-import { acquirePidLock } from './pid-lock.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
+import { checkBudget, orphanClaims } from './open-checks.js';
 
 export interface LowdbStoreOptions {
   dataDir: string;
@@ -26,7 +27,7 @@ export interface LowdbStoreOptions {
   readOnly?: boolean;
 }
 
-const FILES: Record<CollectionName, string> = {
+export const COLLECTION_FILES: Record<CollectionName, string> = {
   contacts: 'contacts.json',
   consent: 'consent.json',
   segments: 'segments.json',
@@ -141,10 +142,10 @@ export class LowdbStore implements Store {
     const { dataDir, readOnly } = this.options;
     if (!readOnly) fs.mkdirSync(dataDir, { recursive: true });
     checkBudget(dataDir, this.options.maxBytes);
-    if (!readOnly) this.releaseLock = acquirePidLock(dataDir);
+    if (!readOnly) this.releaseLock = await acquireDataDirLock(dataDir);
     try {
-      for (const name of Object.keys(FILES) as CollectionName[]) {
-        const file = path.join(dataDir, FILES[name]);
+      for (const name of Object.keys(COLLECTION_FILES) as CollectionName[]) {
+        const file = path.join(dataDir, COLLECTION_FILES[name]);
         const adapter = new ChunkedJsonFile<unknown>(file);
         const db = new Low<Envelope<unknown>>(adapter, { version: 1, items: [] });
         await db.read();
@@ -152,9 +153,9 @@ export class LowdbStore implements Store {
         this.commits.set(name, new GroupCommit(() => this.write(name)));
       }
       if (!readOnly || fs.existsSync(path.join(dataDir, 'outbox'))) {
-        const opened = await OutboxFiles.open(path.join(dataDir, 'outbox'), (id) => this.memory.outbox.rowsOf(id));
+        const opened = await OutboxFiles.open(path.join(dataDir, 'outbox'), (id) => this.memory.outbox.rowsOf(id), { readOnly: Boolean(readOnly) });
         this.outboxFiles = readOnly ? undefined : opened.files;
-        this.memory.outbox.load(opened.rows);
+        this.memory.outbox.load(readOnly ? opened.rows : orphanClaims(opened.rows));
       }
     } catch (error) {
       this.releaseLock?.();
@@ -231,27 +232,5 @@ export class LowdbStore implements Store {
       file.db.data = { version: 1, items: [] };
     }
     return file.adapter.lastBusyMs;
-  }
-}
-
-function checkBudget(dataDir: string, maxBytes: number): void {
-  if (!fs.existsSync(dataDir)) return;
-  let total = 0;
-  const sizeOf = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && entry.name === 'outbox') sizeOf(path.join(dir, entry.name));
-      else if (entry.isFile() && /\.jsonl?$/.test(entry.name)) total += fs.statSync(path.join(dir, entry.name)).size;
-    }
-  };
-  sizeOf(dataDir);
-  if (total > maxBytes) {
-    const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
-    throw new AppError(
-      'STORE_TOO_LARGE',
-      `The embedded store in ${dataDir} holds ${mb(total)} MB, over its budget of ${mb(maxBytes)} MB (STORE_MAX_MB).`,
-      {
-        hint: 'The embedded lowdb store rewrites whole files and slows down past this size. Move to the PostgreSQL store by setting DATABASE_URL, or raise STORE_MAX_MB if you accept slower writes.',
-      },
-    );
   }
 }

@@ -1,9 +1,9 @@
 import type { Template } from '../../messages/template-record.js';
 import type { Segment } from '../../segments/filter.js';
-import type { GreetingRecord, IdempotencyRecord, Store, StoreDescription } from '../port.js';
+import type { GreetingRecord, Store, StoreDescription } from '../port.js';
 import { MemoryConsent } from './memory-consent.js';
 import { MemoryContacts } from './memory-contacts.js';
-import { MemoryNamed, MemoryRecords } from './memory-keyed.js';
+import { MemoryIdempotency, MemoryNamed, MemoryRecords } from './memory-keyed.js';
 import { MemoryOutbox } from './memory-outbox.js';
 import { MemoryInbound } from './memory-inbound.js';
 import type { Campaign } from '../../campaigns/campaign.js';
@@ -39,7 +39,7 @@ export class MemoryStore implements Store {
   readonly inbound: MemoryInbound;
   readonly automations: MemoryRecords<BirthdayAutomation>;
   readonly greetings: MemoryRecords<GreetingRecord>;
-  readonly idempotency: MemoryRecords<IdempotencyRecord>;
+  readonly idempotency: MemoryIdempotency;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
     this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
@@ -50,7 +50,7 @@ export class MemoryStore implements Store {
     this.inbound = new MemoryInbound(() => hooks.before('inbound'), () => hooks.after('inbound'));
     this.automations = new MemoryRecords<BirthdayAutomation>(() => hooks.before('automations'), () => hooks.after('automations'));
     this.greetings = new MemoryRecords<GreetingRecord>(() => hooks.before('greetings'), () => hooks.after('greetings'));
-    this.idempotency = new MemoryRecords<IdempotencyRecord>(() => hooks.before('idempotency'), () => hooks.after('idempotency'));
+    this.idempotency = new MemoryIdempotency(() => hooks.before('idempotency'), () => hooks.after('idempotency'));
     this.outbox = new MemoryOutbox(() => hooks.before('outbox'), (ids, rows) => hooks.outbox(ids, rows));
   }
 
