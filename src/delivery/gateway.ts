@@ -26,6 +26,13 @@ export interface SmsGateway {
    * Only a gateway that can see everything it received answers `not_received`; otherwise `cannot_tell`.
    */
   findSent?(query: SentQuery): Promise<SentLookup>;
+  /** The sender this gateway is configured with (TWILIO_FROM, VONAGE_FROM, SMSRU_FROM, SMPP_SOURCE_ADDR), for campaigns that name none. */
+  defaultSender?(): string | undefined;
+  /**
+   * Where the phone will not show `sender` as is (a destination that refuses names, a service that
+   * picks its own sender), one sentence each for preview and create; empty when it is shown as is.
+   */
+  senderNotes?(sender: string): string[];
   /** One cheap authenticated call, for `smsbridge doctor`. */
   verifyCredentials?(): Promise<{ ok: true; detail: string } | { ok: false; detail: string }>;
   /** Opens a long-lived link (SMPP), so receipts and replies arrive while nothing is being sent. */

@@ -73,6 +73,8 @@ export const smppConfigSchema = z.object({
   SMPP_WINDOW: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(10),
   SMPP_ENQUIRE_LINK_MS: milliseconds(1000, 30_000),
   SMPP_LONG_MESSAGES: z.enum(['udh', 'payload'], 'must be udh (concatenated parts) or payload (message_payload TLV)').default('udh'),
+  /** source_addr when a campaign names no sender: a number (TON 1, NPI 1) or a name of at most 11 characters (TON 5). */
+  SMPP_SOURCE_ADDR: z.string().trim().regex(/^(\+?\d{3,15}|(?=.*[A-Za-z])[A-Za-z0-9 &._-]{1,11})$/, 'must be a number (digits, optional +) or a name of at most 11 letters and digits').optional(),
   SMPP_SOURCE_TON: addressCode(6),
   SMPP_SOURCE_NPI: addressCode(18),
   /** How long to wait for any response (bind, submit_sm, enquire_link) before giving up on it. */

@@ -197,6 +197,7 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
 
   return {
     id: SMPP_GATEWAY_ID,
+    defaultSender: () => config.SMPP_SOURCE_ADDR,
     capabilities: () => ({ ...capabilities, alphanumericSender: { ...capabilities.alphanumericSender } }),
     send,
     findSent,

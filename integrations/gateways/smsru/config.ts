@@ -18,6 +18,8 @@ export const smsruConfigSchema = z.object({
     .string({ message: 'is required: copy the api_id from the API page of your SMS.ru account' })
     .trim()
     .min(1, 'is required: copy the api_id from the API page of your SMS.ru account'),
+  /** Sent as `from` when a campaign names no sender: a sender name approved in your SMS.ru account (error 204 otherwise). */
+  SMSRU_FROM: z.string().trim().regex(/^(\+?\d{3,15}|(?=.*[A-Za-z])[A-Za-z0-9 &._-]{1,11})$/, 'must be a sender name approved in your SMS.ru account (at most 11 characters) or a number').optional(),
   SMSRU_API_BASE: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://sms.ru' }).default('https://sms.ru'),
   /**
    * SMS.ru publishes no per-second limit for the HTTP API, so the default is deliberately modest:

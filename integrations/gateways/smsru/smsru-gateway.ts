@@ -63,6 +63,7 @@ export function createSmsRuGateway(input: SmsRuConfigInput, deps: SmsRuDeps): Sm
 
   return {
     id: SMSRU_GATEWAY_ID,
+    defaultSender: () => config.SMSRU_FROM,
     capabilities: () => ({ ...capabilities, alphanumericSender: { ...capabilities.alphanumericSender } }),
 
     async send(message: OutboundSms): Promise<SendResult> {

@@ -5,6 +5,7 @@ import type { GatewayCapabilities, GatewayError, OutboundSms, SendResult, SentLo
 import { MAX_VALIDITY_SECONDS } from './config.js';
 import type { TwilioConfig } from './config.js';
 import { mapTwilioError } from './map-error.js';
+import { twilioSenderFields, twilioSenderNotes } from './sender.js';
 import { twilioStatusEvent } from './map-status.js';
 import { verifyTwilioSignature } from './signature.js';
 import { parseRetryAfter, twilioRequest } from './twilio-request.js';
@@ -18,7 +19,7 @@ export interface TwilioDeps {
 }
 
 export type TwilioGateway = SmsGateway &
-  Required<Pick<SmsGateway, 'parseStatus' | 'parseInbound' | 'verifyWebhook' | 'lookup' | 'findSent' | 'verifyCredentials'>>;
+  Required<Pick<SmsGateway, 'parseStatus' | 'parseInbound' | 'verifyWebhook' | 'lookup' | 'findSent' | 'verifyCredentials' | 'defaultSender' | 'senderNotes'>>;
 
 /** Alphanumeric sender IDs are at most 11 characters, where the destination country allows them. */
 const SENDER_MAX_LENGTH = 11;
@@ -77,9 +78,8 @@ function failure(answer: Extract<TwilioAnswer, { kind: 'answer' }>, now: Date) {
 }
 
 /**
- * Twilio Programmable Messaging over its REST API (global fetch, no SDK). The sender is the
- * configured TWILIO_FROM and/or TWILIO_MESSAGING_SERVICE_SID: Twilio sends only from senders the
- * account owns, so the message's own `from` (the campaign's sender name) is not used.
+ * Twilio Programmable Messaging over its REST API (global fetch, no SDK). The campaign's sender is
+ * `From` where the destination can show it (see sender.ts); a Messaging Service picks its own sender.
  */
 export function createTwilioGateway(config: TwilioConfig, deps: TwilioDeps): TwilioGateway {
   const id = 'twilio';
@@ -93,10 +93,10 @@ export function createTwilioGateway(config: TwilioConfig, deps: TwilioDeps): Twi
     alphanumericSender: { allowed: true, maxLength: SENDER_MAX_LENGTH },
   };
 
-  const sendForm = (message: OutboundSms): URLSearchParams => {
+  const sendForm = (message: OutboundSms, sender: { From?: string; MessagingServiceSid?: string }): URLSearchParams => {
     const form = new URLSearchParams({ To: message.to, Body: message.text });
-    if (config.from !== undefined) form.set('From', config.from);
-    if (config.messagingServiceSid !== undefined) form.set('MessagingServiceSid', config.messagingServiceSid);
+    if (sender.From !== undefined) form.set('From', sender.From);
+    if (sender.MessagingServiceSid !== undefined) form.set('MessagingServiceSid', sender.MessagingServiceSid);
     // Our id rides on the callback URL, so receipts match even if this call's answer is lost.
     if (config.publicUrl !== undefined) {
       form.set('StatusCallback', `${config.publicUrl}${STATUS_CALLBACK_PATH}?${MESSAGE_ID_PARAM}=${encodeURIComponent(message.messageId)}`);
@@ -123,8 +123,13 @@ export function createTwilioGateway(config: TwilioConfig, deps: TwilioDeps): Twi
     capabilities: () => ({ ...capabilities, alphanumericSender: { ...capabilities.alphanumericSender } }),
 
     // https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource
+    defaultSender: () => config.from,
+    senderNotes: (sender) => twilioSenderNotes(config, sender),
+
     async send(message): Promise<SendResult> {
-      const answer = await twilioRequest(http, `${account}/Messages.json`, sendForm(message));
+      const sender = twilioSenderFields(config, message.from || (config.from ?? ''), message.to);
+      if (!sender.ok) return { ok: false, error: { code: 'invalid_sender', retryable: false, message: sender.message } };
+      const answer = await twilioRequest(http, `${account}/Messages.json`, sendForm(message, sender.fields));
       if (answer.kind === 'no-answer') return { ok: false, error: answer.error };
       if (answer.status < 200 || answer.status >= 300) return { ok: false, error: failure(answer, deps.clock.now()) };
       const created = createdSchema.safeParse(answer.body);
@@ -173,10 +178,13 @@ export function createTwilioGateway(config: TwilioConfig, deps: TwilioDeps): Twi
      */
     async findSent(query: SentQuery): Promise<SentLookup> {
       const list = (params: Record<string, string>) => `${account}/Messages.json?${new URLSearchParams(params).toString()}`;
+      // The From this message was sent with (the campaign's name, or the number that replaced it); none with a Messaging Service that picks its own.
+      const sentWith = twilioSenderFields(config, query.from || (config.from ?? ''), query.to);
+      const expectedFrom = sentWith.ok ? sentWith.fields.From : config.from;
       const matches = (m: Listed): boolean => {
         const created = m.date_created ? Date.parse(m.date_created) : Number.NaN;
         return m.to === query.to && (m.body ?? '') === query.text && (!m.direction || m.direction.startsWith('outbound'))
-          && (config.from === undefined || m.from === config.from)
+          && (expectedFrom === undefined || m.from === expectedFrom)
           && (config.messagingServiceSid === undefined || m.messaging_service_sid == null || m.messaging_service_sid === config.messagingServiceSid)
           && (Number.isNaN(created) || created >= query.since.getTime());
       };

@@ -18,6 +18,8 @@ export const vonageConfigSchema = z.object({
   VONAGE_SIGNATURE_METHOD: z
     .enum(SIGNATURE_METHODS, `must be one of ${SIGNATURE_METHODS.join(', ')}, as set in the Vonage Dashboard`)
     .default('sha256'),
+  /** Sent as `from` when a campaign names no sender: a number, or a name where the destination allows one. */
+  VONAGE_FROM: z.string().trim().regex(/^(\+?\d{3,15}|(?=.*[A-Za-z])[A-Za-z0-9 &._-]{1,11})$/, 'must be a number (digits, optional +) or a name of at most 11 letters and digits').optional(),
   VONAGE_API_BASE: z.url('must be a URL such as https://rest.nexmo.com').default('https://rest.nexmo.com'),
   /** Vonage counts requests, not segments: 30 per second per API key by default (status 1 above it). */
   VONAGE_MPS: z.coerce.number('must be a number').positive('must be a positive number of requests per second').default(30),

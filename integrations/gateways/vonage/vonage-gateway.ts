@@ -78,6 +78,7 @@ export function createVonageGateway(input: VonageConfigInput, deps: VonageDeps):
 
   return {
     id: VONAGE_GATEWAY_ID,
+    defaultSender: () => config.VONAGE_FROM,
     capabilities,
 
     async send(message) {

@@ -9,6 +9,7 @@ import { checkSenderId } from '../../messages/compliance/index.js';
 import { withApp } from '../context.js';
 import { parseFlags } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
+import { senderFor } from './campaign.js';
 import { loadTemplate } from './template.js';
 
 const birthdayFlags = z.object({
@@ -65,7 +66,7 @@ export function registerAutomationCommands(program: Command): void {
     .description('Greet every contact on its birthday at a local hour, at most once a year (marketing: consent and quiet hours apply).')
     .requiredOption('--template <name>', 'a saved template as the text')
     .requiredOption('--hour <0-23>', 'the hour, in each contact\'s local time')
-    .option('--sender <id>', 'sender id (default: SMS_SENDER)')
+    .option('--sender <id>', 'sender id (default: SMS_SENDER, else the gateway\'s own)')
     .option('--name <name>', 'a name people recognise', 'Birthday greetings')
     .option('--json', 'print JSON')
     .action(async (rawFlags: Record<string, unknown>) => {
@@ -77,8 +78,7 @@ export function registerAutomationCommands(program: Command): void {
             hint: 'Use a template that only uses contact fields such as {{firstName}}.',
           });
         }
-        const sender = flags.sender ?? app.config.SMS_SENDER;
-        if (!sender) throw new AppError('VALIDATION_FAILED', 'No sender id: pass --sender <id> or set SMS_SENDER.');
+        const { sender, notes } = senderFor(app, flags.sender, 'default');
         const senderCheck = checkSenderId(sender, app.policy.senderRules.allowedKinds);
         if (!senderCheck.ok) throw new AppError('VALIDATION_FAILED', `Sender "${sender}": ${senderCheck.reason}`);
         const created: BirthdayAutomation = {
@@ -88,6 +88,7 @@ export function registerAutomationCommands(program: Command): void {
         await app.store.automations.put(created);
         const note = quietHoursNote(app, flags.hour);
         if (note) process.stderr.write(`${note}\n`);
+        for (const senderNote of notes) process.stderr.write(`Note: ${senderNote}.\n`);
         if (flags.json) printJson({ id: created.id });
         else printLines([`Created birthday automation ${created.id}: template "${created.template}" at ${flags.hour}:00 local time. The service runs it every hour; run it now with: smsbridge automation run.`]);
       });

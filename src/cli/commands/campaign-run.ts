@@ -6,9 +6,11 @@ import { formatCampaignReport } from '../../campaigns/report-format.js';
 import { validateCron } from '../../schedule/scheduler.js';
 import { withCampaignProgress } from '../campaign-progress.js';
 import { withApp } from '../context.js';
-import { collect } from '../flags.js';
+import { cliInvocation, collect, parseFlags, wholeNumber } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
-import { addPlanOptions, buildPlanRequest } from './campaign.js';
+import { addPlanOptions, buildPlanRequest, formatSenderNotes } from './campaign.js';
+
+const sendFlags = z.object({ wait: z.boolean().default(false), timeout: wholeNumber('--timeout', { min: 1 }).default(600), json: z.boolean().default(false) });
 
 const scheduleFlags = z.object({
   name: z.string().trim().min(1, '--name is required').max(100),
@@ -40,15 +42,15 @@ export function registerCampaignRunCommands(campaign: Command): void {
     .option('--timezone <zone>', 'time zone of --cron (default: DEFAULT_TIMEZONE)')
     .action(async (rawFlags: Record<string, unknown>) => {
       await withApp({}, async (app) => {
-        const { request } = await buildPlanRequest(app, rawFlags);
+        const { request, senderNotes } = await buildPlanRequest(app, rawFlags);
         const flags = scheduleFlags.parse({ name: rawFlags.name, gateway: rawFlags.gateway, cron: rawFlags.cron, timezone: rawFlags.timezone, start: rawFlags.start });
         const created = await app.campaigns.create({
           name: flags.name, kind: request.kind, variants: [...request.variants], campaignVariables: request.campaignVariables ?? {}, sender: request.sender,
           gateway: flags.gateway, schedule: scheduleOf(flags, app.config.DEFAULT_TIMEZONE),
           audience: 'phones' in request.audience ? { phones: [...request.audience.phones] } : { filter: request.audience.filter, ...(typeof rawFlags.segment === 'string' ? { segment: rawFlags.segment } : {}) },
         });
-        if (rawFlags.json) printJson({ id: created.id });
-        else printLines([`Created campaign ${created.id} (${created.status}). Next: smsbridge campaign test ${created.id} --to <your number>, then campaign send ${created.id}.`]);
+        if (rawFlags.json) printJson({ id: created.id, sender: created.sender, senderNotes });
+        else printLines([`Created campaign ${created.id} (${created.status}). Next: ${cliInvocation()} campaign test ${created.id} --to <your number>, then campaign send ${created.id}.`, ...formatSenderNotes(created.sender, senderNotes)]);
       });
     });
 
@@ -95,11 +97,12 @@ export function registerCampaignRunCommands(campaign: Command): void {
     .option('--wait', 'return when every message is final or unknown (receipts included)')
     .option('--timeout <seconds>', 'give up waiting after this long', '600')
     .option('--json', 'print JSON')
-    .action(async (id: string, flags: { wait?: boolean; timeout: string; json?: boolean }) => {
+    .action(async (id: string, rawFlags: unknown) => {
+      const flags = parseFlags(sendFlags, rawFlags);
       await withApp({}, async (app) => {
         const started = await app.campaigns.start(id);
         const engine = await app.engine();
-        const run = () => engine.runCampaign(id, { receipts: Boolean(flags.wait), timeoutMs: Number(flags.timeout) * 1000 });
+        const run = () => engine.runCampaign(id, { receipts: Boolean(flags.wait), timeoutMs: flags.timeout * 1000 });
         await (flags.json ? run() : withCampaignProgress(app, id, started.planned?.recipients ?? 0, run));
         const counts = await app.store.outbox.countByStatus(id);
         if (flags.json) printJson({ id, status: (await app.campaigns.get(id)).status, planned: started.planned, messages: counts });

@@ -8,6 +8,9 @@ import type { PlanSummary } from '../../campaigns/plan-summary.js';
 import { previewCampaign } from '../../campaigns/preview.js';
 import type { Variant } from '../../campaigns/variants.js';
 import { parseVariantOption } from '../../campaigns/variants.js';
+import { chooseSender, senderNotesAlongRoutes } from '../../delivery/choose-sender.js';
+import type { SenderChoice } from '../../delivery/choose-sender.js';
+import type { SmsGateway } from '../../delivery/gateway.js';
 import { describeFilter } from '../../segments/index.js';
 import { withApp } from '../context.js';
 import { collect, parseFlags } from '../flags.js';
@@ -45,7 +48,7 @@ export function addPlanOptions(command: Command): Command {
     .option('--variant <NAME=text>', 'an A/B variant, NAME=text or NAME:WEIGHT=text (repeatable)', collect, [])
     .option('--var <name=value>', 'a campaign variable for the template (repeatable)', collect, [])
     .addOption(new Option('--kind <kind>', 'marketing needs opt-in and gets the ad label; transactional (order notices) does not').choices(['marketing', 'transactional']).default('marketing'))
-    .option('--sender <id>', 'sender id (default: SMS_SENDER)')
+    .option('--sender <id>', 'sender id (default: SMS_SENDER, else the gateway\'s own: TWILIO_FROM, VONAGE_FROM, SMSRU_FROM, SMPP_SOURCE_ADDR)')
     .option('--at <iso>', 'start time (default: now)')
     .option('--gateway <name>', 'gateway whose prices apply', 'default')
     .option('--campaign-id <id>', 'seeds the A/B split (the same id splits the same way)', 'preview')
@@ -90,15 +93,31 @@ async function resolveVariants(app: AppContext, flags: PlanFlags): Promise<{ var
   return { variants: flags.variant.map(parseVariantOption), variables: [] };
 }
 
-export async function buildPlanRequest(app: AppContext, rawFlags: unknown): Promise<{ request: PlanRequest; label: string; json: boolean }> {
+/**
+ * The sender asked for, else SMS_SENDER, else the gateway's own, and where phones will show something
+ * else. A gateway that cannot be built yet (credentials unset) still lets a preview run on an explicit sender.
+ */
+export function senderFor(app: AppContext, requested: string | undefined, gatewayName: string): SenderChoice {
+  let gateway: SmsGateway;
+  try {
+    gateway = app.gateway(gatewayName);
+  } catch (error) {
+    const sender = requested ?? app.config.SMS_SENDER;
+    if (sender) return { sender, notes: [] };
+    throw error;
+  }
+  const { sender } = chooseSender(requested, app.config.SMS_SENDER, gateway);
+  return { sender, notes: senderNotesAlongRoutes(sender, gatewayName, { gateway: app.gateway, routes: app.config.SMS_ROUTES }) };
+}
+
+export async function buildPlanRequest(app: AppContext, rawFlags: unknown): Promise<{ request: PlanRequest; label: string; json: boolean; senderNotes: string[] }> {
   const flags = parseFlags(planFlags, rawFlags);
   const { audience, label } = await resolveAudience(app, flags);
   const { variants, variables } = await resolveVariants(app, flags);
   const campaignVariables = parseVars(flags.var);
   const missing = variables.filter((name) => campaignVariables[name] === undefined);
   if (missing.length > 0) throw new AppError('VALIDATION_FAILED', `The template needs values for: ${missing.join(', ')}.`, { hint: `Add --var ${missing[0]}=<value>.` });
-  const sender = flags.sender ?? app.config.SMS_SENDER;
-  if (!sender) throw new AppError('VALIDATION_FAILED', 'No sender id: pass --sender <id> or set SMS_SENDER.');
+  const { sender, notes } = senderFor(app, flags.sender, flags.gateway);
   return {
     request: {
       campaignId: flags.campaignId, audience, variants, kind: flags.kind, sender, gateway: flags.gateway, campaignVariables,
@@ -106,7 +125,13 @@ export async function buildPlanRequest(app: AppContext, rawFlags: unknown): Prom
     },
     label,
     json: flags.json,
+    senderNotes: notes,
   };
+}
+
+/** The sender line of a preview or create: what phones show, and where they show something else. */
+export function formatSenderNotes(sender: string, notes: readonly string[]): string[] {
+  return [`Sender: ${sender}${notes.length ? '' : ' (shown as is)'}.`, ...notes.map((note) => `  Note: ${note}.`)];
 }
 
 export function formatSummary(summary: PlanSummary, label: string, kind: string): string[] {
@@ -134,13 +159,13 @@ export function registerCampaignCommands(program: Command): void {
   const campaign = program.command('campaign').description('Campaigns: preview, create, test, send, pause, resume, cancel, report.');
   addPlanOptions(campaign.command('preview').description('Show exactly what a campaign would send, without sending.')).action(async (rawFlags: unknown) => {
     await withApp({ readOnly: true }, async (app) => {
-      const { request, label, json } = await buildPlanRequest(app, rawFlags);
+      const { request, label, json, senderNotes } = await buildPlanRequest(app, rawFlags);
       const summary = await previewCampaign(request, {
         store: app.store, policy: app.policy, defaultZone: app.config.DEFAULT_TIMEZONE, defaultCountry: app.config.DEFAULT_COUNTRY,
         prices: app.config.SMS_PRICES, currency: app.config.SMS_CURRENCY, routeGateway: app.routeGateway,
       });
-      if (json) printJson(summary);
-      else printLines(formatSummary(summary, label, request.kind));
+      if (json) printJson({ ...summary, sender: { id: request.sender, notes: senderNotes } });
+      else printLines([...formatSummary(summary, label, request.kind), ...formatSenderNotes(request.sender, senderNotes)]);
     });
   });
   registerCampaignRunCommands(campaign);

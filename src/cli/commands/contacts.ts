@@ -10,11 +10,11 @@ import type { ConsentState } from '../../consent/consent.js';
 import { UNKNOWN_CONSENT } from '../../consent/consent.js';
 import { recordConsent } from '../../consent/record-consent.js';
 import { withApp } from '../context.js';
-import { parseFlags } from '../flags.js';
+import { parseFlags, wholeNumber } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
 
 const listFlags = z.object({
-  limit: z.coerce.number().int('--limit must be a whole number').min(1, '--limit must be at least 1').max(10_000, '--limit is at most 10000').default(20),
+  limit: wholeNumber('--limit', { min: 1, max: 10_000 }).default(20),
   after: z.string().optional(),
   json: z.boolean().default(false),
 });

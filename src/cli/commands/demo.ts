@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { openApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { runDemo, makeDemoDir } from '../../demo/run-demo.js';
-import { parseFlags } from '../flags.js';
+import { cliInvocation, parseFlags, wholeNumber } from '../flags.js';
 import { printJson, printLines } from '../output.js';
 import type { Clock } from '../../common/clock.js';
 import { formatCampaignReport } from '../../campaigns/report-format.js';
@@ -11,7 +11,7 @@ import { formatSummary } from './campaign.js';
 import { formatReport } from './import.js';
 
 const demoFlags = z.object({
-  rows: z.coerce.number().int().min(10, '--rows must be at least 10').max(200_000, '--rows is at most 200000').default(2000),
+  rows: wholeNumber('--rows', { min: 10, max: 200_000 }).default(2000),
   json: z.boolean().default(false),
 });
 
@@ -43,7 +43,7 @@ export function registerDemoCommand(program: Command): void {
           printJson({ ...result, contacts: total, consent });
           return;
         }
-        const run = `DATA_DIR=${workDir} npm run -s smsbridge --`;
+        const run = `DATA_DIR=${workDir} ${cliInvocation()}`;
         printLines([
           `sms-bridge demo — data in ${workDir}`,
           '',

@@ -3,12 +3,33 @@ import type { AppContext } from '../../app.js';
 import { openApp } from '../../app.js';
 import { isAppError } from '../../common/errors.js';
 import { loadConfig, loadDotEnv } from '../../config.js';
+import type { Config } from '../../config.js';
 import { printJson, printLines } from '../output.js';
 
 interface Check {
   name: string;
   ok: boolean;
   detail: string;
+  /** Worth knowing, but not a failure (doctor still exits 0). */
+  warning?: boolean;
+}
+
+/** Every gateway a message can go through, with what makes it used: SMS_GATEWAY, each SMS_ROUTES target, the failover. */
+export function gatewaysInUse(config: Pick<Config, 'SMS_GATEWAY' | 'SMS_ROUTES' | 'SMS_FAILOVER_GATEWAY'>): Array<{ name: string; usedBy: string[] }> {
+  const used = new Map<string, string[]>();
+  const add = (name: string, by: string): void => {
+    used.set(name, [...(used.get(name) ?? []), by]);
+  };
+  add(config.SMS_GATEWAY, 'SMS_GATEWAY');
+  for (const [country, name] of Object.entries(config.SMS_ROUTES)) add(name, `SMS_ROUTES ${country}`);
+  if (config.SMS_FAILOVER_GATEWAY) add(config.SMS_FAILOVER_GATEWAY, 'SMS_FAILOVER_GATEWAY');
+  return [...used].map(([name, usedBy]) => ({ name, usedBy }));
+}
+
+/** `serve` refuses to start without API_KEY; the CLI alone does not need it, so this is a warning. */
+function apiKeyCheck(config: Config): Check {
+  if (config.API_KEY) return { name: 'api key', ok: true, detail: 'API_KEY is set: REST clients send it as Authorization: Bearer <API_KEY>' };
+  return { name: 'api key', ok: true, warning: true, detail: '`smsbridge serve` will refuse to start: API_KEY is not set. Set API_KEY (at least 16 characters; e.g. openssl rand -hex 24) in the environment or .env.' };
 }
 
 /** Runs each check and keeps going after a failure, so one run lists every problem. */
@@ -21,6 +42,7 @@ async function runChecks(): Promise<Check[]> {
   try {
     config = loadConfig(process.env);
     checks.push({ name: 'config', ok: true, detail: `DATA_DIR=${config.DATA_DIR}, DEFAULT_COUNTRY=${config.DEFAULT_COUNTRY}, DEFAULT_TIMEZONE=${config.DEFAULT_TIMEZONE}` });
+    checks.push(apiKeyCheck(config));
   } catch (error) {
     checks.push({ name: 'config', ok: false, detail: isAppError(error) ? error.message : String(error) });
     return checks;
@@ -31,7 +53,7 @@ async function runChecks(): Promise<Check[]> {
       const where = app.store.describe();
       const contacts = await app.store.contacts.count();
       checks.push({ name: 'store', ok: true, detail: `${where.kind} at ${where.location}: ${contacts} contacts` });
-      for (const name of [config.SMS_GATEWAY, ...(config.SMS_FAILOVER_GATEWAY ? [config.SMS_FAILOVER_GATEWAY] : [])]) checks.push(await checkGateway(app, name));
+      for (const { name, usedBy } of gatewaysInUse(config)) checks.push(await checkGateway(app, name, usedBy));
     } finally {
       await app.close();
     }
@@ -41,15 +63,18 @@ async function runChecks(): Promise<Check[]> {
   return checks;
 }
 
-/** One cheap authenticated call per configured gateway: wrong credentials show up here, not mid-campaign. */
-async function checkGateway(app: AppContext, name: string): Promise<Check> {
+/** One cheap authenticated call per gateway in use: wrong or missing credentials show up here, not mid-campaign. */
+async function checkGateway(app: AppContext, name: string, usedBy: readonly string[]): Promise<Check> {
+  const check = `gateway ${name}`;
+  const why = `(used by ${usedBy.join(', ')})`;
   try {
     const gateway = app.gateway(name);
-    if (!gateway.verifyCredentials) return { name: `gateway ${name}`, ok: true, detail: 'configured (no credential check for this gateway)' };
+    if (!gateway.verifyCredentials) return { name: check, ok: true, detail: `configured ${why}; no credential check for this gateway` };
     const result = await gateway.verifyCredentials();
-    return { name: `gateway ${name}`, ok: result.ok, detail: result.detail };
+    return { name: check, ok: result.ok, detail: `${result.detail} ${why}` };
   } catch (error) {
-    return { name: `gateway ${name}`, ok: false, detail: isAppError(error) ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : String(error) };
+    const message = isAppError(error) ? error.message : String(error);
+    return { name: check, ok: false, detail: `${message} ${why} Set those variables (see .env.example), or change ${usedBy.map((u) => u.split(' ')[0]).filter((v, i, a) => a.indexOf(v) === i).join(' / ')}.` };
   }
 }
 
@@ -61,7 +86,7 @@ export function registerDoctorCommand(program: Command): void {
     .action(async (flags: { json?: boolean }) => {
       const checks = await runChecks();
       if (flags.json) printJson({ ok: checks.every((c) => c.ok), checks });
-      else printLines(checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(18)} ${c.detail}`));
+      else printLines(checks.map((c) => `${c.warning ? 'warn' : c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(18)} ${c.detail}`));
       if (!checks.every((c) => c.ok)) process.exitCode = 1;
     });
 }

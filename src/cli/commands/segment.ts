@@ -7,8 +7,12 @@ import { AppError } from '../../common/errors.js';
 import { describeFilter, parseFilter, segmentNameSchema } from '../../segments/index.js';
 import type { FilterNode } from '../../segments/filter.js';
 import type { Segment } from '../../segments/filter.js';
+import { z } from 'zod';
 import { withApp } from '../context.js';
+import { parseFlags, wholeNumber } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
+
+const previewFlags = z.object({ sample: wholeNumber('--sample', { min: 0, max: 100 }).default(5), json: z.boolean().default(false) });
 
 /** `--filter '{"field":...}'` or `--filter @file.json`. */
 export function readFilterOption(value: string): FilterNode {
@@ -96,10 +100,12 @@ export function registerSegmentCommands(program: Command): void {
     .command('delete')
     .description('Delete a saved segment.')
     .argument('<name>')
-    .action(async (name: string) => {
+    .option('--json', 'print JSON')
+    .action(async (name: string, flags: { json?: boolean }) => {
       await withApp({}, async (app) => {
         if (!(await app.store.segments.delete(name))) await loadSegment(app, name);
-        printLines([`Deleted segment "${name}".`]);
+        if (flags.json) printJson({ name, deleted: true });
+        else printLines([`Deleted segment "${name}".`]);
       });
     });
 
@@ -109,8 +115,9 @@ export function registerSegmentCommands(program: Command): void {
     .argument('<name>')
     .option('--sample <n>', 'how many contacts to show', '5')
     .option('--json', 'print JSON')
-    .action(async (name: string, flags: { sample: string; json?: boolean }) => {
-      const sampleSize = Math.max(0, Math.min(100, Number.parseInt(flags.sample, 10) || 0));
+    .action(async (name: string, rawFlags: unknown) => {
+      const flags = parseFlags(previewFlags, rawFlags);
+      const sampleSize = flags.sample;
       await withApp({ readOnly: true }, async (app) => {
         const found = await loadSegment(app, name);
         const { count, sample } = await matchFilter(app.store.contacts, found.filter, { now: app.clock.now(), defaultZone: app.config.DEFAULT_TIMEZONE, sampleSize: sampleSize });

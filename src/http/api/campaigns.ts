@@ -1,30 +1,47 @@
+import { z } from 'zod';
 import type { AppContext } from '../../app.js';
 import { AppError } from '../../common/errors.js';
 import type { Campaign, CampaignSchedule } from '../../campaigns/campaign.js';
 import type { Variant } from '../../campaigns/variants.js';
 import { checkSenderId } from '../../messages/compliance/index.js';
+import { chooseSender, senderNotesAlongRoutes } from '../../delivery/choose-sender.js';
+import type { SmsGateway } from '../../delivery/gateway.js';
 import { validateCron } from '../../schedule/scheduler.js';
 import type { ApiDeps, ApiRoute } from './route.js';
 import type { CampaignBody } from './schemas.js';
+import { campaignPreviewResponse, campaignReportResponse, campaignResponse, sendResponse, statusResponse, testSendResponse } from './responses.js';
 import { campaignBody, campaignParams, parseInput, testSendBody } from './schemas.js';
 import { loadSegment } from './segments.js';
 import { loadTemplate } from './templates.js';
 
 type CampaignInput = Parameters<AppContext['campaigns']['create']>[0];
 
-/** The sender (default SMS_SENDER) and gateway a send goes through, checked before anything is saved. */
-export function checkRoute(app: AppContext, sender: string | undefined, gateway: string): { sender: string; gateway: string } {
-  const chosen = sender ?? app.config.SMS_SENDER;
-  if (!chosen) throw new AppError('VALIDATION_FAILED', 'No sender id: pass `sender` or set SMS_SENDER.', { details: [{ path: 'body.sender', message: 'required when SMS_SENDER is unset' }] });
-  const check = checkSenderId(chosen, app.policy.senderRules.allowedKinds);
-  if (!check.ok) throw new AppError('VALIDATION_FAILED', `Sender "${chosen}": ${check.reason}`, { details: [{ path: 'body.sender', message: check.reason }] });
+/**
+ * The gateway and sender a send goes through, checked before anything is saved: the sender asked
+ * for, else SMS_SENDER, else the gateway's own; `notes` say where the phone will show something else.
+ */
+export function checkRoute(app: AppContext, sender: string | undefined, gateway: string): { sender: string; gateway: string; notes: string[] } {
+  let chosenGateway: SmsGateway;
   try {
-    app.gateway(gateway);
+    chosenGateway = app.gateway(gateway);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new AppError('VALIDATION_FAILED', message, { details: [{ path: 'body.gateway', message }], ...(error instanceof AppError && error.hint ? { hint: error.hint } : {}) });
   }
-  return { sender: chosen, gateway };
+  const chosen = chooseSender(sender, app.config.SMS_SENDER, chosenGateway);
+  const check = checkSenderId(chosen.sender, app.policy.senderRules.allowedKinds);
+  if (!check.ok) throw new AppError('VALIDATION_FAILED', `Sender "${chosen.sender}": ${check.reason}`, { details: [{ path: 'body.sender', message: check.reason }] });
+  return { sender: chosen.sender, gateway, notes: senderNotesAlongRoutes(chosen.sender, gateway, { gateway: app.gateway, routes: app.config.SMS_ROUTES }) };
+}
+
+/** What phones will show instead of the campaign's sender, through its gateway and the countries SMS_ROUTES sends elsewhere. */
+function notesFor(app: AppContext, campaign: Campaign): string[] {
+  return senderNotesAlongRoutes(campaign.sender, campaign.gateway, { gateway: app.gateway, routes: app.config.SMS_ROUTES });
+}
+
+/** A campaign as every route answers it: with its message counts and sender notes. */
+async function campaignView(app: AppContext, campaign: Campaign): Promise<z.input<typeof campaignResponse>> {
+  return { ...campaign, messages: await app.store.outbox.countByStatus(campaign.id), senderNotes: notesFor(app, campaign) };
 }
 
 function scheduleOf(app: AppContext, schedule: CampaignBody['schedule']): CampaignSchedule {
@@ -67,7 +84,7 @@ export function campaignRoutes({ app }: ApiDeps): ApiRoute[] {
   const idOf = (params: unknown): string => parseInput(campaignParams, params, 'params').id;
   const lifecycle = (action: 'pause' | 'resume' | 'cancel', summary: string): ApiRoute => ({
     method: 'post', path: `/campaigns/:id/${action}`, tag: 'campaigns', summary,
-    responses: { 200: '{ id, status }', 404: 'No such campaign', 409: 'Not possible in the campaign\'s current status' },
+    responses: { 200: { description: 'The campaign\'s new status', schema: statusResponse }, 404: 'No such campaign', 409: 'Not possible in the campaign\'s current status' },
     handle: async (req, res) => {
       const updated = await app.campaigns[action](idOf(req.params));
       await app.store.flush();
@@ -76,39 +93,40 @@ export function campaignRoutes({ app }: ApiDeps): ApiRoute[] {
   });
   return [
     {
-      method: 'post', path: '/campaigns', tag: 'campaigns', summary: 'Create a campaign: a draft to send, or scheduled (`at` once, `cron` recurring).', body: campaignBody, returns: 'Campaign',
-      responses: { 201: 'The campaign', 400: 'Invalid body, unknown template variables, bad sender, gateway or cron', 404: 'Unknown segment or template' },
+      method: 'post', path: '/campaigns', tag: 'campaigns', summary: 'Create a campaign: a draft to send, or scheduled (`at` once, `cron` recurring).', body: campaignBody,
+      responses: { 201: { description: 'The campaign', schema: campaignResponse }, 400: 'Invalid body, unknown template variables, bad sender, gateway or cron', 404: 'Unknown segment or template' },
       handle: async (req, res) => {
         const created = await app.campaigns.create(await campaignInput(app, parseInput(campaignBody, req.body, 'body')));
         await app.store.flush();
-        res.status(201).json(created);
+        res.status(201).json(await campaignView(app, created));
       },
     },
     {
       method: 'get', path: '/campaigns', tag: 'campaigns', summary: 'All campaigns.',
-      responses: { 200: 'An array of campaigns' },
+      responses: { 200: { description: 'Every campaign, with its message counts', schema: z.array(campaignResponse) } },
       handle: async (_req, res) => {
-        res.json(await app.store.campaigns.list());
+        const campaigns = await app.store.campaigns.list();
+        res.json(await Promise.all(campaigns.map((c) => campaignView(app, c))));
       },
     },
     {
-      method: 'get', path: '/campaigns/:id', tag: 'campaigns', summary: 'One campaign with its message counts by status.', returns: 'Campaign',
-      responses: { 200: 'The campaign and `messages`', 404: 'No such campaign' },
+      method: 'get', path: '/campaigns/:id', tag: 'campaigns', summary: 'One campaign with its message counts by status.',
+      responses: { 200: { description: 'The campaign and `messages`', schema: campaignResponse }, 404: 'No such campaign' },
       handle: async (req, res) => {
-        const found = await app.campaigns.get(idOf(req.params));
-        res.json({ ...found, messages: await app.store.outbox.countByStatus(found.id) });
+        res.json(await campaignView(app, await app.campaigns.get(idOf(req.params))));
       },
     },
     {
       method: 'post', path: '/campaigns/:id/preview', tag: 'campaigns', summary: 'What the campaign would send now: counts, exclusions by reason, cost, samples.',
-      responses: { 200: 'The plan summary (as `campaign preview --json`)', 404: 'No such campaign' },
+      responses: { 200: { description: 'The plan summary (as `campaign preview --json`)', schema: campaignPreviewResponse }, 404: 'No such campaign' },
       handle: async (req, res) => {
-        res.json(await app.campaigns.preview(idOf(req.params)));
+        const found = await app.campaigns.get(idOf(req.params));
+        res.json({ ...(await app.campaigns.preview(found.id)), sender: { id: found.sender, notes: notesFor(app, found) } });
       },
     },
     {
       method: 'post', path: '/campaigns/:id/test', tag: 'campaigns', summary: 'Send the message, rendered for one contact, to your own numbers; large sends need a successful test.', body: testSendBody,
-      responses: { 200: '{ id, ok, results: [{ phone, ok, detail }] }', 400: 'Invalid body or nobody to render for', 404: 'No such campaign' },
+      responses: { 200: { description: 'One result per number', schema: testSendResponse }, 400: 'Invalid body or nobody to render for', 404: 'No such campaign' },
       handle: async (req, res) => {
         const id = idOf(req.params);
         const body = parseInput(testSendBody, req.body, 'body');
@@ -118,7 +136,7 @@ export function campaignRoutes({ app }: ApiDeps): ApiRoute[] {
     },
     {
       method: 'post', path: '/campaigns/:id/send', tag: 'campaigns', summary: 'Start the campaign: plan it into the outbox; the running service sends it.',
-      responses: { 202: '{ id, status, planned }', 404: 'No such campaign', 409: 'Not a draft or scheduled campaign, or a test send is needed first' },
+      responses: { 202: { description: 'Planned into the outbox; the running service sends it', schema: sendResponse }, 404: 'No such campaign', 409: 'Not a draft or scheduled campaign, or a test send is needed first' },
       handle: async (req, res) => {
         const started = await app.campaigns.start(idOf(req.params));
         res.status(202).json({ id: started.id, status: started.status, planned: started.planned });
@@ -129,7 +147,7 @@ export function campaignRoutes({ app }: ApiDeps): ApiRoute[] {
     lifecycle('cancel', 'Cancel a campaign: queued messages are canceled.'),
     {
       method: 'get', path: '/campaigns/:id/report', tag: 'campaigns', summary: 'Delivered, failed, replies, opt-outs, cost and A/B variants.',
-      responses: { 200: 'The report (as `campaign report --json`)', 404: 'No such campaign' },
+      responses: { 200: { description: 'The report (as `campaign report --json`)', schema: campaignReportResponse }, 404: 'No such campaign' },
       handle: async (req, res) => {
         res.json(await app.campaigns.report(idOf(req.params)));
       },

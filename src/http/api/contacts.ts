@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
+import type { z } from 'zod';
 import type { AppContext } from '../../app.js';
 import { AppError } from '../../common/errors.js';
 import { maskPhone } from '../../common/mask.js';
@@ -14,6 +15,7 @@ import { mergeContact } from '../../contacts/merge.js';
 import { UNKNOWN_CONSENT } from '../../consent/consent.js';
 import type { ConsentChange } from '../../consent/record-consent.js';
 import { recordConsent } from '../../consent/record-consent.js';
+import { consentChangeResponse, contactPageResponse, contactResponse, importReportResponse } from './responses.js';
 import type { ApiDeps, ApiRoute } from './route.js';
 import { contactBody, contactListQuery, e164, importQuery, optInBody, optOutBody, parseInput, phoneParams } from './schemas.js';
 
@@ -27,11 +29,13 @@ async function findContact(app: AppContext, raw: string): Promise<Contact> {
   return contact;
 }
 
-async function withConsent(app: AppContext, contact: Contact): Promise<Contact & { consent: unknown }> {
-  return { ...contact, consent: (await app.store.consent.currentMany([contact.id])).get(contact.id) ?? UNKNOWN_CONSENT };
+/** A contact as GET and PUT answer it: the record, its consent and its consent ledger. */
+async function withConsent(app: AppContext, contact: Contact): Promise<z.input<typeof contactResponse>> {
+  const [consent, history] = await Promise.all([app.store.consent.currentMany([contact.id]), app.store.consent.history(contact.id)]);
+  return { ...contact, consent: consent.get(contact.id) ?? UNKNOWN_CONSENT, consentHistory: history };
 }
 
-async function changeConsent(app: AppContext, rawPhone: string, change: Omit<ConsentChange, 'contactId' | 'origin'>): Promise<object> {
+async function changeConsent(app: AppContext, rawPhone: string, change: Omit<ConsentChange, 'contactId' | 'origin'>): Promise<z.input<typeof consentChangeResponse>> {
   const contact = await findContact(app, rawPhone);
   const result = await recordConsent({ contactId: contact.id, origin: 'operator', ...change }, app);
   await app.store.flush();
@@ -77,7 +81,7 @@ export function contactRoutes({ app }: ApiDeps): ApiRoute[] {
   return [
     {
       method: 'get', path: '/contacts', tag: 'contacts', summary: 'A page of contacts (oldest id first) with their consent; `next` is the cursor for `after`.', query: contactListQuery,
-      responses: { 200: 'A page: { items, next }', 400: 'Invalid query' },
+      responses: { 200: { description: 'A page of contacts', schema: contactPageResponse }, 400: 'Invalid query' },
       handle: async (req, res) => {
         const { limit, after } = parseInput(contactListQuery, req.query, 'query');
         const page = await app.store.contacts.list(after ? { limit: limit + 1, afterId: after } : { limit: limit + 1 });
@@ -89,23 +93,21 @@ export function contactRoutes({ app }: ApiDeps): ApiRoute[] {
     {
       method: 'post', path: '/contacts/import', tag: 'contacts', summary: 'Import a CSV or XLSX file sent as the body; returns the import report.', query: importQuery, upload: Object.keys(UPLOAD_TYPES),
       middleware: [express.raw({ type: Object.keys(UPLOAD_TYPES), limit: '50mb' })],
-      responses: { 200: 'The import report (as `smsbridge import --json`)', 400: 'Invalid query, empty or unreadable file, no phone column', 413: 'Over 50 MB' },
+      responses: { 200: { description: 'The import report (as `smsbridge import --json`)', schema: importReportResponse }, 400: 'Invalid query, empty or unreadable file, no phone column', 413: 'Over 50 MB' },
       handle: async (req, res) => {
         res.json(await importUpload(app, req.body, req.headers['content-type'] ?? '', req.query));
       },
     },
     {
-      method: 'get', path: '/contacts/:phone', tag: 'contacts', summary: 'One contact with its consent state and consent ledger.', returns: 'Contact',
-      responses: { 200: 'The contact, `consent` and `consentHistory`', 400: 'Not a usable phone number', 404: 'No such contact' },
+      method: 'get', path: '/contacts/:phone', tag: 'contacts', summary: 'One contact with its consent state and consent ledger.',
+      responses: { 200: { description: 'The contact, `consent` and `consentHistory`', schema: contactResponse }, 400: 'Not a usable phone number', 404: 'No such contact' },
       handle: async (req, res) => {
-        const contact = await findContact(app, parseInput(phoneParams, req.params, 'params').phone);
-        const [consent, history] = await Promise.all([app.store.consent.currentMany([contact.id]), app.store.consent.history(contact.id)]);
-        res.json({ ...contact, consent: consent.get(contact.id) ?? UNKNOWN_CONSENT, consentHistory: history });
+        res.json(await withConsent(app, await findContact(app, parseInput(phoneParams, req.params, 'params').phone)));
       },
     },
     {
-      method: 'put', path: '/contacts/:phone', tag: 'contacts', summary: 'Create or update one contact, merged like an import row.', body: contactBody, returns: 'Contact',
-      responses: { 200: 'Updated (or unchanged)', 201: 'Created', 400: 'Invalid phone or fields' },
+      method: 'put', path: '/contacts/:phone', tag: 'contacts', summary: 'Create or update one contact, merged like an import row.', body: contactBody,
+      responses: { 200: { description: 'Updated (or unchanged)', schema: contactResponse }, 201: { description: 'Created', schema: contactResponse }, 400: 'Invalid phone or fields' },
       handle: async (req, res) => {
         const phone = e164(parseInput(phoneParams, req.params, 'params').phone, app.config.DEFAULT_COUNTRY);
         const fields: ContactFields = { ...parseInput(contactBody, req.body, 'body'), phone: phone.e164, ...(phone.country ? { country: phone.country } : {}) };
@@ -120,7 +122,7 @@ export function contactRoutes({ app }: ApiDeps): ApiRoute[] {
     },
     {
       method: 'post', path: '/contacts/:phone/opt-out', tag: 'contacts', summary: 'Record an opt-out (scope all by default, or marketing).', body: optOutBody,
-      responses: { 200: '{ id, phone, changed, consent }', 400: 'Invalid phone or body', 404: 'No such contact' },
+      responses: { 200: { description: 'The consent now', schema: consentChangeResponse }, 400: 'Invalid phone or body', 404: 'No such contact' },
       handle: async (req, res) => {
         const body = parseInput(optOutBody, req.body ?? {}, 'body');
         res.json(await changeConsent(app, parseInput(phoneParams, req.params, 'params').phone, { status: 'opted_out', scope: body.scope, source: body.source }));
@@ -128,7 +130,7 @@ export function contactRoutes({ app }: ApiDeps): ApiRoute[] {
     },
     {
       method: 'post', path: '/contacts/:phone/opt-in', tag: 'contacts', summary: 'Record a marketing opt-in; lifting the recipient\'s own opt-out needs `evidence`.', body: optInBody,
-      responses: { 200: '{ id, phone, changed, consent }', 400: 'Invalid phone or body', 404: 'No such contact', 409: 'The recipient opted out themselves; evidence needed' },
+      responses: { 200: { description: 'The consent now', schema: consentChangeResponse }, 400: 'Invalid phone or body', 404: 'No such contact', 409: 'The recipient opted out themselves; evidence needed' },
       handle: async (req, res) => {
         const body = parseInput(optInBody, req.body, 'body');
         res.json(await changeConsent(app, parseInput(phoneParams, req.params, 'params').phone, { status: 'opted_in', scope: 'marketing', source: body.source, ...(body.evidence ? { evidence: body.evidence } : {}) }));

@@ -4,6 +4,7 @@ import { compileTemplate } from '../../messages/template.js';
 import type { IdempotencyRecord } from '../../store/port.js';
 import { checkRoute } from './campaigns.js';
 import { fingerprint, KeyedMutex } from './idempotency.js';
+import { messageAcceptedResponse } from './responses.js';
 import type { ApiDeps, ApiRoute } from './route.js';
 import { e164, idempotencyHeaders, messageBody, parseInput } from './schemas.js';
 
@@ -88,7 +89,8 @@ export function messageRoutes({ app }: ApiDeps): ApiRoute[] {
       method: 'post', path: '/messages', tag: 'messages', summary: 'Send one transactional SMS; retries with the same Idempotency-Key get the first answer and send nothing new.', body: messageBody,
       headers: [{ name: 'Idempotency-Key', required: true, description: 'A unique key per message (1–200 characters), kept IDEMPOTENCY_TTL_HOURS (default 24 h).', schema: { type: 'string', minLength: 1, maxLength: 200 } }],
       responses: {
-        202: '{ id (campaign), messageId, status }; a replay carries Idempotent-Replayed: true', 400: 'Missing key, invalid body, number, sender, gateway or variables',
+        202: { description: 'Accepted for sending', schema: messageAcceptedResponse, headers: { 'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same key', schema: { type: 'string', enum: ['true'] } } } },
+        400: 'Missing key, invalid body, number, sender, gateway or variables',
         409: 'The recipient cannot receive it (opted out of everything)', 422: 'Idempotency-Key reused with different parameters',
       },
       handle: async (req, res) => {

@@ -1,18 +1,33 @@
 import { z } from 'zod';
-import { contactSchema } from '../../contacts/contact.js';
-import { templateSchema } from '../../messages/template-record.js';
-import { filterSchema, segmentSchema } from '../../segments/index.js';
-import type { ApiRoute } from './route.js';
+import { filterSchema } from '../../segments/index.js';
+import { errorResponse } from './responses.js';
+import type { ApiResponse, ApiRoute } from './route.js';
 import { openApiPath, pathParams } from './route.js';
 
 type JsonSchema = Record<string, unknown>;
 
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+const COMPONENTS = '#/components/schemas/';
+const ref = (name: string): JsonSchema => ({ $ref: `${COMPONENTS}${name}` });
 
-/** zod → JSON Schema 2020-12 (what OpenAPI 3.1 uses), describing what a client sends; filters point at one shared schema. */
-function jsonSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
+/** The filter tree is read by a hand-written reader (better errors than a recursive union), so its JSON Schema is written out here. */
+const FILTER: JsonSchema = {
+  description: 'A condition {"field": "city", "op": "eq", "value": "Москва"}, or a group {"and": [...]}, {"or": [...]}, {"not": {...}}. Fields: phone, firstName, lastName, gender, birthDate, city, country, timezone, interests, tags, createdAt, updatedAt, properties.<name>.',
+  oneOf: [
+    { type: 'object', required: ['field', 'op'], properties: { field: { type: 'string' }, op: { type: 'string' }, value: {} }, additionalProperties: false },
+    { type: 'object', required: ['and'], properties: { and: { type: 'array', items: ref('Filter') } }, additionalProperties: false },
+    { type: 'object', required: ['or'], properties: { or: { type: 'array', items: ref('Filter') } }, additionalProperties: false },
+    { type: 'object', required: ['not'], properties: { not: ref('Filter') }, additionalProperties: false },
+  ],
+};
+
+/**
+ * Converts zod to JSON Schema 2020-12 (what OpenAPI 3.1 uses): `input` for what a client sends,
+ * `output` for what the server answers. Schemas with a `.meta({ id })` become components, shared
+ * through `components`; filters point at the one Filter schema.
+ */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, JsonSchema>): JsonSchema {
+  const converted = z.toJSONSchema(schema, {
+    io,
     unrepresentable: 'any',
     override: (ctx) => {
       if ((ctx.zodSchema as unknown) === filterSchema) {
@@ -21,6 +36,8 @@ function jsonSchema(schema: z.ZodType): JsonSchema {
       }
     },
   }) as JsonSchema;
+  const { $schema: _dialect, $defs, ...rest } = JSON.parse(JSON.stringify(converted).replaceAll('"#/$defs/', `"${COMPONENTS}`)) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+  for (const [name, def] of Object.entries($defs ?? {})) components[name] ??= def;
   return rest;
 }
 
@@ -30,30 +47,52 @@ const PARAMS: Record<string, string> = {
   id: 'The campaign id.',
 };
 
-function parameters(route: ApiRoute): JsonSchema[] {
+function parameters(route: ApiRoute, components: Record<string, JsonSchema>): JsonSchema[] {
   const list: JsonSchema[] = pathParams(route.path).map((name) => ({ name, in: 'path', required: true, description: PARAMS[name] ?? name, schema: { type: 'string' } }));
   if (route.query) {
-    const query = jsonSchema(route.query) as { properties?: Record<string, JsonSchema>; required?: string[] };
+    const query = jsonSchema(route.query, 'input', components) as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, schema] of Object.entries(query.properties ?? {})) list.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
   }
   for (const header of route.headers ?? []) list.push({ name: header.name, in: 'header', required: header.required, description: header.description, schema: header.schema });
   return list;
 }
 
-function requestBody(route: ApiRoute): JsonSchema | undefined {
+function requestBody(route: ApiRoute, components: Record<string, JsonSchema>): JsonSchema | undefined {
   if (route.upload) return { required: true, content: Object.fromEntries(route.upload.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }])) };
-  if (route.body) return { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } };
+  if (route.body) return { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input', components) } } };
   return undefined;
 }
 
-function responses(route: ApiRoute): JsonSchema {
-  const all: Record<string, string> = { ...route.responses, 401: 'Missing or wrong API key' };
-  return Object.fromEntries(Object.entries(all).map(([status, description]) => {
+/** The statuses every route of its kind can answer, besides its own. */
+function implied(route: ApiRoute): Record<number, string> {
+  const statuses: Record<number, string> = {};
+  if (route.body !== undefined || route.upload !== undefined) {
+    statuses[400] = 'Invalid body (not JSON, or fails the schema; `details` lists each problem by path)';
+    statuses[413] = 'The body is over the size limit (256 kB of JSON)';
+  }
+  if (!route.public) statuses[401] = 'Missing or wrong API key';
+  return statuses;
+}
+
+const routeName = (route: ApiRoute): string => `${route.method.toUpperCase()} ${route.path}`;
+
+function responses(route: ApiRoute, components: Record<string, JsonSchema>): JsonSchema {
+  const all: Record<string, ApiResponse | string> = { ...implied(route), ...route.responses };
+  const out: JsonSchema = {};
+  for (const [status, declared] of Object.entries(all)) {
     const code = Number(status);
-    if (code === 204) return [status, { description }];
-    const schema = code >= 400 ? ref('Error') : route.returns ? ref(route.returns) : {};
-    return [status, { description, content: { 'application/json': { schema } } }];
-  }));
+    const answer: ApiResponse = typeof declared === 'string' ? { description: declared } : declared;
+    const headers = answer.headers ? { headers: answer.headers } : {};
+    if (code === 204) {
+      out[status] = { description: answer.description, ...headers };
+      continue;
+    }
+    const schema = answer.schema ?? (code >= 400 ? errorResponse : code < 300 ? route.response : undefined);
+    if (!schema) throw new Error(`${routeName(route)}: response ${status} has no schema; declare it as { description, schema: <zod schema> } (or set the route's \`response\`)`);
+    out[status] = { description: answer.description, ...headers, content: { [answer.contentType ?? 'application/json']: { schema: jsonSchema(schema, 'output', components) } } };
+  }
+  out.default = { description: 'Any other error (405 wrong method with an Allow header, 500, 503 data store locked)', content: { 'application/json': { schema: ref('Error') } } };
+  return out;
 }
 
 function operationId(route: ApiRoute): string {
@@ -61,57 +100,31 @@ function operationId(route: ApiRoute): string {
   return `${route.method}${words.join('')}`;
 }
 
-const CAMPAIGN: JsonSchema = {
-  type: 'object',
-  required: ['id', 'name', 'status', 'kind', 'audience', 'variants', 'campaignVariables', 'sender', 'gateway', 'schedule', 'createdAt', 'updatedAt'],
-  properties: {
-    id: { type: 'string' }, name: { type: 'string' },
-    status: { enum: ['draft', 'scheduled', 'sending', 'paused', 'completed', 'canceled'] },
-    kind: { enum: ['marketing', 'transactional'] },
-    audience: { oneOf: [{ type: 'object', properties: { segment: { type: 'string' }, filter: ref('Filter') }, required: ['filter'] }, { type: 'object', properties: { phones: { type: 'array', items: { type: 'string' } } }, required: ['phones'] }] },
-    variants: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, text: { type: 'string' }, weight: { type: 'number' } } } },
-    campaignVariables: { type: 'object', additionalProperties: { type: 'string' } },
-    sender: { type: 'string' }, gateway: { type: 'string' }, schedule: { type: 'object' },
-    planned: { type: 'object' }, testSentAt: { type: 'string' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
-  },
-};
-
-const FILTER: JsonSchema = {
-  description: 'A condition {"field": "city", "op": "eq", "value": "Москва"}, or a group {"and": [...]}, {"or": [...]}, {"not": {...}}.',
-  oneOf: [
-    { type: 'object', required: ['field', 'op'], properties: { field: { type: 'string' }, op: { type: 'string' }, value: {} } },
-    { type: 'object', required: ['and'], properties: { and: { type: 'array', items: { $ref: '#/components/schemas/Filter' } } } },
-    { type: 'object', required: ['or'], properties: { or: { type: 'array', items: { $ref: '#/components/schemas/Filter' } } } },
-    { type: 'object', required: ['not'], properties: { not: { $ref: '#/components/schemas/Filter' } } },
-  ],
-};
-
-/** The OpenAPI 3.1 document, built from the same table that registers the routes. */
+/** The OpenAPI 3.1 document, built from the same table that registers the routes; throws when a route's answer has no schema. */
 export function openApiDocument(routes: readonly ApiRoute[]): JsonSchema {
+  const components: Record<string, JsonSchema> = { Filter: FILTER };
+  jsonSchema(errorResponse, 'output', components);
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
-    const body = requestBody(route);
+    const body = requestBody(route, components);
     (paths[openApiPath(route.path)] ??= {})[route.method] = {
-      operationId: operationId(route), tags: [route.tag], summary: route.summary, parameters: parameters(route), ...(body ? { requestBody: body } : {}), responses: responses(route),
+      operationId: operationId(route), tags: [route.tag], summary: route.summary, ...(route.public ? { security: [] } : {}),
+      parameters: parameters(route, components), ...(body ? { requestBody: body } : {}), responses: responses(route, components),
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'sms-bridge REST API', version: '1.0.0', description: 'Contacts, consent, segments, templates, campaigns and transactional messages. Errors are {"error", "hint"?, "details"?}.' },
+    info: {
+      title: 'sms-bridge REST API', version: '1.0.0',
+      description: 'Contacts, consent, segments, templates, campaigns and transactional messages. Every error is {"error", "hint"?, "details"?}. A known path with another method answers 405 with an Allow header. This document is served without the API key.',
+    },
     servers: [{ url: '/api/v1' }],
     security: [{ bearerAuth: [] }],
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API_KEY>' } },
-      schemas: {
-        Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, hint: { type: 'string' }, details: {} } },
-        Filter: FILTER,
-        Contact: jsonSchema(contactSchema),
-        Segment: jsonSchema(segmentSchema),
-        Template: jsonSchema(templateSchema),
-        Campaign: CAMPAIGN,
-      },
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
     },
   };
 }

@@ -10,6 +10,17 @@ export interface ApiDeps {
 
 export type HttpMethod = 'get' | 'put' | 'post' | 'delete';
 
+/** One answer of a route, as /openapi.json describes it. */
+export interface ApiResponse {
+  description: string;
+  /** The body's schema, the one the handler's answer is checked against (tests validate every answer). */
+  schema?: z.ZodType;
+  /** Default `application/json`; a file download names its type (`text/csv`) with `schema: z.string()`. */
+  contentType?: string;
+  /** Response headers the route sets. */
+  headers?: Readonly<Record<string, { description: string; schema: object }>>;
+}
+
 /**
  * One REST route: the single table that both registers the handler and describes it in
  * /openapi.json, so the two cannot drift apart.
@@ -28,10 +39,16 @@ export interface ApiRoute {
   upload?: readonly string[];
   /** Request headers the route reads. */
   headers?: ReadonlyArray<{ name: string; required: boolean; description: string; schema: object }>;
-  /** Status → description; the first 2xx is the success response. */
-  responses: Readonly<Record<number, string>>;
-  /** A components/schemas name for the success body. */
-  returns?: string;
+  /**
+   * Every status the route answers itself, each with its body's zod schema: required for a 2xx (but
+   * 204), and `errorResponse` when left out of an error. A plain string is a description alone, for
+   * errors. 401 (unless `public`), 400 and 413 (routes with a body) are added to the document.
+   */
+  responses: Readonly<Record<number, ApiResponse | string>>;
+  /** Shorthand: the schema of every 2xx in `responses` given as a description alone. */
+  response?: z.ZodType;
+  /** Served without the API key (the OpenAPI document). */
+  public?: boolean;
   middleware?: readonly RequestHandler[];
   handle(req: Request, res: Response): Promise<void>;
 }

@@ -109,9 +109,17 @@ const audienceBody = z
     filter: filterSchema.optional(),
     phones: z.array(z.string().min(1).max(64)).min(1).max(10_000).optional(),
   })
-  .refine((a) => [a.segment, a.filter, a.phones].filter((v) => v !== undefined).length === 1, 'give exactly one of segment, filter or phones');
+  .refine((a) => [a.segment, a.filter, a.phones].filter((v) => v !== undefined).length === 1, 'give exactly one of segment, filter or phones')
+  .meta({ description: 'Who gets it: exactly one of a saved `segment`, a `filter`, or a non-empty list of `phones`.', oneOf: exactlyOne(['segment', 'filter', 'phones']) });
 
 const variables = z.record(z.string().min(1).max(64), z.string().max(1000));
+
+/** JSON Schema for "exactly one of these properties" (what a refine checks, stated in /openapi.json). */
+function exactlyOne(keys: readonly string[]): object[] {
+  return keys.map((key) => ({ required: [key], not: { anyOf: keys.filter((other) => other !== key).map((other) => ({ required: [other] })) } }));
+}
+
+const SENDER_RULE = 'The sender id the phone shows: an alphanumeric name (up to 11 characters) or a number. Defaults to SMS_SENDER, else the gateway\'s own configured sender (TWILIO_FROM, VONAGE_FROM, SMSRU_FROM, SMPP_SOURCE_ADDR); without any of them the request is refused (400). Where the gateway or the destination cannot show a name (Twilio to US/CA numbers) the preview says what is used instead.';
 
 export const campaignBody = z
   .strictObject({
@@ -122,11 +130,12 @@ export const campaignBody = z
     template: z.string().min(1).max(TEMPLATE_NAME_MAX).optional(),
     variants: z.array(variantSchema).min(1).max(10).optional(),
     variables: variables.default({}),
-    sender: z.string().min(1).max(20).optional(),
-    gateway: z.string().min(1).max(64).default('default'),
+    sender: z.string().min(1).max(20).optional().describe(SENDER_RULE),
+    gateway: z.string().min(1).max(64).default('default').describe('A gateway name (twilio, vonage, smsru, smpp, simulator) or `default` (SMS_GATEWAY, routed by SMS_ROUTES).'),
     schedule: scheduleBody.default({ type: 'now' }),
   })
-  .refine((c) => [c.text, c.template, c.variants].filter((v) => v !== undefined).length === 1, { message: 'give the message exactly one way: text, template or variants', path: ['text'] });
+  .refine((c) => [c.text, c.template, c.variants].filter((v) => v !== undefined).length === 1, { message: 'give the message exactly one way: text, template or variants', path: ['text'] })
+  .meta({ description: 'The message is given exactly one way: `text`, a saved `template` (with `variables` for its campaign variables) or A/B `variants`.', oneOf: exactlyOne(['text', 'template', 'variants']) });
 export type CampaignBody = z.output<typeof campaignBody>;
 
 export const testSendBody = z.strictObject({
@@ -137,7 +146,7 @@ export const testSendBody = z.strictObject({
 export const messageBody = z.strictObject({
   to: z.string().min(1).max(64),
   text: z.string().min(1).max(TEMPLATE_TEXT_MAX),
-  sender: z.string().min(1).max(20).optional(),
+  sender: z.string().min(1).max(20).optional().describe(SENDER_RULE),
   gateway: z.string().min(1).max(64).default('default'),
   variables: variables.default({}),
 });

@@ -1,9 +1,11 @@
+import { z } from 'zod';
 import type { AppContext } from '../../app.js';
 import { saveSegment } from '../../segments/save-segment.js';
 import { matchFilter } from '../../segments/match.js';
 import { AppError } from '../../common/errors.js';
 import { describeFilter } from '../../segments/index.js';
 import type { Segment } from '../../segments/index.js';
+import { segmentPreviewResponse, segmentResponse } from './responses.js';
 import type { ApiDeps, ApiRoute } from './route.js';
 import { parseInput, segmentBody, segmentParams, segmentPreviewQuery } from './schemas.js';
 
@@ -24,14 +26,14 @@ export function segmentRoutes({ app }: ApiDeps): ApiRoute[] {
   return [
     {
       method: 'get', path: '/segments', tag: 'segments', summary: 'Saved segments, by name.',
-      responses: { 200: 'An array of segments' },
+      responses: { 200: { description: 'Every saved segment', schema: z.array(segmentResponse) } },
       handle: async (_req, res) => {
         res.json(await app.store.segments.list());
       },
     },
     {
-      method: 'put', path: '/segments/:name', tag: 'segments', summary: 'Save or replace a segment (a filter over contact fields and properties).', body: segmentBody, returns: 'Segment',
-      responses: { 200: 'Replaced', 201: 'Created', 400: 'Invalid name or filter (details name the path)' },
+      method: 'put', path: '/segments/:name', tag: 'segments', summary: 'Save or replace a segment (a filter over contact fields and properties).', body: segmentBody,
+      responses: { 200: { description: 'Replaced', schema: segmentResponse }, 201: { description: 'Created', schema: segmentResponse }, 400: 'Invalid name or filter (details name the path)' },
       handle: async (req, res) => {
         const name = nameOf(req.params);
         const body = parseInput(segmentBody, req.body, 'body');
@@ -41,8 +43,8 @@ export function segmentRoutes({ app }: ApiDeps): ApiRoute[] {
       },
     },
     {
-      method: 'get', path: '/segments/:name', tag: 'segments', summary: 'One segment.', returns: 'Segment',
-      responses: { 200: 'The segment', 404: 'No such segment' },
+      method: 'get', path: '/segments/:name', tag: 'segments', summary: 'One segment.',
+      responses: { 200: { description: 'The segment', schema: segmentResponse }, 404: 'No such segment' },
       handle: async (req, res) => {
         res.json(await loadSegment(app, nameOf(req.params)));
       },
@@ -59,7 +61,7 @@ export function segmentRoutes({ app }: ApiDeps): ApiRoute[] {
     },
     {
       method: 'get', path: '/segments/:name/preview', tag: 'segments', summary: 'How many contacts the segment matches now, with a sample.', query: segmentPreviewQuery,
-      responses: { 200: '{ name, filter, description, count, total, sample } (as `segment preview --json`)', 400: 'Invalid query', 404: 'No such segment' },
+      responses: { 200: { description: 'The count and a sample (as `segment preview --json`)', schema: segmentPreviewResponse }, 400: 'Invalid query', 404: 'No such segment' },
       handle: async (req, res) => {
         const { sample: size } = parseInput(segmentPreviewQuery, req.query, 'query');
         const found = await loadSegment(app, nameOf(req.params));

@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import type { AppContext } from '../../app.js';
 import { saveTemplate } from '../../messages/save-template.js';
 import { AppError } from '../../common/errors.js';
 import type { Template } from '../../messages/template-record.js';
+import { templateResponse } from './responses.js';
 import type { ApiDeps, ApiRoute } from './route.js';
 import { parseInput, templateBody, templateParams } from './schemas.js';
 
@@ -22,14 +24,14 @@ export function templateRoutes({ app }: ApiDeps): ApiRoute[] {
   return [
     {
       method: 'get', path: '/templates', tag: 'templates', summary: 'Saved templates, by name.',
-      responses: { 200: 'An array of templates' },
+      responses: { 200: { description: 'Every saved template', schema: z.array(templateResponse) } },
       handle: async (_req, res) => {
         res.json(await app.store.templates.list());
       },
     },
     {
-      method: 'put', path: '/templates/:name', tag: 'templates', summary: 'Save or replace a template; unknown variables are refused with the list of known ones.', body: templateBody, returns: 'Template',
-      responses: { 200: 'Replaced', 201: 'Created', 400: 'Invalid name or text; unknown variables (`details.known` lists the known names)' },
+      method: 'put', path: '/templates/:name', tag: 'templates', summary: 'Save or replace a template; unknown variables are refused with the list of known ones.', body: templateBody,
+      responses: { 200: { description: 'Replaced', schema: templateResponse }, 201: { description: 'Created', schema: templateResponse }, 400: 'Invalid name or text; unknown variables (`details.known` lists the known names)' },
       handle: async (req, res) => {
         const name = nameOf(req.params);
         const body = parseInput(templateBody, req.body, 'body');
@@ -39,8 +41,8 @@ export function templateRoutes({ app }: ApiDeps): ApiRoute[] {
       },
     },
     {
-      method: 'get', path: '/templates/:name', tag: 'templates', summary: 'One template.', returns: 'Template',
-      responses: { 200: 'The template', 404: 'No such template' },
+      method: 'get', path: '/templates/:name', tag: 'templates', summary: 'One template.',
+      responses: { 200: { description: 'The template', schema: templateResponse }, 404: 'No such template' },
       handle: async (req, res) => {
         res.json(await loadTemplate(app, nameOf(req.params)));
       },

@@ -51,7 +51,7 @@ describeGatewayContract('twilio', async () => {
   const accepted: { sid: string; callback: string; to: string; body: string }[] = [];
   let settled = 0;
   const post = () =>
-    scope.post(MESSAGES, (body: Record<string, string>) => body.To === '+79123456789' && body.From === FROM && body.Body !== undefined).basicAuth({ user: SID, pass: TOKEN });
+    scope.post(MESSAGES, (body: Record<string, string>) => body.To === '+79123456789' && body.From === 'SmsBridge' && body.Body !== undefined).basicAuth({ user: SID, pass: TOKEN });
   return {
     gateway,
     scenario: {
@@ -113,7 +113,7 @@ describe('twilio send', () => {
     const result = await gateway.send(contractMessage({ messageId: 'msg 1/ä', text: 'Hi +1', validUntil: new Date(clock.now().getTime() + 90_200) }));
     expect(result).toEqual({ ok: true, providerMessageId: smSid(1), segments: 2 });
     expect(seen.body).toEqual({
-      To: '+79123456789', Body: 'Hi +1', From: FROM, ValidityPeriod: '91',
+      To: '+79123456789', Body: 'Hi +1', From: 'SmsBridge', ValidityPeriod: '91',
       StatusCallback: `${PUBLIC}/webhooks/twilio/status?mid=msg%201%2F%C3%A4`,
     });
     scope.done();
