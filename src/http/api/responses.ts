@@ -137,7 +137,9 @@ const variantReport = z.object({
 export const campaignReportResponse = z
   .object({
     id: z.string(), name: z.string(), status: z.string(), kind: z.string(), audience: z.number().int(), excluded: counts,
-    submitted: z.number().int(), delivered: z.number().int(), undelivered: z.number().int(), failed: z.number().int(), failedByCode: counts,
+    submitted: z.number().int(), delivered: z.number().int(), undelivered: z.number().int(),
+    partiallyDelivered: z.number().int().describe('Long messages some of whose parts were delivered and some not (counted as undelivered too).'),
+    failed: z.number().int(), failedByCode: counts,
     unknown: z.number().int(), pending: z.number().int(), canceled: z.number().int(), replies: z.number().int(), optOuts: z.number().int(),
     segments: z.number().int(), cost: z.number(), currency: z.string().optional(),
     deliveryRate: rate.describe('delivered / submitted; null when nothing was submitted.'), replyRate: rate.describe('replies / delivered; null when nothing was delivered.'),

@@ -48,7 +48,7 @@ describeGatewayContract('twilio', async () => {
   const { clock, gateway } = setup();
   const scope = nock(API);
   const events: GatewayEvent[] = [];
-  const accepted: { sid: string; callback: string; to: string; body: string }[] = [];
+  const accepted: { sid: string; callback: string; to: string; from: string; body: string }[] = [];
   let settled = 0;
   const post = () =>
     scope.post(MESSAGES, (body: Record<string, string>) => body.To === '+79123456789' && body.From === 'SmsBridge' && body.Body !== undefined).basicAuth({ user: SID, pass: TOKEN });
@@ -59,7 +59,7 @@ describeGatewayContract('twilio', async () => {
         post().reply(201, (_uri, body) => {
           const form = new URLSearchParams(String(body));
           const sid = smSid(accepted.length + 1);
-          accepted.push({ sid, callback: form.get('StatusCallback')!, to: form.get('To')!, body: form.get('Body')! });
+          accepted.push({ sid, callback: form.get('StatusCallback')!, to: form.get('To')!, from: form.get('From')!, body: form.get('Body')! });
           return { sid, status: 'queued', num_segments: '1', price: null, error_code: null };
         }),
       rejectInvalid: () => post().reply(400, twilioError(21211, "The 'To' number +79123456789 is not a valid phone number.")),
@@ -72,7 +72,7 @@ describeGatewayContract('twilio', async () => {
         scope.get(MESSAGES).query(true).basicAuth({ user: SID, pass: TOKEN }).times(2).optionally().reply(200, (uri) => {
           const to = new URL(uri, API).searchParams.get('To');
           const messages = accepted.filter((a) => a.to === to).map((a) => ({
-            sid: a.sid, to: a.to, from: FROM, body: a.body, direction: 'outbound-api', status: 'sent', error_code: null,
+            sid: a.sid, to: a.to, from: a.from, body: a.body, direction: 'outbound-api', status: 'sent', error_code: null,
             date_created: clock.now().toUTCString(), date_updated: clock.now().toUTCString(), messaging_service_sid: null,
           }));
           return { messages, next_page_uri: null, page: 0, page_size: 100 };
@@ -342,7 +342,7 @@ describe('twilio config', () => {
 });
 
 describe('twilio findSent: what Twilio received, from its message list', () => {
-  const query = { messageId: 'm-1', to: '+79123456789', from: 'SHOP', text: 'Sale: 20% off', since: new Date('2026-03-02T09:50:00.000Z') };
+  const query = { messageId: 'm-1', to: '+79123456789', from: FROM, text: 'Sale: 20% off', since: new Date('2026-03-02T09:50:00.000Z') };
   const listed = (overrides: Record<string, unknown> = {}) => ({
     sid: smSid(7), to: '+79123456789', from: FROM, body: 'Sale: 20% off', direction: 'outbound-api', status: 'delivered', error_code: null,
     date_created: 'Mon, 02 Mar 2026 09:55:00 +0000', date_updated: 'Mon, 02 Mar 2026 09:56:00 +0000', messaging_service_sid: null, ...overrides,
