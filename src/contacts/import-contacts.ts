@@ -1,7 +1,7 @@
 import type { Clock } from '../common/clock.js';
 import type { ConsentEntry, ConsentState, ConsentStatus } from '../consent/consent.js';
 import { UNKNOWN_CONSENT } from '../consent/consent.js';
-import { applyConsentEntry } from '../consent/ledger.js';
+import { applyConsentEntry, hasOptOut } from '../consent/ledger.js';
 import type { Store } from '../store/port.js';
 import type { Contact } from './contact.js';
 import type { ColumnMapping } from './columns.js';
@@ -38,6 +38,7 @@ export interface ImportReport {
   invalid: Array<{ row: number; reason: string; value: string; column?: string }>;
   /** Cells that were dropped while the rest of the row was kept. */
   warnings: RowProblem[];
+  /** `keptOptedOut`: rows saying "yes" for a contact whose opt-out stands (an import never lifts one). */
   consent: { optedIn: number; optedOut: number; keptOptedOut: number };
   dryRun: boolean;
 }
@@ -164,7 +165,7 @@ async function writeBatch(
         entries.push(entry);
         state.consent = applied.state;
         report.consent[entry.status === 'opted_in' ? 'optedIn' : 'optedOut'] += 1;
-      } else if (entry.status === 'opted_in' && applied.state.lockedByRecipient) {
+      } else if (entry.status === 'opted_in' && hasOptOut(applied.state)) {
         report.consent.keptOptedOut += 1;
       }
     }

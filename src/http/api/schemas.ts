@@ -51,6 +51,7 @@ export const contactListQuery = z.object({
 export const contactBody = z.strictObject({
   firstName: z.string().trim().max(100).optional(),
   lastName: z.string().trim().max(100).optional(),
+  middleName: z.string().trim().max(100).optional(),
   gender: genderSchema.optional(),
   birthDate: z.iso.date('must be an ISO date YYYY-MM-DD').optional(),
   city: z.string().trim().max(100).optional(),
@@ -62,6 +63,8 @@ export const contactBody = z.strictObject({
 
 export const optOutBody = z.strictObject({
   scope: z.enum(['all', 'marketing']).default('all'),
+  /** Who asked: `recipient` (by phone or e-mail: locked like a STOP reply) or `operator`. */
+  by: z.enum(['recipient', 'operator']).default('operator'),
   source: shortText.default('operator via REST API'),
 });
 
