@@ -9,6 +9,7 @@ import type { EventSink } from './delivery/sinks.js';
 import type { Timers } from './delivery/timers.js';
 import type { EventInbox } from './store/lowdb/event-inbox.js';
 import type { Store } from './store/port.js';
+import type { ConsentRequestSettings } from './consent/consent-request.js';
 
 export interface EngineDeps {
   store: Store;
@@ -26,6 +27,8 @@ export interface EngineDeps {
   failoverGateway?: string;
   /** Sinks besides the store, each with its own durable inbox (see EventSink). */
   sinks?: Array<{ sink: EventSink; inbox: EventInbox<GatewayEvent> }>;
+  /** Double opt-in replies (CONSENT_YES_KEYWORDS, CONSENT_REQUEST_WINDOW_HOURS). */
+  consentRequests?: ConsentRequestSettings;
 }
 
 /**
@@ -53,7 +56,9 @@ export class DeliveryEngine {
       ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
       ...(deps.failoverGateway ? { failover: { gateway: deps.failoverGateway, afterFailures: 5, cooldownMs: 60_000 } } : {}),
     });
-    this.ingestor = new EventIngestor({ store: deps.store, clock: deps.clock, logger: deps.logger, newId: deps.newId, gateway: deps.gateway });
+    this.ingestor = new EventIngestor({
+      store: deps.store, clock: deps.clock, logger: deps.logger, newId: deps.newId, gateway: deps.gateway, ...(deps.consentRequests ? { consentRequests: deps.consentRequests } : {}),
+    });
   }
 
   /** Where gateways hand receipts and replies: resolves once they are durable (then they are processed). */

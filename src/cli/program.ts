@@ -10,6 +10,8 @@ import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSegmentCommands } from './commands/segment.js';
 import { registerTemplateCommands } from './commands/template.js';
+import { registerReplyCommands } from './commands/replies.js';
+import { registerConsentCommands } from './commands/consent.js';
 import { describeFailure } from './output.js';
 
 export function buildProgram(): Command {
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerMessageCommands(program);
   registerCampaignCommands(program);
   registerAutomationCommands(program);
+  registerReplyCommands(program);
+  registerConsentCommands(program);
   registerRunCommand(program);
   registerServeCommand(program);
   registerDoctorCommand(program);

@@ -1,5 +1,6 @@
 import type { Contact } from '../contacts/contact.js';
 import type { ConsentEntry, ConsentState } from '../consent/consent.js';
+import type { SuppressionRecord } from '../consent/suppression.js';
 import type { Campaign } from '../campaigns/campaign.js';
 import type { BirthdayAutomation } from '../campaigns/birthday.js';
 import type { InboundRecord } from '../campaigns/report.js';
@@ -30,6 +31,14 @@ export interface Store {
   readonly greetings: RecordRepository<GreetingRecord>;
   /** REST API responses per Idempotency-Key, so a retried request is answered, not repeated. */
   readonly idempotency: RecordRepository<IdempotencyRecord>;
+  /** Hashed numbers of erased contacts who had opted out: never messaged again (see suppression.ts). */
+  readonly suppressions: RecordRepository<SuppressionRecord>;
+  /**
+   * Overwrites, in place, every remaining copy of these strings in the store's own files (journals,
+   * the event inbox) after their records were erased through the repositories. Stores that keep no
+   * copies (memory, PostgreSQL after the rows are updated) do nothing.
+   */
+  scrub?(needles: readonly string[]): Promise<void>;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
@@ -60,6 +69,8 @@ export interface ContactRepository {
   scan(options?: ScanOptions): AsyncIterable<Contact[]>;
   /** One page of contacts in a stable order, after the given id (exclusive). */
   list(options: { limit: number; afterId?: string }): Promise<Contact[]>;
+  /** Removes contacts (personal data erasure); unknown ids are ignored. */
+  deleteMany(ids: readonly string[]): Promise<void>;
 }
 
 export interface ConsentRepository {
@@ -71,6 +82,8 @@ export interface ConsentRepository {
   currentMany(contactIds: readonly string[]): Promise<Map<string, ConsentState>>;
   /** Counts of current states across all contacts, for summaries. */
   summary(): Promise<ConsentSummary>;
+  /** Removes a contact's whole ledger (personal data erasure: a suppression record keeps the opt-out). */
+  forget(contactId: string): Promise<void>;
 }
 
 export interface ConsentSummary {
@@ -141,10 +154,21 @@ export interface OutboxRepository {
   /** Message counts by status (test sends excluded). */
   countByStatus(campaignId: string): Promise<Partial<Record<MessageStatus, number>>>;
   /**
+   * What the campaign's messages that left cost so far (test sends excluded): rows submitted to a
+   * gateway (whatever their receipt said since) and `unknown` ones, at their recorded (actual) cost.
+   */
+  spent(campaignId: string): Promise<number>;
+  /**
    * When each contact's marketing messages were (or are planned to be) sent, since `since`, counting
    * every message that was not canceled, rejected or failed.
    */
   marketingSendTimes(contactIds: readonly string[], since: Date): Promise<Map<string, Date[]>>;
+  /**
+   * Personal data erasure: every message to this contact or number (test sends included) keeps its
+   * status, cost and times for the reports, but its number, contact id and text become `redacted`.
+   * Returns how many rows changed.
+   */
+  erase(match: { contactId?: string; phone: string }, redacted: { phone: string; contactId: string; text: string }): Promise<number>;
 }
 
 /** Replies, opt-outs and other inbound messages, linked to the campaign they answer. */
@@ -152,4 +176,8 @@ export interface InboundRepository {
   append(records: readonly InboundRecord[]): Promise<void>;
   listByCampaign(campaignId: string): Promise<InboundRecord[]>;
   recent(limit: number): Promise<InboundRecord[]>;
+  /** Up to `limit` records received after `at` (ISO; exclusive), oldest first. */
+  since(at: string, limit: number): Promise<InboundRecord[]>;
+  /** Personal data erasure: the sender's number, contact and text of matching records are removed (counts stay). */
+  erase(match: { contactId?: string; phone: string }, redactedFrom: string): Promise<number>;
 }

@@ -6,6 +6,7 @@ import { AppError } from '../../common/errors.js';
 import type { Audience, PlanRequest } from '../../campaigns/plan.js';
 import type { PlanSummary } from '../../campaigns/plan-summary.js';
 import { previewCampaign } from '../../campaigns/preview.js';
+import { formatPreviewNotes } from '../../campaigns/preview-notes.js';
 import type { Variant } from '../../campaigns/variants.js';
 import { parseVariantOption } from '../../campaigns/variants.js';
 import { describeFilter } from '../../segments/index.js';
@@ -14,6 +15,7 @@ import { collect, parseFlags } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
 import { loadSegment, readFilterOption } from './segment.js';
 import { registerCampaignRunCommands } from './campaign-run.js';
+import { registerCampaignResultCommands } from './campaign-results.js';
 import { loadTemplate } from './template.js';
 
 const planFlags = z.object({
@@ -139,8 +141,9 @@ export function registerCampaignCommands(program: Command): void {
         prices: app.config.SMS_PRICES, currency: app.config.SMS_CURRENCY, routeGateway: app.routeGateway,
       });
       if (json) printJson(summary);
-      else printLines(formatSummary(summary, label, request.kind));
+      else printLines([...formatSummary(summary, label, request.kind), ...formatPreviewNotes(summary)]);
     });
   });
   registerCampaignRunCommands(campaign);
+  registerCampaignResultCommands(campaign);
 }

@@ -32,6 +32,8 @@ export interface ApiRoute {
   responses: Readonly<Record<number, string>>;
   /** A components/schemas name for the success body. */
   returns?: string;
+  /** The success body as a zod schema (described in /openapi.json). */
+  response?: z.ZodType;
   middleware?: readonly RequestHandler[];
   handle(req: Request, res: Response): Promise<void>;
 }

@@ -128,6 +128,8 @@ export const campaignBody = z
     sender: z.string().min(1).max(20).optional(),
     gateway: z.string().min(1).max(64).default('default'),
     schedule: scheduleBody.default({ type: 'now' }),
+    /** Budget in SMS_CURRENCY: refused if the preview costs more; sending stops once the actual cost reaches it. */
+    maxCost: z.number().positive().optional(),
   })
   .refine((c) => [c.text, c.template, c.variants].filter((v) => v !== undefined).length === 1, { message: 'give the message exactly one way: text, template or variants', path: ['text'] });
 export type CampaignBody = z.output<typeof campaignBody>;

@@ -17,6 +17,8 @@ import { ChunkedJsonFile } from './chunked-json-file.js';
 import { GroupCommit } from './group-commit.js';
 import { OutboxFiles } from './outbox-files.js';
 import { acquirePidLock } from './pid-lock.js';
+import { scrubFiles } from './scrub-files.js';
+import type { SuppressionRecord } from '../../consent/suppression.js';
 
 export interface LowdbStoreOptions {
   dataDir: string;
@@ -36,6 +38,7 @@ const FILES: Record<CollectionName, string> = {
   automations: 'automations.json',
   greetings: 'greetings.json',
   idempotency: 'idempotency.json',
+  suppressions: 'suppressions.json',
 };
 
 /**
@@ -47,7 +50,7 @@ export class LowdbStore implements Store {
   private readonly memory: MemoryStore;
   private readonly files = new Map<CollectionName, { db: Low<Envelope<unknown>>; adapter: ChunkedJsonFile<unknown> }>();
   private readonly commits = new Map<CollectionName, GroupCommit>();
-  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0 };
+  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, suppressions: 0 };
   private outboxFiles: OutboxFiles | undefined;
   private releaseLock: (() => void) | undefined;
   private closed = false;
@@ -99,6 +102,17 @@ export class LowdbStore implements Store {
 
   get idempotency(): Store['idempotency'] {
     return this.memory.idempotency;
+  }
+
+  get suppressions(): Store['suppressions'] {
+    return this.memory.suppressions;
+  }
+
+  /** Same-length overwrites, so the inbox's byte offsets and checkpoints stay valid (see scrub-files.ts). */
+  async scrub(needles: readonly string[]): Promise<void> {
+    this.checkWritable();
+    await this.flush();
+    await scrubFiles(this.options.dataDir, needles);
   }
 
   static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
@@ -169,6 +183,7 @@ export class LowdbStore implements Store {
     this.memory.automations.load(this.items<BirthdayAutomation>('automations'));
     this.memory.greetings.load(this.items<GreetingRecord>('greetings'));
     this.memory.idempotency.load(this.items<IdempotencyRecord>('idempotency'));
+    this.memory.suppressions.load(this.items<SuppressionRecord>('suppressions'));
     // The loaded arrays now live in the maps; keep one copy in memory, not two.
     for (const { db } of this.files.values()) db.data = { version: 1, items: [] };
   }
@@ -216,6 +231,8 @@ export class LowdbStore implements Store {
         return this.memory.greetings.all();
       case 'idempotency':
         return this.memory.idempotency.all();
+      case 'suppressions':
+        return this.memory.suppressions.all();
     }
   }
 

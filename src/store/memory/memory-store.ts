@@ -9,8 +9,9 @@ import { MemoryInbound } from './memory-inbound.js';
 import type { Campaign } from '../../campaigns/campaign.js';
 import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
+import type { SuppressionRecord } from '../../consent/suppression.js';
 
-export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency';
+export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency' | 'suppressions';
 
 /**
  * Called around every change: `before` may refuse it (a read-only or closed store) by throwing;
@@ -40,6 +41,7 @@ export class MemoryStore implements Store {
   readonly automations: MemoryRecords<BirthdayAutomation>;
   readonly greetings: MemoryRecords<GreetingRecord>;
   readonly idempotency: MemoryRecords<IdempotencyRecord>;
+  readonly suppressions: MemoryRecords<SuppressionRecord>;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
     this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
@@ -51,6 +53,7 @@ export class MemoryStore implements Store {
     this.automations = new MemoryRecords<BirthdayAutomation>(() => hooks.before('automations'), () => hooks.after('automations'));
     this.greetings = new MemoryRecords<GreetingRecord>(() => hooks.before('greetings'), () => hooks.after('greetings'));
     this.idempotency = new MemoryRecords<IdempotencyRecord>(() => hooks.before('idempotency'), () => hooks.after('idempotency'));
+    this.suppressions = new MemoryRecords<SuppressionRecord>(() => hooks.before('suppressions'), () => hooks.after('suppressions'));
     this.outbox = new MemoryOutbox(() => hooks.before('outbox'), (ids, rows) => hooks.outbox(ids, rows));
   }
 

@@ -1,0 +1,45 @@
+import { open, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** `+79123456789` → `+00000000000`: digits become 0, everything else (the +, separators) stays. */
+function blank(needle: string): Buffer {
+  return Buffer.from(needle.replace(/\d/g, '0'), 'utf8');
+}
+
+async function* filesUnder(dir: string): AsyncGenerator<string> {
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* filesUnder(full);
+    else if (entry.isFile()) yield full;
+  }
+}
+
+/**
+ * Overwrites every occurrence of the needles in every file under `dir`, in place and with a string of
+ * the same length, then fsyncs. Same length keeps append-only files valid (the event inbox's byte
+ * offsets and checkpoints, the outbox journals' lines), so this is safe while they stay open. Used
+ * after personal data erasure, for copies the repositories do not own: journal lines written before
+ * the erasure, and raw gateway events in the inbox. Returns how many occurrences were overwritten.
+ */
+export async function scrubFiles(dir: string, needles: readonly string[]): Promise<number> {
+  const patterns = needles.filter((n) => n.length >= 6).map((n) => ({ find: Buffer.from(n, 'utf8'), put: blank(n) }));
+  let total = 0;
+  for await (const file of filesUnder(dir)) {
+    const content = await readFile(file).catch(() => undefined);
+    if (!content) continue;
+    const hits: Array<{ at: number; put: Buffer }> = [];
+    for (const { find, put } of patterns) {
+      for (let at = content.indexOf(find); at !== -1; at = content.indexOf(find, at + find.length)) hits.push({ at, put });
+    }
+    if (hits.length === 0) continue;
+    const handle = await open(file, 'r+');
+    try {
+      for (const { at, put } of hits) await handle.write(put, 0, put.length, at);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    total += hits.length;
+  }
+  return total;
+}
