@@ -34,11 +34,11 @@ export interface Store {
   /** Hashed numbers of erased contacts who had opted out: never messaged again (see suppression.ts). */
   readonly suppressions: RecordRepository<SuppressionRecord>;
   /**
-   * Overwrites, in place, every remaining copy of these strings in the store's own files (journals,
-   * the event inbox) after their records were erased through the repositories. Stores that keep no
-   * copies (memory, PostgreSQL after the rows are updated) do nothing.
+   * Overwrites, in place, every remaining copy of these phone numbers in the store's own files
+   * (journals, the event inbox) after their records were erased through the repositories, and the
+   * given reply texts in the raw event inbox. Stores that keep no copies do nothing.
    */
-  scrub?(needles: readonly string[]): Promise<void>;
+  scrub?(phones: readonly string[], rawTexts?: readonly string[]): Promise<void>;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */

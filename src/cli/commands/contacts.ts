@@ -12,6 +12,7 @@ import { recordConsent } from '../../consent/record-consent.js';
 import { withApp } from '../context.js';
 import { parseFlags } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
+import { registerPersonalDataCommands } from './personal-data.js';
 
 const listFlags = z.object({
   limit: z.coerce.number().int('--limit must be a whole number').min(1, '--limit must be at least 1').max(10_000, '--limit is at most 10000').default(20),
@@ -98,6 +99,8 @@ export function registerContactCommands(program: Command): void {
         Boolean(flags.json),
       );
     });
+
+  registerPersonalDataCommands(contacts);
 }
 
 async function changeConsent(

@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import { campaignRoutes } from './campaigns.js';
 import { campaignResultRoutes } from './campaign-results.js';
 import { consentRoutes } from './consent.js';
+import { personalDataRoutes } from './personal-data.js';
 import { contactRoutes } from './contacts.js';
 import { messageRoutes } from './messages.js';
 import { openApiDocument } from './openapi.js';
@@ -15,7 +16,7 @@ export type { ApiDeps, ApiRoute } from './route.js';
 /** Every route of the REST API, /openapi.json included: the one table behind registration and the document. */
 export function apiRoutes(deps: ApiDeps): ApiRoute[] {
   const routes: ApiRoute[] = [...contactRoutes(deps), ...segmentRoutes(deps), ...templateRoutes(deps), ...campaignRoutes(deps), ...messageRoutes(deps)];
-  routes.push(...campaignResultRoutes(deps), ...consentRoutes(deps));
+  routes.push(...campaignResultRoutes(deps), ...consentRoutes(deps), ...personalDataRoutes(deps));
   let document: object | undefined;
   routes.push({
     method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This API described in OpenAPI 3.1.',

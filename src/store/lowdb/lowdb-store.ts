@@ -109,10 +109,12 @@ export class LowdbStore implements Store {
   }
 
   /** Same-length overwrites, so the inbox's byte offsets and checkpoints stay valid (see scrub-files.ts). */
-  async scrub(needles: readonly string[]): Promise<void> {
+  async scrub(phones: readonly string[], rawTexts: readonly string[] = []): Promise<void> {
     this.checkWritable();
     await this.flush();
-    await scrubFiles(this.options.dataDir, needles);
+    await this.outboxFiles?.compactAll();
+    await scrubFiles(this.options.dataDir, phones, 'digits');
+    await scrubFiles(path.join(this.options.dataDir, 'inbox'), rawTexts, 'all');
   }
 
   static async open(options: LowdbStoreOptions): Promise<LowdbStore> {

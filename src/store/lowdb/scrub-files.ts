@@ -1,9 +1,12 @@
 import { open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** `+79123456789` → `+00000000000`: digits become 0, everything else (the +, separators) stays. */
-function blank(needle: string): Buffer {
-  return Buffer.from(needle.replace(/\d/g, '0'), 'utf8');
+/**
+ * Same byte length: `digits` turns `+79123456789` into `+00000000000` (the + and separators stay);
+ * `all` turns every byte into `*` (a text inside a JSON string stays valid JSON).
+ */
+function blank(needle: string, mode: 'digits' | 'all'): Buffer {
+  return mode === 'digits' ? Buffer.from(needle.replace(/\d/g, '0'), 'utf8') : Buffer.alloc(Buffer.byteLength(needle, 'utf8'), '*');
 }
 
 async function* filesUnder(dir: string): AsyncGenerator<string> {
@@ -21,8 +24,9 @@ async function* filesUnder(dir: string): AsyncGenerator<string> {
  * after personal data erasure, for copies the repositories do not own: journal lines written before
  * the erasure, and raw gateway events in the inbox. Returns how many occurrences were overwritten.
  */
-export async function scrubFiles(dir: string, needles: readonly string[]): Promise<number> {
-  const patterns = needles.filter((n) => n.length >= 6).map((n) => ({ find: Buffer.from(n, 'utf8'), put: blank(n) }));
+export async function scrubFiles(dir: string, needles: readonly string[], mode: 'digits' | 'all'): Promise<number> {
+  const patterns = needles.filter((n) => n.length >= 6).map((n) => ({ find: Buffer.from(n, 'utf8'), put: blank(n, mode) }));
+  if (patterns.length === 0) return 0;
   let total = 0;
   for await (const file of filesUnder(dir)) {
     const content = await readFile(file).catch(() => undefined);
