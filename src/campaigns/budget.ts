@@ -37,7 +37,9 @@ export async function withinBudget(campaigns: readonly Campaign[], deps: { store
       continue;
     }
     const spent = await deps.store.outbox.spent(campaign.id);
-    if (spent + 1e-9 < campaign.maxCost) {
+    // Nothing left to send: the campaign completes as usual rather than pausing.
+    const queued = (await deps.store.outbox.countByStatus(campaign.id)).queued ?? 0;
+    if (spent + 1e-9 < campaign.maxCost || queued === 0) {
       allowed.push(campaign);
       continue;
     }
