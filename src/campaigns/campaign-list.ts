@@ -46,7 +46,7 @@ export async function archiveOlderThan(store: Store, clock: Clock, days: number)
   const archived: string[] = [];
   for (const campaign of await store.campaigns.list()) {
     if (campaign.archivedAt || (campaign.status !== 'completed' && campaign.status !== 'canceled')) continue;
-    if ((campaign.finishedAt ?? campaign.updatedAt) >= cutoff) continue;
+    if ((campaign.finishedAt ?? campaign.updatedAt) > cutoff) continue;
     await archiveCampaign(store, clock, campaign.id);
     archived.push(campaign.id);
   }
