@@ -8,6 +8,7 @@ import type { PriceTable } from '../messages/pricing.js';
 import { compileTemplate } from '../messages/template.js';
 import type { Store } from '../store/port.js';
 import type { Campaign, CampaignStatus } from './campaign.js';
+import type { NoticeListener, ServiceNotice } from './notices.js';
 import type { Decision, PlanDeps, PlanRequest } from './plan.js';
 import type { TestSendResult } from './test-send.js';
 import { checkBudgetAtCreate, withinBudget } from './budget.js';
@@ -34,6 +35,8 @@ export interface CampaignServiceDeps {
   routeGateway?(country: string | undefined, requested: string | undefined): string;
   /** Sends to more recipients than this need a successful test send first. */
   testSendRequiredAbove: number;
+  /** Told when a campaign starts or finishes (notifications). */
+  notify?: NoticeListener;
 }
 
 const ACTIVE: ReadonlySet<CampaignStatus> = new Set(['sending']);
@@ -149,6 +152,10 @@ export class CampaignService {
       status: 'sending', startedAt: at.toISOString(), lastRunAt: at.toISOString(), planned: { recipients: summary.toSend, excluded: summary.excluded },
     });
     await this.deps.store.flush();
+    await this.tell({
+      type: 'campaign_started', campaignId: id, name: campaign.name, kind: campaign.kind, recipients: summary.toSend, excluded: summary.excludedTotal,
+      cost: summary.cost, currency: summary.currency, at: at.toISOString(),
+    });
     return started;
   }
 
@@ -196,6 +203,7 @@ export class CampaignService {
     }
     await this.deps.store.outbox.updateMany(canceled);
     await this.deps.store.flush();
+    if (campaign.status !== 'draft') await this.tell({ type: 'campaign_finished', campaignId: id, name: campaign.name, status: 'canceled', at: now });
     return updated;
   }
 
@@ -221,7 +229,9 @@ export class CampaignService {
     if (campaign.status !== 'sending') return false;
     const counts = await this.deps.store.outbox.countByStatus(id);
     if ((counts.queued ?? 0) + (counts.sending ?? 0) > 0) return false;
-    await this.update(campaign, { status: 'completed', finishedAt: this.deps.clock.now().toISOString() });
+    const finishedAt = this.deps.clock.now().toISOString();
+    await this.update(campaign, { status: 'completed', finishedAt });
+    await this.tell({ type: 'campaign_finished', campaignId: id, name: campaign.name, status: 'completed', at: finishedAt });
     return true;
   }
 
@@ -248,6 +258,15 @@ export class CampaignService {
       ...report,
       budget: { maxCost: campaign.maxCost, spent, reached: spent >= campaign.maxCost, ...(campaign.stopReason ? { stoppedAt: campaign.stopReason.at } : {}) },
     };
+  }
+
+  /** Notifications never stop the lifecycle: a listener that fails is its own problem. */
+  private async tell(notice: ServiceNotice): Promise<void> {
+    try {
+      await this.deps.notify?.(notice);
+    } catch {
+      // listeners log their own failures
+    }
   }
 
   private async update(campaign: Campaign, changes: Partial<Campaign>): Promise<Campaign> {

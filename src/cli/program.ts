@@ -9,6 +9,7 @@ import { registerMessageCommands } from './commands/message.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSegmentCommands } from './commands/segment.js';
+import { registerStoreCommands } from './commands/store.js';
 import { registerTemplateCommands } from './commands/template.js';
 import { registerReplyCommands } from './commands/replies.js';
 import { registerConsentCommands } from './commands/consent.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerDoctorCommand(program);
   registerDemoCommand(program);
+  registerStoreCommands(program);
   return program;
 }
 

@@ -6,7 +6,7 @@ import type { ConsentEntry, ConsentState } from '../consent/consent.js';
 import { hasOptOut } from '../consent/ledger.js';
 import { phoneHash } from '../consent/suppression.js';
 import type { OutboxMessage } from '../delivery/outbox.js';
-import type { Store } from '../store/port.js';
+import type { IntegrationRecord, Store } from '../store/port.js';
 import type { Contact } from './contact.js';
 
 /** Everything held about one number (152-FZ art. 14, GDPR art. 15): `contacts export`. */
@@ -17,6 +17,8 @@ export interface PersonalDataExport {
   consentHistory: ConsentEntry[];
   messages: OutboxMessage[];
   replies: InboundRecord[];
+  /** Integrations' records about the number or the contact (a Slack reply thread). */
+  integrations: IntegrationRecord[];
   /** True when the number is on the suppression list (an erased contact who had opted out). */
   suppressed: boolean;
 }
@@ -58,8 +60,12 @@ export async function exportPersonalData(store: Store, phone: string): Promise<P
     repliesOf(store, phone, contact?.id),
     store.suppressions.get(phoneHash(phone)),
   ]);
+  const integrations = (await store.integrationState.list()).filter((record) => {
+    const text = JSON.stringify(record.data);
+    return text.includes(phone) || (contact !== undefined && text.includes(contact.id));
+  });
   return {
-    phone, contact: contact ?? null, consent: (contact && consent.get(contact.id)) ?? null, consentHistory, messages, replies, suppressed: suppression !== undefined,
+    phone, contact: contact ?? null, consent: (contact && consent.get(contact.id)) ?? null, consentHistory, messages, replies, integrations, suppressed: suppression !== undefined,
   };
 }
 
@@ -98,6 +104,11 @@ export async function forgetPersonalData(store: Store, clock: Clock, phone: stri
     const audience: Campaign['audience'] = { phones: campaign.audience.phones.map((p) => (p === phone ? 'erased' : p)) };
     await store.campaigns.put({ ...campaign, audience });
     campaignsRedacted += 1;
+  }
+  // Integrations' own records (a Slack reply thread per contact) name the number or the contact.
+  for (const record of await store.integrationState.list()) {
+    const text = JSON.stringify(record.data);
+    if (text.includes(phone) || (contact && text.includes(contact.id))) await store.integrationState.delete(record.id);
   }
   if (contact) {
     await store.consent.forget(contact.id);

@@ -30,7 +30,9 @@ export interface Store {
   /** Birthday greetings already sent, keyed by greetingKey (once per contact per year). */
   readonly greetings: RecordRepository<GreetingRecord>;
   /** REST API responses per Idempotency-Key, so a retried request is answered, not repeated. */
-  readonly idempotency: RecordRepository<IdempotencyRecord>;
+  readonly idempotency: IdempotencyRepository;
+  /** Small records an integration keeps across restarts (Slack: pending previews, approvals, reply threads). */
+  readonly integrationState: RecordRepository<IntegrationRecord>;
   /** Hashed numbers of erased contacts who had opted out: never messaged again (see suppression.ts). */
   readonly suppressions: RecordRepository<SuppressionRecord>;
   /**
@@ -109,6 +111,8 @@ export interface RecordRepository<T extends { id: string }> {
   get(id: string): Promise<T | undefined>;
   /** All records, oldest id first. */
   list(): Promise<T[]>;
+  /** Returns false when there was nothing by that id. */
+  delete(id: string): Promise<boolean>;
 }
 
 /** A greeting queued for a contact: `id` is its greetingKey, `at` when it was queued. */
@@ -126,6 +130,22 @@ export interface IdempotencyRecord {
   fingerprint: string;
   status: number;
   body: unknown;
+  at: string;
+}
+
+/** Idempotency records, which expire (IDEMPOTENCY_TTL_HOURS). */
+export interface IdempotencyRepository extends RecordRepository<IdempotencyRecord> {
+  /** Deletes the records first answered before `at` (ISO); returns how many. */
+  deleteBefore(at: string): Promise<number>;
+}
+
+/**
+ * One record an integration keeps: `id` is namespaced by the integration (`slack:pending:<id>`), `data`
+ * is the integration's own JSON, validated by it when read back.
+ */
+export interface IntegrationRecord {
+  id: string;
+  data: unknown;
   at: string;
 }
 
@@ -180,4 +200,9 @@ export interface InboundRepository {
   since(at: string, limit: number): Promise<InboundRecord[]>;
   /** Personal data erasure: the sender's number, contact and text of matching records are removed (counts stay). */
   erase(match: { contactId?: string; phone: string }, redactedFrom: string): Promise<number>;
+  /**
+   * Which of these event keys already have an inbound record, so a replayed inbound is not handled
+   * twice, even after a restart. Stores may forget keys older than a bound (the most recent 100,000).
+   */
+  seenKeys(keys: readonly string[]): Promise<Set<string>>;
 }

@@ -48,6 +48,7 @@ describe('personal data over REST: export, forget, suppression', () => {
     await engine.accept([{ type: 'inbound', gateway: 'simulator', providerMessageId: 'in-1', from: E164, to: 'SHOP', text: 'Спасибо, а когда доставка?', at: app.clock.now().toISOString(), key: 'in-1' }]);
     await engine.accept([{ type: 'inbound', gateway: 'simulator', providerMessageId: 'in-2', from: E164, to: 'SHOP', text: 'СТОП', at: new Date(app.clock.now().getTime() + 1000).toISOString(), key: 'in-2' }]);
     await engine.processInbox();
+    await app.store.integrationState.put({ id: 'slack:thread:x', data: { channel: 'C1', ts: '1.2', phone: E164 }, at: app.clock.now().toISOString() });
     const message = await api('POST', '/messages', { to: E164, text: 'Код 1234' }, { 'idempotency-key': 'k-1' });
     expect(message.status).toBe(409);
 
@@ -56,6 +57,7 @@ describe('personal data over REST: export, forget, suppression', () => {
     expect(exported.body).toMatchObject({ phone: E164, contact: { lastName: 'Иванов', properties: { email: 'ivan@example.ru' } }, consent: { transactionalAllowed: false }, suppressed: false });
     expect(exported.body.messages.map((m: { text: string }) => m.text)).toContain('Иван Иванович, заказ готов');
     expect(exported.body.replies.map((r: { text: string }) => r.text)).toEqual(['Спасибо, а когда доставка?', 'СТОП']);
+    expect(exported.body.integrations).toEqual([expect.objectContaining({ id: 'slack:thread:x' })]);
     await app.store.flush();
     expect(filesHolding(dataDir, [E164]).length).toBeGreaterThan(0);
 

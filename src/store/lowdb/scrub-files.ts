@@ -24,11 +24,12 @@ async function* filesUnder(dir: string): AsyncGenerator<string> {
  * after personal data erasure, for copies the repositories do not own: journal lines written before
  * the erasure, and raw gateway events in the inbox. Returns how many occurrences were overwritten.
  */
-export async function scrubFiles(dir: string, needles: readonly string[], mode: 'digits' | 'all'): Promise<number> {
+export async function scrubFiles(dir: string, needles: readonly string[], mode: 'digits' | 'all', only: (file: string) => boolean = () => true): Promise<number> {
   const patterns = needles.filter((n) => n.length >= 6).map((n) => ({ find: Buffer.from(n, 'utf8'), put: blank(n, mode) }));
   if (patterns.length === 0) return 0;
   let total = 0;
   for await (const file of filesUnder(dir)) {
+    if (!only(file)) continue;
     const content = await readFile(file).catch(() => undefined);
     if (!content) continue;
     const hits: Array<{ at: number; put: Buffer }> = [];

@@ -1,9 +1,9 @@
 import type { Template } from '../../messages/template-record.js';
 import type { Segment } from '../../segments/filter.js';
-import type { GreetingRecord, IdempotencyRecord, Store, StoreDescription } from '../port.js';
+import type { GreetingRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
 import { MemoryConsent } from './memory-consent.js';
 import { MemoryContacts } from './memory-contacts.js';
-import { MemoryNamed, MemoryRecords } from './memory-keyed.js';
+import { MemoryIdempotency, MemoryNamed, MemoryRecords } from './memory-keyed.js';
 import { MemoryOutbox } from './memory-outbox.js';
 import { MemoryInbound } from './memory-inbound.js';
 import type { Campaign } from '../../campaigns/campaign.js';
@@ -11,7 +11,7 @@ import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
 import type { SuppressionRecord } from '../../consent/suppression.js';
 
-export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency' | 'suppressions';
+export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency' | 'integrationState' | 'suppressions';
 
 /**
  * Called around every change: `before` may refuse it (a read-only or closed store) by throwing;
@@ -40,7 +40,8 @@ export class MemoryStore implements Store {
   readonly inbound: MemoryInbound;
   readonly automations: MemoryRecords<BirthdayAutomation>;
   readonly greetings: MemoryRecords<GreetingRecord>;
-  readonly idempotency: MemoryRecords<IdempotencyRecord>;
+  readonly idempotency: MemoryIdempotency;
+  readonly integrationState: MemoryRecords<IntegrationRecord>;
   readonly suppressions: MemoryRecords<SuppressionRecord>;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
@@ -52,7 +53,8 @@ export class MemoryStore implements Store {
     this.inbound = new MemoryInbound(() => hooks.before('inbound'), () => hooks.after('inbound'));
     this.automations = new MemoryRecords<BirthdayAutomation>(() => hooks.before('automations'), () => hooks.after('automations'));
     this.greetings = new MemoryRecords<GreetingRecord>(() => hooks.before('greetings'), () => hooks.after('greetings'));
-    this.idempotency = new MemoryRecords<IdempotencyRecord>(() => hooks.before('idempotency'), () => hooks.after('idempotency'));
+    this.idempotency = new MemoryIdempotency(() => hooks.before('idempotency'), () => hooks.after('idempotency'));
+    this.integrationState = new MemoryRecords<IntegrationRecord>(() => hooks.before('integrationState'), () => hooks.after('integrationState'));
     this.suppressions = new MemoryRecords<SuppressionRecord>(() => hooks.before('suppressions'), () => hooks.after('suppressions'));
     this.outbox = new MemoryOutbox(() => hooks.before('outbox'), (ids, rows) => hooks.outbox(ids, rows));
   }
