@@ -54,7 +54,8 @@ describe('campaign control on the CLI', () => {
     expect(JSON.parse((await cli('campaign', 'show', id, '--json')).stdout)).toMatchObject({ status: 'scheduled', messages: {} });
     const now = JSON.parse((await cli('campaign', 'send', id, '--now', '--json')).stdout);
     expect(now.planned.recipients).toBe(1);
-    expect(now.messages).toEqual({ submitted: 1 });
+    // The simulator refuses about 1% of messages for realism: sent means submitted or rejected, not queued.
+    expect(Object.keys(now.messages).filter((s) => s !== 'submitted' && s !== 'rejected')).toEqual([]);
     const draft = await cli('campaign', 'create', '--name', 'draft', '--to', '+79123456790', '--text', 'Привет');
     expect(draft.stdout).toContain('then campaign send');
   });
@@ -69,10 +70,11 @@ describe('campaign control on the CLI', () => {
     // The send itself, stopping between claims, is covered in test/campaigns/budget.test.ts; here the
     // budget is reached by pausing after the send and asking to resume without raising it.
     const sent = JSON.parse((await cli('campaign', 'send', id, '--json')).stdout);
-    expect(sent).toMatchObject({ status: 'completed', messages: { submitted: 3 } });
+    expect(sent.status).toBe('completed');
+    const submitted = sent.messages.submitted ?? 0;
     const report = JSON.parse((await cli('campaign', 'report', id, '--json')).stdout);
-    expect(report.budget).toEqual({ maxCost: 6, spent: 6, reached: true });
-    expect((await cli('campaign', 'report', id)).stdout).toContain('Budget: 6.00 RUB · spent 6.00 RUB · budget reached.');
+    expect(report.budget).toEqual({ maxCost: 6, spent: 2 * submitted, reached: submitted === 3 });
+    expect((await cli('campaign', 'report', id)).stdout).toContain(`Budget: 6.00 RUB · spent ${(2 * submitted).toFixed(2)} RUB`);
     const paused = JSON.parse((await cli('campaign', 'create', '--name', 'c', '--to', '+79123456789', '--kind', 'transactional', '--text', 'Заказ готов', '--max-cost', '2', '--json')).stdout).id;
     await cli('campaign', 'send', paused);
     expect((await cli('campaign', 'pause', paused)).code).toBe(1); // already completed: nothing left to pause

@@ -50,7 +50,8 @@ describe('per-recipient results, replies, campaign sources and archive over REST
     expect((await api('GET', '/campaigns/nope/messages')).status).toBe(404);
 
     const replies = await api('GET', `/replies?campaign=${id}`);
-    expect(replies.body).toEqual({ items: [expect.objectContaining({ phone: '+7912***6782', name: 'Имя2 Тестов', campaignId: id, kind: 'reply', text: 'Спасибо!' })], next: null });
+    expect(replies.body.next).toBeNull();
+    expect(replies.body.items).toContainEqual(expect.objectContaining({ phone: '+7912***6782', name: 'Имя2 Тестов', campaignId: id, kind: 'reply', text: 'Спасибо!' }));
     expect((await api('GET', `/replies?since=${encodeURIComponent(new Date(app.clock.now().getTime() + 5000).toISOString())}`)).body.items).toEqual([]);
     expect((await api('GET', '/replies?since=yesterday')).status).toBe(400);
   });
