@@ -4,6 +4,7 @@ import { AppError } from '../../common/errors.js';
 import type { Campaign, CampaignSchedule } from '../../campaigns/campaign.js';
 import { formatCampaignReport } from '../../campaigns/report-format.js';
 import { validateCron } from '../../schedule/scheduler.js';
+import { withCampaignProgress } from '../campaign-progress.js';
 import { withApp } from '../context.js';
 import { collect, parseFlags } from '../flags.js';
 import { Option } from 'commander';
@@ -121,7 +122,8 @@ export function registerCampaignRunCommands(campaign: Command): void {
         const started = await app.campaigns.start(id, { now: Boolean(flags.now) });
         id = started.id;
         const engine = await app.engine();
-        await engine.runCampaign(id, { receipts: Boolean(flags.wait), timeoutMs: Number(flags.timeout) * 1000 });
+        const run = () => engine.runCampaign(id, { receipts: Boolean(flags.wait), timeoutMs: Number(flags.timeout) * 1000 });
+        await (flags.json ? run() : withCampaignProgress(app, id, started.planned?.recipients ?? 0, run));
         const counts = await app.store.outbox.countByStatus(id);
         if (flags.json) printJson({ id, status: (await app.campaigns.get(id)).status, planned: started.planned, messages: counts });
         else printLines([`Campaign ${id}: ${started.planned?.recipients ?? 0} messages planned.`, `messages: ${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ')}`]);
@@ -129,7 +131,7 @@ export function registerCampaignRunCommands(campaign: Command): void {
     });
 
   for (const [action, verb] of [['pause', 'Pause'], ['resume', 'Resume'], ['cancel', 'Cancel']] as const) {
-    const command = campaign.command(action).description(`${verb} a campaign (takes effect within about one second).`).argument('<id>').option('--json', 'print JSON');
+    const command = campaign.command(action).description(`${verb} a campaign (takes effect within about a second).`).argument('<id>').option('--json', 'print JSON');
     if (action === 'resume') command.option('--max-cost <amount>', 'a new budget, for a campaign paused because it reached its own');
     command.action(async (id: string, flags: { json?: boolean; maxCost?: string }) => {
       await withApp({}, async (app) => {

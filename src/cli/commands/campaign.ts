@@ -14,6 +14,7 @@ import { withApp } from '../context.js';
 import { collect, parseFlags } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
 import { loadSegment, readFilterOption } from './segment.js';
+import { registerCampaignResendCommand } from './campaign-resend.js';
 import { registerCampaignRunCommands } from './campaign-run.js';
 import { registerCampaignResultCommands } from './campaign-results.js';
 import { loadTemplate } from './template.js';
@@ -146,4 +147,5 @@ export function registerCampaignCommands(program: Command): void {
   });
   registerCampaignRunCommands(campaign);
   registerCampaignResultCommands(campaign);
+  registerCampaignResendCommand(campaign);
 }
