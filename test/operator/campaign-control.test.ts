@@ -128,5 +128,9 @@ describe('campaign control over REST', () => {
     const budget = await api('POST', '/campaigns', { name: 'b', kind: 'transactional', audience: { phones: ['+79123456790'] }, text: 'Hi', maxCost: 2 });
     expect(budget.status).toBe(201);
     expect(budget.body.maxCost).toBe(2);
+
+    const quoted = (await api('POST', '/campaigns', { name: 'q', kind: 'transactional', audience: { phones: ['+79123456790'] }, text: 'Your order “A-1” is ready — pick it up at the shop on Main Street any day from nine to nine, see you there soon, thanks!' })).body.id;
+    const preview = await api('POST', `/campaigns/${quoted}/preview`);
+    expect(preview.body).toMatchObject({ pricesConfigured: true, encodingWarnings: [expect.objectContaining({ segments: 2, gsmSafeSegments: 1, gsmSafeText: expect.stringContaining('"A-1" is ready - pick') })] });
   });
 });
