@@ -102,6 +102,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     engine ??= new DeliveryEngine({
       store, clock, timers, logger, newId: randomUUID, random: Math.random, gateway, campaigns, inbox,
       ...(config.SMS_FAILOVER_GATEWAY ? { failoverGateway: config.SMS_FAILOVER_GATEWAY } : {}),
+      consentRequests: { yesKeywords: config.CONSENT_YES_KEYWORDS, windowHours: config.CONSENT_REQUEST_WINDOW_HOURS },
       onCircuitOpen: (name, failover, until) => void notify({ type: 'circuit_open', gateway: name, failover, until: until.toISOString() }),
       ...(context.slack ? { sinks: [{ sink: context.slack.sink, inbox: context.slack.sinkInbox }] } : {}),
     });

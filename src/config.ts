@@ -19,6 +19,17 @@ const countryCode = z
   .regex(/^[A-Za-z]{2}$/, 'must be a two-letter ISO country code such as RU or US')
   .transform((value) => value.toUpperCase());
 
+/** Double opt-in: what a consent request says, how long a yes counts, and which replies mean yes. */
+const consentRequestVariables = {
+  CONSENT_REQUEST_TEXT: z.string().trim().min(1).max(1000).default('Ответьте ДА, чтобы получать наши предложения.'),
+  CONSENT_REQUEST_WINDOW_HOURS: z.coerce.number().positive('must be a positive number of hours').max(24 * 90).default(72),
+  CONSENT_YES_KEYWORDS: z
+    .string()
+    .transform((text) => text.split(',').map((word) => word.trim()).filter(Boolean))
+    .pipe(z.array(z.string()).min(1, 'must list at least one word, such as ДА,YES'))
+    .default(['ДА', 'DA', 'YES', 'Y', 'СОГЛАСЕН', 'СОГЛАСНА', 'AGREE']),
+};
+
 /**
  * Every environment variable the service reads, parsed once at start. `.env.example` documents
  * each one; keep the two in step (a test checks it).
@@ -81,6 +92,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'text'], 'must be auto, json or text').default('auto'),
   SHUTDOWN_GRACE_S: z.coerce.number().positive('must be a positive number of seconds').default(8),
+  ...consentRequestVariables,
 })
   // Each integration validates its own variables.
   .extend(slackConfigSchema.shape);

@@ -10,6 +10,7 @@ import type { EventSink } from './delivery/sinks.js';
 import type { Timers } from './delivery/timers.js';
 import type { EventInbox } from './store/lowdb/event-inbox.js';
 import type { Store } from './store/port.js';
+import type { ConsentRequestSettings } from './consent/consent-request.js';
 
 export interface EngineDeps {
   store: Store;
@@ -31,6 +32,8 @@ export interface EngineDeps {
   reconcileEveryMs?: number;
   /** Sinks besides the store, each with its own durable inbox (see EventSink). */
   sinks?: Array<{ sink: EventSink; inbox: EventInbox<GatewayEvent> }>;
+  /** Double opt-in replies (CONSENT_YES_KEYWORDS, CONSENT_REQUEST_WINDOW_HOURS). */
+  consentRequests?: ConsentRequestSettings;
   /**
    * How often the running engine expires leases (rows left `sending` by a process that died), besides
    * at start: with a shared database another instance's crash is found on this beat.
@@ -69,7 +72,9 @@ export class DeliveryEngine {
       ...(deps.failoverGateway ? { failover: { gateway: deps.failoverGateway, afterFailures: 5, cooldownMs: 60_000 } } : {}),
       ...(deps.onCircuitOpen ? { onCircuitOpen: deps.onCircuitOpen } : {}),
     });
-    this.ingestor = new EventIngestor({ store: deps.store, clock: deps.clock, logger: deps.logger, newId: deps.newId, gateway: deps.gateway });
+    this.ingestor = new EventIngestor({
+      store: deps.store, clock: deps.clock, logger: deps.logger, newId: deps.newId, gateway: deps.gateway, ...(deps.consentRequests ? { consentRequests: deps.consentRequests } : {}),
+    });
     this.reconciler = new Reconciler({ store: deps.store, gateway: deps.gateway, clock: deps.clock, logger: deps.logger });
   }
 

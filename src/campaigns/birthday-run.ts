@@ -60,7 +60,7 @@ export async function runBirthdayAutomation(automation: BirthdayAutomation, deps
   const dates = [...new Set(due.map((d) => d.date))].sort();
   const campaign = await deps.campaigns.create({
     name: `${automation.name} ${dates.join('/')}`, kind: 'marketing', audience: { phones: due.map((d) => d.contact.phone) },
-    variants: [{ name: 'A', text: template.text, weight: 1 }], campaignVariables: {}, sender: automation.sender, gateway: 'default', schedule: { type: 'now' },
+    variants: [{ name: 'A', text: template.text, weight: 1 }], campaignVariables: {}, sender: automation.sender, gateway: 'default', schedule: { type: 'now' }, source: 'automation',
   });
   await deps.campaigns.start(campaign.id, { skipTestSendCheck: true });
 

@@ -4,15 +4,17 @@ import type { OutboxMessage } from '../delivery/outbox.js';
 import type { SmsGateway } from '../delivery/gateway.js';
 import type { CompliancePolicy } from '../messages/compliance/index.js';
 import { checkSenderId } from '../messages/compliance/index.js';
-import { countSegments } from '../messages/encoding.js';
 import type { PriceTable } from '../messages/pricing.js';
-import { priceFor } from '../messages/pricing.js';
 import { compileTemplate } from '../messages/template.js';
-import { normalizePhone } from '../contacts/phone.js';
 import type { Store } from '../store/port.js';
 import type { Campaign, CampaignStatus } from './campaign.js';
 import type { NoticeListener, ServiceNotice } from './notices.js';
 import type { Decision, PlanDeps, PlanRequest } from './plan.js';
+import type { TestSendResult } from './test-send.js';
+import { checkBudgetAtCreate, withinBudget } from './budget.js';
+import type { PreviewNotes } from './preview-notes.js';
+import { previewNotes } from './preview-notes.js';
+import { sendTest } from './test-send.js';
 import { planCampaign } from './plan.js';
 import { PlanSummarizer } from './plan-summary.js';
 import type { PlanSummary } from './plan-summary.js';
@@ -51,7 +53,8 @@ export class CampaignService {
 
   /** Campaigns whose messages the dispatcher may send now. */
   async activeIds(): Promise<ReadonlySet<string>> {
-    return new Set((await this.deps.store.campaigns.list()).filter((c) => ACTIVE.has(c.status)).map((c) => c.id));
+    const active = (await this.deps.store.campaigns.list()).filter((c) => ACTIVE.has(c.status));
+    return new Set((await withinBudget(active, this.deps)).map((c) => c.id));
   }
 
   async create(input: Omit<Campaign, 'id' | 'status' | 'createdAt' | 'updatedAt'>): Promise<Campaign> {
@@ -66,6 +69,10 @@ export class CampaignService {
       const uuid = this.deps.newId().replace(/-/g, '');
       id = attempt < 3 ? uuid.slice(0, 8) : uuid;
     }
+    if (input.maxCost !== undefined) {
+      const preview = await this.previewOf({ ...input, id } as Campaign);
+      checkBudgetAtCreate(input.maxCost, preview.cost, this.deps);
+    }
     const campaign: Campaign = { ...input, id, status: input.schedule.type === 'now' ? 'draft' : 'scheduled', createdAt: now, updatedAt: now };
     await this.deps.store.campaigns.put(campaign);
     return campaign;
@@ -78,75 +85,59 @@ export class CampaignService {
     };
   }
 
-  private planDeps(): PlanDeps {
-    const { store, policy, defaultZone, defaultCountry, prices, routeGateway } = this.deps;
-    return { store, policy, defaultZone, defaultCountry, prices, ...(routeGateway ? { routeGateway } : {}) };
+  /** A consent request is transactional, yet waits for quiet hours to end like marketing. */
+  private planDeps(campaign?: Campaign): PlanDeps {
+    const { store, defaultZone, defaultCountry, prices, routeGateway } = this.deps;
+    const policy = campaign?.source === 'consent_request' ? { ...this.deps.policy, quietHoursApplyTo: ['marketing', 'transactional'] as const } : this.deps.policy;
+    return { store, policy: policy as CompliancePolicy, defaultZone, defaultCountry, prices, ...(routeGateway ? { routeGateway } : {}) };
   }
 
-  async preview(id: string): Promise<PlanSummary> {
+  /** The plan summary, with the preview's notes (prices not configured, UCS-2 doubling the cost). */
+  async preview(id: string): Promise<PlanSummary & PreviewNotes> {
     const campaign = await this.get(id);
+    const summary = await this.previewOf(campaign);
+    return { ...summary, ...previewNotes(summary, campaign.variants, this.deps.prices) };
+  }
+
+  private async previewOf(campaign: Campaign): Promise<PlanSummary> {
     const summarizer = new PlanSummarizer(this.deps.currency, campaign.variants.map((v) => v.name));
-    for await (const decision of planCampaign(this.planRequest(campaign, this.deps.clock.now()), this.planDeps())) summarizer.add(decision);
+    const at = campaign.schedule.type === 'at' ? new Date(campaign.schedule.at) : this.deps.clock.now();
+    for await (const decision of planCampaign(this.planRequest(campaign, at), this.planDeps(campaign))) summarizer.add(decision);
     return summarizer.result();
   }
 
   /**
    * Sends the campaign's message, rendered with one contact's data (or the first planned one), to the
-   * given numbers. A success unlocks large sends (TEST_SEND_REQUIRED_ABOVE).
+   * given numbers; numbers that opted out are refused. A success unlocks large sends (TEST_SEND_REQUIRED_ABOVE).
    */
-  async testSend(id: string, numbers: readonly string[], contactPhone?: string): Promise<Array<{ phone: string; ok: boolean; detail: string }>> {
+  async testSend(id: string, numbers: readonly string[], contactPhone?: string): Promise<TestSendResult[]> {
     const campaign = await this.get(id);
-    const sample = await this.sampleDecision(campaign, contactPhone);
-    const now = this.deps.clock.now().toISOString();
-    const results: Array<{ phone: string; ok: boolean; detail: string }> = [];
-    const rows: OutboxMessage[] = [];
-    for (const raw of numbers) {
-      const phone = normalizePhone(raw, this.deps.defaultCountry);
-      if (!phone.ok) {
-        results.push({ phone: raw, ok: false, detail: phone.reason });
-        continue;
-      }
-      const count = countSegments(sample.text);
-      const gatewayId = this.deps.routeGateway?.(phone.country, campaign.gateway) ?? campaign.gateway;
-      const gateway = this.deps.gateway(gatewayId);
-      const row: OutboxMessage = {
-        id: this.deps.newId(), campaignId: campaign.id, contactId: `test:${phone.e164}`, phone: phone.e164, kind: campaign.kind, variant: sample.variant,
-        text: sample.text, encoding: count.encoding, segments: count.segments, cost: count.segments * priceFor(this.deps.prices, gatewayId, phone.country),
-        sender: campaign.sender, gateway: gatewayId, sendAfter: now, status: 'sending', attempts: 1, test: true, createdAt: now, updatedAt: now,
-      };
-      const result = await gateway.send({ messageId: row.id, to: row.phone, from: row.sender, text: row.text, encoding: row.encoding, segments: row.segments });
-      rows.push(result.ok ? { ...row, status: 'submitted', providerMessageId: result.providerMessageId, submittedAt: now } : { ...row, status: 'rejected', errorCode: result.error.code, finalAt: now });
-      results.push({ phone: phone.e164, ok: result.ok, detail: result.ok ? result.providerMessageId : `${result.error.code}: ${result.error.message}` });
-    }
+    const { results, rows } = await sendTest(campaign, numbers, contactPhone, { deps: this.deps, request: this.planRequest(campaign, this.deps.clock.now()), planDeps: this.planDeps(campaign) });
     await this.deps.store.outbox.insertMany(rows);
-    if (results.some((r) => r.ok)) await this.update(campaign, { testSentAt: now });
+    if (results.some((r) => r.ok)) await this.update(campaign, { testSentAt: this.deps.clock.now().toISOString() });
     await this.deps.store.flush();
     return results;
-  }
-
-  private async sampleDecision(campaign: Campaign, contactPhone: string | undefined): Promise<Extract<Decision, { action: 'send' }>> {
-    const request = this.planRequest(campaign, this.deps.clock.now());
-    if (contactPhone) request.audience = { phones: [contactPhone] };
-    for await (const decision of planCampaign(request, this.planDeps())) if (decision.action === 'send') return decision;
-    throw new AppError('VALIDATION_FAILED', 'No recipient of this campaign can receive the message, so there is nothing to test.', {
-      hint: contactPhone ? 'Pick another contact with --contact.' : 'Check the audience with campaign preview.',
-    });
   }
 
   /**
    * Plans the audience into the outbox and starts sending (or resumes a paused campaign).
    * `skipTestSendCheck`: for automations (birthday greetings), which run unattended and have no test send.
    */
-  async start(id: string, options: { skipTestSendCheck?: boolean } = {}): Promise<Campaign> {
+  async start(id: string, options: { skipTestSendCheck?: boolean; now?: boolean } = {}): Promise<Campaign> {
     const campaign = await this.get(id);
     if (campaign.status === 'paused') return this.update(campaign, { status: 'sending' });
+    if (campaign.status === 'scheduled') {
+      // A scheduled campaign is started by its schedule; sending it by hand needs saying so.
+      if (!options.now) throw scheduledError(campaign);
+      if (campaign.schedule.type === 'cron') return this.runScheduled(id);
+    }
     if (campaign.status !== 'draft' && campaign.status !== 'scheduled') {
       throw new AppError('CONFLICT', `Campaign ${id} is ${campaign.status}; only a draft or scheduled campaign can be sent.`);
     }
     const at = this.deps.clock.now();
     const summarizer = new PlanSummarizer(this.deps.currency, campaign.variants.map((v) => v.name));
     const rows: OutboxMessage[] = [];
-    for await (const decision of planCampaign(this.planRequest(campaign, at), this.planDeps())) {
+    for await (const decision of planCampaign(this.planRequest(campaign, at), this.planDeps(campaign))) {
       summarizer.add(decision);
       if (decision.action === 'send') rows.push(this.toRow(campaign, decision, at));
     }
@@ -183,10 +174,18 @@ export class CampaignService {
     return this.update(campaign, { status: 'paused' });
   }
 
-  async resume(id: string): Promise<Campaign> {
+  /** Resumes a paused campaign; one paused by its budget resumes only with a higher `maxCost`. */
+  async resume(id: string, options: { maxCost?: number } = {}): Promise<Campaign> {
     const campaign = await this.get(id);
     if (campaign.status !== 'paused') throw new AppError('CONFLICT', `Campaign ${id} is ${campaign.status}; only a paused campaign can be resumed.`);
-    return this.update(campaign, { status: 'sending' });
+    const maxCost = options.maxCost ?? campaign.maxCost;
+    if (maxCost !== undefined && (await this.deps.store.outbox.spent(id)) >= maxCost) {
+      throw new AppError('CONFLICT', `Campaign ${id} reached its budget of ${maxCost.toFixed(2)} ${this.deps.currency}.`, {
+        hint: `Resume with a higher budget: smsbridge campaign resume ${id} --max-cost <amount>, or cancel it.`,
+      });
+    }
+    const { stopReason: _stopped, ...rest } = campaign;
+    return this.update(rest, { status: 'sending', ...(maxCost !== undefined ? { maxCost } : {}) });
   }
 
   /** Stops the campaign: queued messages are canceled; those already with the gateway run their course. */
@@ -215,7 +214,7 @@ export class CampaignService {
   async runScheduled(id: string): Promise<Campaign> {
     const campaign = await this.get(id);
     if (campaign.status !== 'scheduled') throw new AppError('CONFLICT', `Campaign ${id} is ${campaign.status}, not scheduled.`);
-    if (campaign.schedule.type !== 'cron') return this.start(id);
+    if (campaign.schedule.type !== 'cron') return this.start(id, { now: true });
     const now = this.deps.clock.now().toISOString();
     const { id: _parent, status: _status, createdAt: _created, updatedAt: _updated, ...rest } = campaign;
     const run = await this.create({ ...rest, name: `${campaign.name} ${now.slice(0, 16).replace('T', ' ')}`, schedule: { type: 'now' } });
@@ -252,7 +251,13 @@ export class CampaignService {
       afterId = page[page.length - 1]?.id;
     }
     builder.addInbound(await this.deps.store.inbound.listByCampaign(id));
-    return builder.result();
+    const report = builder.result();
+    if (campaign.maxCost === undefined) return report;
+    const spent = await this.deps.store.outbox.spent(id);
+    return {
+      ...report,
+      budget: { maxCost: campaign.maxCost, spent, reached: spent >= campaign.maxCost, ...(campaign.stopReason ? { stoppedAt: campaign.stopReason.at } : {}) },
+    };
   }
 
   /** Notifications never stop the lifecycle: a listener that fails is its own problem. */
@@ -269,6 +274,13 @@ export class CampaignService {
     await this.deps.store.campaigns.put(updated);
     return updated;
   }
+}
+
+function scheduledError(campaign: Campaign): AppError {
+  const when = campaign.schedule.type === 'at' ? `for ${campaign.schedule.at}` : campaign.schedule.type === 'cron' ? `to recur (cron "${campaign.schedule.cron}", ${campaign.schedule.timezone})` : '';
+  return new AppError('CONFLICT', `Campaign ${campaign.id} is scheduled ${when}: its schedule starts it (while \`smsbridge run\` or \`serve\` is running).`, {
+    hint: `To send it now anyway: smsbridge campaign send ${campaign.id} --now (REST: POST /api/v1/campaigns/${campaign.id}/send?now=true)${campaign.schedule.type === 'cron' ? '; for a recurring campaign that sends one run now' : ''}.`,
+  });
 }
 
 /** Short, readable campaign ids that can name files: the first 8 hex digits of a UUID. */

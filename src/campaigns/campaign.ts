@@ -10,6 +10,14 @@ export type CampaignSchedule =
   /** Recurring: each run plans the audience anew (a cron expression, in a time zone). */
   | { type: 'cron'; cron: string; timezone: string };
 
+/**
+ * Where a campaign came from: an operator (CLI, REST, Slack), one transactional SMS of
+ * `POST /api/v1/messages`, a double opt-in consent request, or a birthday automation. Lists show
+ * operator campaigns unless asked for the others, so one campaign per API message does not flood them.
+ */
+export type CampaignSource = 'operator' | 'message' | 'consent_request' | 'automation';
+export const CAMPAIGN_SOURCES: readonly CampaignSource[] = ['operator', 'message', 'consent_request', 'automation'];
+
 export interface Campaign {
   id: string;
   name: string;
@@ -27,6 +35,14 @@ export interface Campaign {
   planned?: { recipients: number; excluded: Record<string, number> };
   /** Per-run bookkeeping for recurring campaigns. */
   lastRunAt?: string;
+  /** Absent: `operator` (campaigns created before sources were recorded). */
+  source?: CampaignSource;
+  /** Archived campaigns are hidden from lists unless asked for. */
+  archivedAt?: string;
+  /** The most this campaign may cost (SMS_CURRENCY); sending stops once the actual cost reaches it. */
+  maxCost?: number;
+  /** Why sending stopped before every message went: `budget_reached` (with the cost then). */
+  stopReason?: { code: 'budget_reached'; spent: number; at: string };
   createdAt: string;
   updatedAt: string;
   startedAt?: string;

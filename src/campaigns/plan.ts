@@ -14,6 +14,7 @@ import { compileTemplate } from '../messages/template.js';
 import type { FilterNode } from '../segments/filter.js';
 import { compileFilter } from '../segments/evaluate.js';
 import type { Store } from '../store/port.js';
+import { suppressionLookup } from '../consent/suppression.js';
 import type { Variant } from './variants.js';
 import { createVariantPicker } from './variants.js';
 
@@ -75,6 +76,8 @@ export async function* planCampaign(request: PlanRequest, deps: PlanDeps): Async
   const sender = checkSenderId(request.sender, deps.policy.senderRules.allowedKinds);
   if (!sender.ok) throw new AppError('VALIDATION_FAILED', `Sender "${request.sender}": ${sender.reason}`);
   const decide = createDecider(request, deps);
+  // Erased contacts who had opted out are known only by a hash of their number: never messaged again.
+  const suppressed = suppressionLookup(await deps.store.suppressions.list());
   const pages = 'filter' in request.audience ? segmentPages(request.audience.filter, request.at, deps) : phonePages(request.audience.phones, deps);
   for await (const page of pages) {
     const ids = page.contacts.map((contact) => contact.id);
@@ -83,7 +86,12 @@ export async function* planCampaign(request: PlanRequest, deps: PlanDeps): Async
       request.kind === 'marketing' ? deps.store.outbox.marketingSendTimes(ids, new Date(request.at.getTime() - deps.policy.frequencyCap.days * 86_400_000)) : new Map<string, Date[]>(),
     ]);
     for (const excluded of page.excluded) yield excluded;
-    for (const contact of page.contacts) yield decide(contact, consent.get(contact.id), history.get(contact.id) ?? []);
+    for (const contact of page.contacts) {
+      const suppression = suppressed(contact.phone);
+      if (suppression && (suppression.scope === 'all' || request.kind === 'marketing')) {
+        yield { action: 'excluded', contactId: contact.id, phone: contact.phone, reason: 'opted_out' };
+      } else yield decide(contact, consent.get(contact.id), history.get(contact.id) ?? []);
+    }
   }
 }
 

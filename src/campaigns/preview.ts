@@ -2,13 +2,16 @@ import type { PlanDeps, PlanRequest } from './plan.js';
 import { planCampaign } from './plan.js';
 import type { PlanSummary } from './plan-summary.js';
 import { PlanSummarizer } from './plan-summary.js';
+import type { PreviewNotes } from './preview-notes.js';
+import { previewNotes } from './preview-notes.js';
 
 /**
  * What a campaign would do, without doing it: the function the CLI, the REST API and Slack call
  * before a send. Streams the plan and keeps only the summary and three samples.
  */
-export async function previewCampaign(request: PlanRequest, deps: PlanDeps & { currency: string }): Promise<PlanSummary> {
+export async function previewCampaign(request: PlanRequest, deps: PlanDeps & { currency: string }): Promise<PlanSummary & PreviewNotes> {
   const summarizer = new PlanSummarizer(deps.currency, request.variants.map((v) => v.name));
   for await (const decision of planCampaign(request, deps)) summarizer.add(decision);
-  return summarizer.result();
+  const summary = summarizer.result();
+  return { ...summary, ...previewNotes(summary, request.variants, deps.prices) };
 }

@@ -45,13 +45,17 @@ export function formatCampaignReport(report: CampaignReport): string[] {
     `Audience: ${report.audience} — planned ${report.audience - excludedTotal}, excluded ${excludedTotal}${excludedTotal > 0 ? ` (${byCount(report.excluded)})` : ''}.`,
     `Submitted: ${report.submitted} · delivered ${report.delivered} · undelivered ${report.undelivered} · failed ${report.failed}${failedDetail} · unknown ${report.unknown} · pending ${report.pending} · canceled ${report.canceled}.`,
     ...(report.partiallyDelivered > 0 ? [`Partially delivered: ${report.partiallyDelivered} long message(s) reached the phone only in part (a part failed; counted as not delivered).`] : []),
-    `Replies: ${report.replies} · opt-outs: ${report.optOuts}.`,
+    `Replies: ${report.replies} · opt-outs: ${report.optOuts}.${report.replies + report.optOuts > 0 ? ` Read them: smsbridge replies list --campaign ${report.id} (GET /api/v1/replies?campaign=${report.id}).` : ''}`,
     `Segments: ${report.segments} · cost ${money(report.cost)}.`,
+    ...(report.budget
+      ? [`Budget: ${money(report.budget.maxCost)} · spent ${money(report.budget.spent)}${report.budget.stoppedAt ? ` · sending stopped at ${report.budget.stoppedAt}: budget reached (resume with a higher --max-cost)` : report.budget.reached ? ' · budget reached' : ''}.`]
+      : []),
     `Delivery rate: ${formatPercent(report.deliveryRate)} · reply rate: ${formatPercent(report.replyRate)}.`,
     `First send: ${report.firstSentAt ?? 'n/a'} · last send: ${report.lastSentAt ?? 'n/a'}.`,
     ttd.samples > 0
       ? `Time to delivery: median ${formatDuration(ttd.medianMs)}, p95 ${formatDuration(ttd.p95Ms)} (${ttd.samples} delivered).`
       : 'Time to delivery: n/a (no delivery receipts yet).',
+    `Per recipient: smsbridge campaign messages ${report.id} [--status ...] [--csv|--json] (GET /api/v1/campaigns/${report.id}/messages).`,
   ];
   if (report.variants.length > 0) {
     const headers = ['variant', 'audience', 'submitted', 'delivered', 'undelivered', 'failed', 'unknown', 'pending', 'replies', 'opt-outs', 'segments', 'cost', 'delivery', 'reply'];

@@ -76,6 +76,8 @@ export interface CampaignReport {
   variants: VariantReport[];
   /** Two or more variants with messages: the two largest compared; `z` is leader minus the other (≥ 0). */
   abTest?: { leader: string; metric: 'deliveryRate' | 'replyRate'; z: number; pValue: number; significant: boolean; note: string };
+  /** The campaign's budget, what left so far cost, and whether sending stopped on it. */
+  budget?: { maxCost: number; spent: number; reached: boolean; stoppedAt?: string };
 }
 
 interface Tally {

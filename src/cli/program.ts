@@ -11,6 +11,8 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerSegmentCommands } from './commands/segment.js';
 import { registerStoreCommands } from './commands/store.js';
 import { registerTemplateCommands } from './commands/template.js';
+import { registerReplyCommands } from './commands/replies.js';
+import { registerConsentCommands } from './commands/consent.js';
 import { describeFailure } from './output.js';
 
 export function buildProgram(): Command {
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerMessageCommands(program);
   registerCampaignCommands(program);
   registerAutomationCommands(program);
+  registerReplyCommands(program);
+  registerConsentCommands(program);
   registerRunCommand(program);
   registerServeCommand(program);
   registerDoctorCommand(program);

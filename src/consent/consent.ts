@@ -34,8 +34,13 @@ export interface ConsentState {
   marketing: 'opted_in' | 'opted_out' | 'unknown';
   /** False when the contact opted out of everything: not even order notices may be sent. */
   transactionalAllowed: boolean;
-  /** True while an opt-out from the recipient or carrier stands; imports and syncs cannot lift it. */
+  /** True while an opt-out from the recipient or carrier stands (a STOP reply, `--by recipient`, a carrier refusal). */
   lockedByRecipient: boolean;
+  /**
+   * Who recorded the opt-out that stands, if one does. Any standing opt-out, whoever recorded it, is
+   * lifted only by the recipient (START, a YES to a consent request) or an operator with evidence.
+   */
+  optedOutBy?: ConsentOrigin;
   updatedAt?: string;
   source?: string;
 }

@@ -2,11 +2,12 @@ import type { ConsentEntry, ConsentState } from './consent.js';
 import { UNKNOWN_CONSENT } from './consent.js';
 
 /**
- * Whether an entry may lift an opt-out that the recipient (or the carrier on the recipient's
- * behalf) made. Only the recipient's own opt-in (START) or an operator's opt-in backed by evidence
- * may; an import or a CRM sync never can (38-FZ art. 18: stop on request; FCC: honour any revocation).
+ * Whether an entry may lift a standing opt-out, whoever recorded it (the recipient, the carrier, an
+ * operator, an import, a CRM). Only the recipient's own opt-in (START, YES to a consent request) or an
+ * operator's opt-in backed by evidence of a new consent may; an import or a CRM sync never can
+ * (38-FZ art. 18: stop on request; FCC: honour any revocation): an opt-out is final until then.
  */
-function canLiftRecipientOptOut(entry: ConsentEntry): boolean {
+export function canLiftOptOut(entry: ConsentEntry): boolean {
   if (entry.origin === 'recipient') return true;
   return entry.origin === 'operator' && Boolean(entry.evidence?.trim());
 }
@@ -15,23 +16,32 @@ function sameState(a: ConsentState, b: ConsentState): boolean {
   return (
     a.marketing === b.marketing &&
     a.transactionalAllowed === b.transactionalAllowed &&
-    a.lockedByRecipient === b.lockedByRecipient
+    a.lockedByRecipient === b.lockedByRecipient &&
+    a.optedOutBy === b.optedOutBy
   );
+}
+
+/** Does an opt-out (of marketing or of everything) stand in this state? */
+export function hasOptOut(state: ConsentState): boolean {
+  return state.marketing === 'opted_out' || !state.transactionalAllowed;
 }
 
 /** Applies one entry to a state; `effective` is false when the entry changes nothing. */
 export function applyConsentEntry(state: ConsentState, entry: ConsentEntry): { state: ConsentState; effective: boolean } {
   let next: ConsentState;
   if (entry.status === 'opted_out') {
+    const lockedByRecipient = state.lockedByRecipient || entry.origin === 'recipient' || entry.origin === 'carrier';
     next = {
       marketing: 'opted_out',
       transactionalAllowed: entry.scope === 'all' ? false : state.transactionalAllowed,
-      lockedByRecipient: state.lockedByRecipient || entry.origin === 'recipient' || entry.origin === 'carrier',
+      lockedByRecipient,
+      // The strongest word stands: a recipient's or carrier's opt-out is not renamed by a later operator's one.
+      optedOutBy: state.optedOutBy && state.lockedByRecipient ? state.optedOutBy : entry.origin,
       updatedAt: entry.at,
       source: entry.source,
     };
   } else {
-    if (state.lockedByRecipient && !canLiftRecipientOptOut(entry)) return { state, effective: false };
+    if (hasOptOut(state) && !canLiftOptOut(entry)) return { state, effective: false };
     next = { marketing: 'opted_in', transactionalAllowed: true, lockedByRecipient: false, updatedAt: entry.at, source: entry.source };
   }
   return sameState(state, next) ? { state, effective: false } : { state: next, effective: true };

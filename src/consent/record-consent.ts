@@ -3,7 +3,7 @@ import { AppError } from '../common/errors.js';
 import type { Store } from '../store/port.js';
 import type { ConsentEntry, ConsentOrigin, ConsentScope, ConsentState, ConsentStatus } from './consent.js';
 import { UNKNOWN_CONSENT } from './consent.js';
-import { applyConsentEntry } from './ledger.js';
+import { applyConsentEntry, hasOptOut } from './ledger.js';
 
 export interface ConsentChange {
   contactId: string;
@@ -36,8 +36,9 @@ export async function recordConsent(
   };
   const applied = applyConsentEntry(current, entry);
   if (!applied.effective) {
-    if (change.status === 'opted_in' && current.lockedByRecipient) {
-      throw new AppError('CONFLICT', `The contact opted out themselves (${current.source ?? 'by reply'}, ${current.updatedAt ?? 'earlier'}).`, {
+    if (change.status === 'opted_in' && hasOptOut(current)) {
+      const who = current.lockedByRecipient ? 'The contact opted out themselves' : `The contact was opted out by ${current.optedOutBy ?? 'an earlier change'}`;
+      throw new AppError('CONFLICT', `${who} (${current.source ?? 'by reply'}, ${current.updatedAt ?? 'earlier'}); an opt-out stands until new consent.`, {
         hint: 'Only the recipient (replying START) or an opt-in with evidence of a new consent can undo that: add --evidence "<form id, signed document, ...>".',
       });
     }

@@ -4,7 +4,7 @@ import type { Gender } from './contact.js';
 
 /** Fields a file column can fill; anything else lands in `properties.<header>`. */
 export const IMPORT_FIELDS = [
-  'phone', 'firstName', 'lastName', 'fullName', 'gender', 'birthDate',
+  'phone', 'firstName', 'lastName', 'middleName', 'fullName', 'gender', 'birthDate',
   'city', 'timezone', 'interests', 'tags', 'consent', 'email',
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
@@ -22,6 +22,7 @@ const ALIASES: Record<ImportField, string[]> = {
     'сотовый', 'сотовыйтелефон'],
   firstName: ['firstname', 'name', 'givenname', 'имя'],
   lastName: ['lastname', 'surname', 'familyname', 'фамилия'],
+  middleName: ['middlename', 'patronymic', 'отчество'],
   fullName: ['fullname', 'contactname', 'фио', 'полноеимя'],
   gender: ['gender', 'sex', 'пол'],
   birthDate: ['birthday', 'birthdate', 'dateofbirth', 'dob', 'датарождения', 'деньрождения', 'др'],
@@ -227,15 +228,47 @@ export function splitList(value: string): string[] {
   return items;
 }
 
+const CYRILLIC_WORD = /^[\p{Script=Cyrillic}-]+$/u;
+/** Отчество: -ович/-евич/-ич, -овна/-евна/-ична/-инична, and the Turkic оглы/кызы. */
+const PATRONYMIC = /(?:ович|евич|ьич|ич|овна|евна|ична|инична)$/iu;
+const TURKIC_PATRONYMIC = /^(?:оглы|кызы|улы|гызы)$/iu;
+/** Endings of most Russian surnames (-ов, -ева, -ин, -ская, -енко...), for two-word names. */
+const SURNAME = /(?:ов|ова|ев|ева|ёв|ёва|ин|ина|ын|ына|ский|ская|цкий|цкая|ской|ых|их|енко|ко|ук|юк|швили|дзе|ян|янц)$/iu;
+
+export type FullNameSplit =
+  | { ok: true; firstName?: string; lastName?: string; middleName?: string }
+  | { ok: false };
+
 /**
- * Splits a full name only when the split is plain: one word → first name, two words → first name + last
- * name. Russian files often write "Фамилия Имя", which cannot be told apart from "Имя Фамилия", so the
- * result is a best guess; explicit first/last name columns always win over it (the importer applies this
- * only when they are empty). Three or more words ("Иванов Иван Иванович", "Mary Ann Smith") are not split.
+ * Splits a full name. Russian names (Cyrillic) are written surname first, as in documents and CRM
+ * exports: "Иванов Иван Иванович" → lastName Иванов, firstName Иван, middleName Иванович; "Петрова
+ * Мария" → lastName Петрова, firstName Мария. A patronymic is recognised by its ending wherever it
+ * stands ("Иван Иванович Иванов" also splits), and "Мария Петрова" (a surname ending second only) is
+ * read first-name-first. Latin names are first name first ("Mary Smith"). Anything else (four words,
+ * three Latin words, three Cyrillic words without a patronymic) is not split: `ok: false`, and the
+ * importer keeps the whole name and says so.
  */
-export function splitFullName(value: string): { firstName?: string; lastName?: string } {
+export function splitFullName(value: string): FullNameSplit {
   const words = value.trim().split(/\s+/).filter((word) => word !== '');
-  if (words.length === 1) return { firstName: words[0] as string };
-  if (words.length === 2) return { firstName: words[0] as string, lastName: words[1] as string };
-  return {};
+  if (words.length === 0) return { ok: true };
+  if (words.length === 1) return { ok: true, firstName: words[0] as string };
+  const cyrillic = words.every((word) => CYRILLIC_WORD.test(word));
+  if (!cyrillic) return words.length === 2 ? { ok: true, firstName: words[0] as string, lastName: words[1] as string } : { ok: false };
+  const isPatronymic = (word: string | undefined): boolean => word !== undefined && PATRONYMIC.test(word);
+  if (words.length === 2) {
+    const [a, b] = words as [string, string];
+    if (isPatronymic(b)) return { ok: true, firstName: a, middleName: b };
+    if (SURNAME.test(b) && !SURNAME.test(a)) return { ok: true, firstName: a, lastName: b };
+    return { ok: true, lastName: a, firstName: b };
+  }
+  if (words.length === 3) {
+    const [a, b, c] = words as [string, string, string];
+    if (isPatronymic(c)) return { ok: true, lastName: a, firstName: b, middleName: c };
+    if (isPatronymic(b)) return { ok: true, firstName: a, middleName: b, lastName: c };
+  }
+  // "Мамедов Эльчин Вагиф оглы": surname, name, father's name + оглы/кызы.
+  if (words.length === 4 && TURKIC_PATRONYMIC.test(words[3] as string)) {
+    return { ok: true, lastName: words[0] as string, firstName: words[1] as string, middleName: `${words[2] as string} ${words[3] as string}` };
+  }
+  return { ok: false };
 }

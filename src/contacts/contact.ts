@@ -18,6 +18,8 @@ export const contactSchema = z.object({
   phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +79123456789'),
   firstName: z.string().optional(),
   lastName: z.string().optional(),
+  /** Patronymic (отчество), from a Russian full name. */
+  middleName: z.string().optional(),
   gender: genderSchema.optional(),
   birthDate: isoDate.optional(),
   city: z.string().optional(),
@@ -37,7 +39,7 @@ export type Contact = z.infer<typeof contactSchema>;
 
 /** The fields an import row, a CRM record or an API call may set; everything is optional but the phone. */
 export type ContactFields = Partial<
-  Pick<Contact, 'firstName' | 'lastName' | 'gender' | 'birthDate' | 'city' | 'timezone' | 'crm'>
+  Pick<Contact, 'firstName' | 'lastName' | 'middleName' | 'gender' | 'birthDate' | 'city' | 'timezone' | 'crm'>
 > & {
   phone: string;
   country?: string;
@@ -52,6 +54,7 @@ export const CONTACT_FIELDS = [
   'phone',
   'firstName',
   'lastName',
+  'middleName',
   'gender',
   'birthDate',
   'city',

@@ -1,8 +1,9 @@
 import type { Clock } from '../common/clock.js';
 import type { ConsentEntry, ConsentState, ConsentStatus } from '../consent/consent.js';
 import { UNKNOWN_CONSENT } from '../consent/consent.js';
-import { applyConsentEntry } from '../consent/ledger.js';
+import { applyConsentEntry, hasOptOut } from '../consent/ledger.js';
 import type { Store } from '../store/port.js';
+import { suppressionLookup } from '../consent/suppression.js';
 import type { Contact } from './contact.js';
 import type { ColumnMapping } from './columns.js';
 import type { SheetRow } from './files/sheet.js';
@@ -38,6 +39,7 @@ export interface ImportReport {
   invalid: Array<{ row: number; reason: string; value: string; column?: string }>;
   /** Cells that were dropped while the rest of the row was kept. */
   warnings: RowProblem[];
+  /** `keptOptedOut`: rows saying "yes" for a contact whose opt-out stands (an import never lifts one). */
   consent: { optedIn: number; optedOut: number; keptOptedOut: number };
   dryRun: boolean;
 }
@@ -130,6 +132,8 @@ async function writeBatch(
   const stored = await deps.store.contacts.getByPhones(phones);
   const storedConsent = await deps.store.consent.currentMany([...stored.values()].map((contact) => contact.id));
 
+  // A number on the suppression list (an erased contact who had opted out) comes back opted out.
+  const suppressed = suppressionLookup(await deps.store.suppressions.list());
   const current = new Map<string, PhoneState>();
   for (const phone of phones) {
     const contact = stored.get(phone);
@@ -152,6 +156,15 @@ async function writeBatch(
     const contact = state.contact as Contact;
     const outcome = !state.original ? 'created' : sameContact(state.original, contact) ? 'unchanged' : 'updated';
     if (state.first) report[outcome] += 1;
+    const suppression = outcome === 'created' ? suppressed(contact.phone) : undefined;
+    if (suppression) {
+      const entry: ConsentEntry = {
+        id: deps.newId(), contactId: contact.id, status: 'opted_out', scope: suppression.scope, origin: 'recipient',
+        source: 'suppression list: this number opted out before its data was erased', at: now,
+      };
+      entries.push(entry);
+      state.consent = applyConsentEntry(state.consent ?? UNKNOWN_CONSENT, entry).state;
+    }
     if (outcome === 'unchanged') state.contact = state.original;
     else changed.push(contact);
     if (state.lastConsent) {
@@ -164,7 +177,7 @@ async function writeBatch(
         entries.push(entry);
         state.consent = applied.state;
         report.consent[entry.status === 'opted_in' ? 'optedIn' : 'optedOut'] += 1;
-      } else if (entry.status === 'opted_in' && applied.state.lockedByRecipient) {
+      } else if (entry.status === 'opted_in' && hasOptOut(applied.state)) {
         report.consent.keptOptedOut += 1;
       }
     }

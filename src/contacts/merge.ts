@@ -3,8 +3,8 @@ import { resolveTimezone } from './timezone.js';
 
 export type MergeOutcome = 'created' | 'updated' | 'unchanged';
 
-type ScalarField = 'firstName' | 'lastName' | 'gender' | 'birthDate' | 'city' | 'country';
-const SCALAR_FIELDS: readonly ScalarField[] = ['firstName', 'lastName', 'gender', 'birthDate', 'city', 'country'];
+type ScalarField = 'firstName' | 'lastName' | 'middleName' | 'gender' | 'birthDate' | 'city' | 'country';
+const SCALAR_FIELDS: readonly ScalarField[] = ['firstName', 'lastName', 'middleName', 'gender', 'birthDate', 'city', 'country'];
 
 function dedupe(values: readonly string[]): string[] {
   const seen = new Set<string>();

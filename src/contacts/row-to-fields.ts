@@ -28,7 +28,7 @@ export function rowToFields(row: number, cells: readonly string[], mapping: Colu
   const fields: ContactFields = { phone: '' };
   const warnings: RowProblem[] = [];
   let consent: { status: ConsentStatus; column: string } | undefined;
-  let fullName: string | undefined;
+  let fullName: { header: string; value: string } | undefined;
   let phoneCell: { header: string; value: string } | undefined;
   const warn = (column: string, reason: string, value: string): void => {
     warnings.push({ row, column, reason, value: value.length > 64 ? `${value.slice(0, 61)}...` : value });
@@ -46,11 +46,12 @@ export function rowToFields(row: number, cells: readonly string[], mapping: Colu
     switch (target) {
       case 'firstName':
       case 'lastName':
+      case 'middleName':
       case 'city':
         fields[target] = value;
         break;
       case 'fullName':
-        fullName = value;
+        fullName = { header, value };
         break;
       case 'gender': {
         const parsed = parseGender(value);
@@ -101,6 +102,16 @@ export function rowToFields(row: number, cells: readonly string[], mapping: Colu
   }
   fields.phone = phone.e164;
   if (phone.country) fields.country = phone.country;
-  if (fullName && !fields.firstName && !fields.lastName) Object.assign(fields, splitFullName(fullName));
+  if (fullName && !fields.firstName && !fields.lastName) {
+    const split = splitFullName(fullName.value);
+    if (split.ok) {
+      const { ok: _ok, ...names } = split;
+      Object.assign(fields, names);
+    } else {
+      // Kept whole, so nothing is lost; the report names the row so the name can be fixed by hand.
+      (fields.properties ??= {}).fullName = fullName.value;
+      warn(fullName.header, 'full_name_not_split', fullName.value);
+    }
+  }
   return consent ? { ok: true, fields, consent, warnings } : { ok: true, fields, warnings };
 }

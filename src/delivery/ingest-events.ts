@@ -10,6 +10,8 @@ import type { KeywordReplies } from './keywords.js';
 import { DEFAULT_REPLIES, classifyInbound, replyFor } from './keywords.js';
 import type { OutboxMessage } from './outbox.js';
 import { applyStatusEvent, dedupeEvents } from './status-events.js';
+import type { ConsentRequestSettings } from '../consent/consent-request.js';
+import { createYesMatcher, withinWindow } from '../consent/consent-request.js';
 
 export interface IngestDeps {
   store: Store;
@@ -18,6 +20,8 @@ export interface IngestDeps {
   newId(): string;
   gateway(name: string): SmsGateway;
   replies?: KeywordReplies;
+  /** Double opt-in: a yes to a consent request within its window records an opt-in. */
+  consentRequests?: ConsentRequestSettings;
 }
 
 export interface IngestResult {
@@ -39,8 +43,11 @@ const ORPHANS_KEPT = 10_000;
 export class EventIngestor {
   private readonly seen = new Set<string>();
   private orphans: StatusEvent[] = [];
+  private readonly isYes: (text: string) => boolean;
 
-  constructor(private readonly deps: IngestDeps) {}
+  constructor(private readonly deps: IngestDeps) {
+    this.isYes = createYesMatcher(deps.consentRequests?.yesKeywords ?? []);
+  }
 
   async ingest(events: readonly GatewayEvent[]): Promise<IngestResult> {
     if (this.seen.size > 200_000) this.seen.clear();
@@ -104,9 +111,13 @@ export class EventIngestor {
 
   private async handleInbound(event: InboundEvent): Promise<void> {
     const { store } = this.deps;
-    const intent = classifyInbound(event.text);
     const contact = (await store.contacts.getByPhones([event.from])).get(event.from);
     const last = await store.outbox.lastToPhone(event.from);
+    if (contact && last && (await this.answersConsentRequest(event, last))) {
+      await this.recordConsentYes(event, contact.id, last);
+      return;
+    }
+    const intent = classifyInbound(event.text);
     const record: InboundRecord = {
       id: this.deps.newId(), at: event.at, from: event.from, text: event.text,
       kind: intent === 'stop' ? 'opt_out' : intent === 'start' ? 'opt_in' : intent === 'help' ? 'help' : 'reply',
@@ -124,7 +135,34 @@ export class EventIngestor {
       // One confirmation per change: a repeated STOP is not answered again.
       if (!change.changed) return;
     }
-    const text = replyFor(intent, messageLanguage(event.text, event.from), this.deps.replies ?? DEFAULT_REPLIES);
+    await this.confirm(event, replyFor(intent, messageLanguage(event.text, event.from), this.deps.replies ?? DEFAULT_REPLIES), intent, last);
+  }
+
+  /** Is this a yes (CONSENT_YES_KEYWORDS) to a consent request that went to this number within the window? */
+  private async answersConsentRequest(event: InboundEvent, last: OutboxMessage): Promise<boolean> {
+    const settings = this.deps.consentRequests;
+    if (!settings || !this.isYes(event.text)) return false;
+    const campaign = await this.deps.store.campaigns.get(last.campaignId);
+    return campaign?.source === 'consent_request' && withinWindow(last.submittedAt ?? last.sendAfter, event.at, settings.windowHours);
+  }
+
+  /** The recipient's own opt-in, with the reply as evidence; one thank-you when it changed something. */
+  private async recordConsentYes(event: InboundEvent, contactId: string, request: OutboxMessage): Promise<void> {
+    const { store } = this.deps;
+    await store.inbound.append([{ id: this.deps.newId(), at: event.at, from: event.from, text: event.text, kind: 'opt_in', contactId, campaignId: request.campaignId, messageId: request.id, variant: request.variant }]);
+    const change = await recordConsent(
+      {
+        contactId, status: 'opted_in', scope: 'marketing', origin: 'recipient', source: `reply to consent request ${request.campaignId}: "${event.text.slice(0, 40)}"`,
+        evidence: `${event.gateway}:${event.providerMessageId} "${event.text.slice(0, 40)}" at ${event.at}, to request ${request.id}`,
+      },
+      { store, clock: this.deps.clock, newId: () => this.deps.newId() },
+    );
+    if (!change.changed) return;
+    const replies = this.deps.replies ?? DEFAULT_REPLIES;
+    await this.confirm(event, (replies.consent ?? DEFAULT_REPLIES.consent ?? replies.start)[messageLanguage(event.text, event.from)], 'consent', request);
+  }
+
+  private async confirm(event: InboundEvent, text: string, intent: string, last: OutboxMessage | undefined): Promise<void> {
     const sender = last?.sender ?? event.to;
     const { encoding, segments } = countSegments(text);
     // The keyword is already recorded: a confirmation that cannot be sent (even one whose send throws)

@@ -91,6 +91,8 @@ export interface KeywordReplies {
   stop: LocalizedText;
   start: LocalizedText;
   help: LocalizedText;
+  /** The answer to a yes to a consent request (double opt-in). */
+  consent?: LocalizedText;
 }
 
 /**
@@ -110,6 +112,10 @@ export const DEFAULT_REPLIES: KeywordReplies = {
   help: {
     ru: 'Справка: ответьте СТОП, чтобы отписаться.',
     en: 'Help: reply STOP to opt out.',
+  },
+  consent: {
+    ru: 'Спасибо! Вы подписаны на рассылку. Отказ: СТОП в ответ.',
+    en: 'Thank you! You are subscribed. Reply STOP to opt out.',
   },
 };
 

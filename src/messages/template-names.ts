@@ -10,6 +10,7 @@ import type { ContactFieldName } from '../contacts/contact.js';
 export const TEMPLATE_FIELDS = [
   'firstName',
   'lastName',
+  'middleName',
   'phone',
   'gender',
   'birthDate',

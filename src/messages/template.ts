@@ -57,6 +57,7 @@ const FIELD_READERS: Record<ContactFieldName, Reader> = {
   phone: (c) => c.phone,
   firstName: (c) => c.firstName,
   lastName: (c) => c.lastName,
+  middleName: (c) => c.middleName,
   gender: (c) => c.gender,
   birthDate: (c) => c.birthDate,
   city: (c) => c.city,

@@ -18,6 +18,7 @@ export const FIELD_KINDS: Readonly<Record<ContactFilterField, FieldKind>> = {
   phone: 'text',
   firstName: 'text',
   lastName: 'text',
+  middleName: 'text',
   gender: 'enum',
   birthDate: 'date',
   city: 'text',

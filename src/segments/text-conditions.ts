@@ -10,7 +10,7 @@ import { splitList, type Folder } from './values.js';
  */
 
 type StringMatch = (folded: string) => boolean;
-type ScalarField = 'phone' | 'firstName' | 'lastName' | 'gender' | 'birthDate' | 'city' | 'country' | 'timezone' | 'createdAt' | 'updatedAt';
+type ScalarField = 'phone' | 'firstName' | 'lastName' | 'middleName' | 'gender' | 'birthDate' | 'city' | 'country' | 'timezone' | 'createdAt' | 'updatedAt';
 
 /** Reads one string-valued field or property; undefined when absent. */
 export function stringReader(field: string): (contact: Contact) => string | undefined {

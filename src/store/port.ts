@@ -1,5 +1,6 @@
 import type { Contact } from '../contacts/contact.js';
 import type { ConsentEntry, ConsentState } from '../consent/consent.js';
+import type { SuppressionRecord } from '../consent/suppression.js';
 import type { Campaign } from '../campaigns/campaign.js';
 import type { BirthdayAutomation } from '../campaigns/birthday.js';
 import type { InboundRecord } from '../campaigns/report.js';
@@ -32,6 +33,14 @@ export interface Store {
   readonly idempotency: IdempotencyRepository;
   /** Small records an integration keeps across restarts (Slack: pending previews, approvals, reply threads). */
   readonly integrationState: RecordRepository<IntegrationRecord>;
+  /** Hashed numbers of erased contacts who had opted out: never messaged again (see suppression.ts). */
+  readonly suppressions: RecordRepository<SuppressionRecord>;
+  /**
+   * Overwrites, in place, every remaining copy of these phone numbers in the store's own files
+   * (journals, the event inbox) after their records were erased through the repositories, and the
+   * given reply texts in the raw event inbox. Stores that keep no copies do nothing.
+   */
+  scrub?(phones: readonly string[], rawTexts?: readonly string[]): Promise<void>;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
@@ -62,6 +71,8 @@ export interface ContactRepository {
   scan(options?: ScanOptions): AsyncIterable<Contact[]>;
   /** One page of contacts in a stable order, after the given id (exclusive). */
   list(options: { limit: number; afterId?: string }): Promise<Contact[]>;
+  /** Removes contacts (personal data erasure); unknown ids are ignored. */
+  deleteMany(ids: readonly string[]): Promise<void>;
 }
 
 export interface ConsentRepository {
@@ -73,6 +84,8 @@ export interface ConsentRepository {
   currentMany(contactIds: readonly string[]): Promise<Map<string, ConsentState>>;
   /** Counts of current states across all contacts, for summaries. */
   summary(): Promise<ConsentSummary>;
+  /** Removes a contact's whole ledger (personal data erasure: a suppression record keeps the opt-out). */
+  forget(contactId: string): Promise<void>;
 }
 
 export interface ConsentSummary {
@@ -98,6 +111,8 @@ export interface RecordRepository<T extends { id: string }> {
   get(id: string): Promise<T | undefined>;
   /** All records, oldest id first. */
   list(): Promise<T[]>;
+  /** Returns false when there was nothing by that id. */
+  delete(id: string): Promise<boolean>;
 }
 
 /** A greeting queued for a contact: `id` is its greetingKey, `at` when it was queued. */
@@ -159,10 +174,21 @@ export interface OutboxRepository {
   /** Message counts by status (test sends excluded). */
   countByStatus(campaignId: string): Promise<Partial<Record<MessageStatus, number>>>;
   /**
+   * What the campaign's messages that left cost so far (test sends excluded): rows submitted to a
+   * gateway (whatever their receipt said since) and `unknown` ones, at their recorded (actual) cost.
+   */
+  spent(campaignId: string): Promise<number>;
+  /**
    * When each contact's marketing messages were (or are planned to be) sent, since `since`, counting
    * every message that was not canceled, rejected or failed.
    */
   marketingSendTimes(contactIds: readonly string[], since: Date): Promise<Map<string, Date[]>>;
+  /**
+   * Personal data erasure: every message to this contact or number (test sends included) keeps its
+   * status, cost and times for the reports, but its number, contact id and text become `redacted`.
+   * Returns how many rows changed.
+   */
+  erase(match: { contactId?: string; phone: string }, redacted: { phone: string; contactId: string; text: string }): Promise<number>;
 }
 
 /** Replies, opt-outs and other inbound messages, linked to the campaign they answer. */
@@ -170,6 +196,10 @@ export interface InboundRepository {
   append(records: readonly InboundRecord[]): Promise<void>;
   listByCampaign(campaignId: string): Promise<InboundRecord[]>;
   recent(limit: number): Promise<InboundRecord[]>;
+  /** Up to `limit` records received after `at` (ISO; exclusive), oldest first. */
+  since(at: string, limit: number): Promise<InboundRecord[]>;
+  /** Personal data erasure: the sender's number, contact and text of matching records are removed (counts stay). */
+  erase(match: { contactId?: string; phone: string }, redactedFrom: string): Promise<number>;
   /**
    * Which of these event keys already have an inbound record, so a replayed inbound is not handled
    * twice, even after a restart. Stores may forget keys older than a bound (the most recent 100,000).

@@ -52,7 +52,10 @@ describe('smsbridge import / contacts', () => {
     await cli('import', fixture);
     const out = await cli('contacts', 'opt-out', '+79123456789', '--source', 'asked by phone');
     expect(out.stdout).toContain('now opted out of everything');
-    const opted = await cli('contacts', 'opt-in', '+79123456789', '--source', 'signed form', '--json');
+    const refused = await cli('contacts', 'opt-in', '+79123456789', '--source', 'signed form');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--evidence');
+    const opted = await cli('contacts', 'opt-in', '+79123456789', '--source', 'signed form', '--evidence', 'form 12', '--json');
     expect(JSON.parse(opted.stdout)).toMatchObject({ changed: true, consent: { marketing: 'opted_in' } });
     const shown = JSON.parse((await cli('contacts', 'show', '+79123456789', '--json')).stdout);
     expect(shown.consentHistory.map((e: { source: string }) => e.source)).toEqual([

@@ -61,11 +61,22 @@ describe('consent ledger', () => {
     expect(consentAllows(all, 'transactional')).toBe(false);
   });
 
-  it('an operator or import opt-out can be lifted by a newer import opt-in', () => {
-    const state = deriveConsent([
-      entry({ status: 'opted_out', scope: 'marketing', origin: 'import', at: at(1) }),
-      entry({ status: 'opted_in', origin: 'import', at: at(2) }),
-    ]);
-    expect(state.marketing).toBe('opted_in');
+  it('no import or CRM sync lifts any opt-out, whoever recorded it; an operator needs evidence', () => {
+    for (const origin of ['operator', 'import', 'crm', 'recipient', 'carrier'] as const) {
+      const out = entry({ status: 'opted_out', scope: 'marketing', origin, at: at(1) });
+      for (const lifter of ['import', 'crm'] as const) {
+        expect(deriveConsent([out, entry({ status: 'opted_in', origin: lifter, at: at(2) })]).marketing, `${origin} then ${lifter}`).toBe('opted_out');
+      }
+      expect(deriveConsent([out, entry({ status: 'opted_in', origin: 'operator', at: at(2) })]).marketing, `${origin} then bare operator`).toBe('opted_out');
+      expect(deriveConsent([out, entry({ status: 'opted_in', origin: 'operator', evidence: 'form 7', at: at(2) })]).marketing).toBe('opted_in');
+      expect(deriveConsent([out, entry({ status: 'opted_in', origin: 'recipient', at: at(2) })]).marketing).toBe('opted_in');
+    }
+  });
+
+  it('records who made the opt-out that stands; a recipient\'s word is not renamed by a later operator one', () => {
+    expect(deriveConsent([entry({ status: 'opted_out', origin: 'operator', at: at(1) })]).optedOutBy).toBe('operator');
+    const both = deriveConsent([entry({ status: 'opted_out', origin: 'recipient', at: at(1) }), entry({ status: 'opted_out', scope: 'all', origin: 'operator', at: at(2) })]);
+    expect(both).toMatchObject({ optedOutBy: 'recipient', lockedByRecipient: true, transactionalAllowed: false });
+    expect(deriveConsent([entry({ status: 'opted_out', origin: 'import', at: at(1) }), entry({ status: 'opted_in', origin: 'recipient', at: at(2) })]).optedOutBy).toBeUndefined();
   });
 });

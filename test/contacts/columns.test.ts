@@ -178,10 +178,27 @@ describe('splitList', () => {
 });
 
 describe('splitFullName', () => {
-  it('splits one or two words and leaves longer names alone', () => {
-    expect(splitFullName('Анна')).toEqual({ firstName: 'Анна' });
-    expect(splitFullName('  John   Smith ')).toEqual({ firstName: 'John', lastName: 'Smith' });
-    expect(splitFullName('Иванов Иван Иванович')).toEqual({});
-    expect(splitFullName('   ')).toEqual({});
+  it('splits Russian names surname first, keeping the patronymic', () => {
+    expect(splitFullName('Иванов Иван Иванович')).toEqual({ ok: true, lastName: 'Иванов', firstName: 'Иван', middleName: 'Иванович' });
+    expect(splitFullName('Петрова Мария')).toEqual({ ok: true, lastName: 'Петрова', firstName: 'Мария' });
+    expect(splitFullName('Сидорова Анна Петровна')).toEqual({ ok: true, lastName: 'Сидорова', firstName: 'Анна', middleName: 'Петровна' });
+    expect(splitFullName('Иван Ильич Смирнов')).toEqual({ ok: true, firstName: 'Иван', middleName: 'Ильич', lastName: 'Смирнов' });
+    expect(splitFullName('Мария Петрова')).toEqual({ ok: true, firstName: 'Мария', lastName: 'Петрова' });
+    expect(splitFullName('Кузьмина-Караваева Елизавета Юрьевна')).toMatchObject({ lastName: 'Кузьмина-Караваева', middleName: 'Юрьевна' });
+    expect(splitFullName('Мамедов Эльчин Вагиф оглы')).toEqual({ ok: true, lastName: 'Мамедов', firstName: 'Эльчин', middleName: 'Вагиф оглы' });
+  });
+
+  it('splits one or two Latin words and says when a name cannot be split', () => {
+    expect(splitFullName('Анна')).toEqual({ ok: true, firstName: 'Анна' });
+    expect(splitFullName('  John   Smith ')).toEqual({ ok: true, firstName: 'John', lastName: 'Smith' });
+    expect(splitFullName('Mary Ann Smith')).toEqual({ ok: false });
+    expect(splitFullName('Анна Мария Луиза Петрова')).toEqual({ ok: false });
+    expect(splitFullName('Ли Мин Хо')).toEqual({ ok: false });
+    expect(splitFullName('   ')).toEqual({ ok: true });
+  });
+
+  it('accepts м/ж and муж/жен in any case', () => {
+    for (const value of ['м', 'М', 'муж', 'МУЖ', 'Муж.']) expect(parseGender(value), value).toEqual({ ok: true, value: 'male' });
+    for (const value of ['ж', 'Ж', 'жен', 'ЖЕН', 'Жен.']) expect(parseGender(value), value).toEqual({ ok: true, value: 'female' });
   });
 });

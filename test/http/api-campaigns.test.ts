@@ -139,9 +139,9 @@ describe('GET /openapi.json', () => {
     const router = apiRouter({ app, engine, apiKey: (_req, _res, next) => next() }) as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
     const registered = router.stack.flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).filter((method) => method !== '_all').map((method) => `${method} ${layer.route?.path.replace(/:(\w+)/g, '{$1}')}`) : []));
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([route, ops]) => Object.keys(ops).map((method) => `${method} ${route}`));
-    expect(registered).toHaveLength(26);
+    expect(registered).toHaveLength(33);
     expect(documented.sort()).toEqual([...registered].sort());
-    for (const expected of ['get /contacts', 'post /contacts/import', 'put /contacts/{phone}', 'post /contacts/{phone}/opt-in', 'delete /segments/{name}', 'get /segments/{name}/preview', 'put /templates/{name}', 'post /campaigns/{id}/send', 'get /campaigns/{id}/report', 'post /messages', 'get /openapi.json']) {
+    for (const expected of ['get /contacts', 'post /contacts/import', 'put /contacts/{phone}', 'post /contacts/{phone}/opt-in', 'delete /segments/{name}', 'get /segments/{name}/preview', 'put /templates/{name}', 'post /campaigns/{id}/send', 'get /campaigns/{id}/report', 'post /messages', 'get /openapi.json', 'get /campaigns/{id}/messages', 'get /replies', 'post /campaigns/{id}/archive', 'post /campaigns/archive', 'post /consent/requests', 'get /contacts/{phone}/export', 'post /contacts/{phone}/forget']) {
       expect(registered).toContain(expected);
     }
 

@@ -85,11 +85,14 @@ describe('contacts', () => {
     expect((await api('POST', '/contacts/%2B79990001122/opt-out', {})).status).toBe(404);
   });
 
-  it('records opt-out and opt-in as the operator, and answers 409 to lifting the recipient\'s own opt-out without evidence', async () => {
+  it('records opt-out and opt-in as the operator, and answers 409 to lifting any opt-out without evidence', async () => {
     const { body: contact } = await api('PUT', '/contacts/%2B79123456789', { firstName: 'Анна' });
     const out = await api('POST', '/contacts/%2B79123456789/opt-out', { scope: 'marketing', source: 'asked by phone' });
-    expect(out.body).toMatchObject({ changed: true, consent: { marketing: 'opted_out', transactionalAllowed: true } });
-    const back = await api('POST', '/contacts/%2B79123456789/opt-in', { source: 'signed form' });
+    expect(out.body).toMatchObject({ changed: true, consent: { marketing: 'opted_out', transactionalAllowed: true, optedOutBy: 'operator' } });
+    const bare = await api('POST', '/contacts/%2B79123456789/opt-in', { source: 'signed form' });
+    expect(bare.status).toBe(409);
+    expect(bare.body.error).toContain('opted out by operator');
+    const back = await api('POST', '/contacts/%2B79123456789/opt-in', { source: 'signed form', evidence: 'form 12' });
     expect(back.body).toMatchObject({ changed: true, consent: { marketing: 'opted_in' } });
     expect((await api('POST', '/contacts/%2B79123456789/opt-in', {})).status).toBe(400);
 

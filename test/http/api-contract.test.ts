@@ -218,6 +218,8 @@ describe('every operation over a socket, every answer against its declared schem
     expect((await call('post', '/campaigns/missing/pause')).status).toBe(404);
     expect((await call('post', `/campaigns/${id}/resume`)).status).toBe(200);
     expect((await call('post', '/campaigns/missing/resume')).status).toBe(404);
+    expect((await call('post', `/campaigns/${id}/resume`, { body: { maxCost: -1 } })).status).toBe(400);
+    expect((await call('post', `/campaigns/${id}/resume`, { body: TOO_BIG })).status).toBe(413);
     await srv.engine.runCampaign(id, { receipts: false, timeoutMs: 5000 });
     expect((await call('post', `/campaigns/${id}/pause`)).status).toBe(409);
     const report = await call('get', `/campaigns/${id}/report`);
@@ -238,6 +240,35 @@ describe('every operation over a socket, every answer against its declared schem
     expect((await call('post', '/messages', { body: { ...message, text: 'Код 9999' }, headers: { 'idempotency-key': 'k1' } })).status).toBe(422);
     expect((await call('post', '/messages', { body: message })).status).toBe(400);
     expect((await call('post', '/messages', { body: TOO_BIG, headers: { 'idempotency-key': 'k2' } })).status).toBe(413);
+
+    // per-recipient results, replies, archive
+    const results = await call('get', `/campaigns/${id}/messages?limit=2`);
+    expect(results.status).toBe(200);
+    expect(results.body.items.length).toBeGreaterThan(0);
+    expect((await call('get', `/campaigns/${id}/messages?limit=abc`)).status).toBe(400);
+    expect((await call('get', '/campaigns/missing/messages')).status).toBe(404);
+    expect((await call('get', '/replies')).status).toBe(200);
+    expect((await call('get', '/replies?since=yesterday')).status).toBe(400);
+    expect((await call('post', `/campaigns/${other.body.id}/archive`)).status).toBe(200);
+    expect((await call('post', '/campaigns/missing/archive')).status).toBe(404);
+    expect((await call('post', '/campaigns/archive', { body: { olderThanDays: 365 } })).status).toBe(200);
+    expect((await call('post', '/campaigns/archive', { body: { olderThanDays: -1 } })).status).toBe(400);
+    expect((await call('post', '/campaigns/archive', { body: TOO_BIG })).status).toBe(413);
+
+    // consent requests (double opt-in) to contacts without consent
+    expect((await call('put', '/segments/unasked', { body: { filter: { field: 'phone', op: 'eq', value: '+79990004455' } } })).status).toBe(201);
+    expect((await call('put', '/contacts/+79990004455', { body: { firstName: 'Анна' } })).status).toBeLessThan(300);
+    expect((await call('post', '/consent/requests', { body: { segment: 'unasked' } })).status).toBe(202);
+    expect((await call('post', '/consent/requests', { body: { segment: 'missing' } })).status).toBe(404);
+    expect((await call('post', '/consent/requests', { body: { segment: 'unasked', extra: 1 } })).status).toBe(400);
+    expect((await call('post', '/consent/requests', { body: TOO_BIG })).status).toBe(413);
+
+    // personal data
+    const exported = await call('get', '/contacts/+79990004455/export');
+    expect(exported.status).toBe(200);
+    expect((await call('get', '/contacts/not-a-phone/export')).status).toBe(400);
+    expect((await call('post', '/contacts/+79990004455/forget')).status).toBe(200);
+    expect((await call('post', '/contacts/not-a-phone/forget')).status).toBe(400);
 
     // the document itself
     const openapi = await fetch(`${srv.base}/api/v1/openapi.json`);

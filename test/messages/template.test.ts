@@ -186,7 +186,7 @@ describe('save-time validation', () => {
     const error = appError(() => compileTemplate('Привет, {{frstName}}!', { name: 'spring', campaignVariables: ['promo'] }));
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.message).toBe(
-      'Unknown variable {{frstName}} in template "spring"; known: firstName, lastName, phone, gender, birthDate, city, ' +
+      'Unknown variable {{frstName}} in template "spring"; known: firstName, lastName, middleName, phone, gender, birthDate, city, ' +
         'country, timezone, interests, tags, properties.<name>, promo',
     );
     expect(error.hint).toContain('did you mean firstName?');
@@ -209,7 +209,7 @@ describe('save-time validation', () => {
     expect(compileTemplate('{{properties.vip}}', { knownProperties: ['vip'] }).variables).toHaveLength(1);
     const error = appError(() => compileTemplate('{{properties.vipp}}', { name: 'spring', knownProperties: ['vip', 'loyalty.level'] }));
     expect(error.message).toBe(
-      'Unknown variable {{properties.vipp}} in template "spring"; known: firstName, lastName, phone, gender, birthDate, city, ' +
+      'Unknown variable {{properties.vipp}} in template "spring"; known: firstName, lastName, middleName, phone, gender, birthDate, city, ' +
         'country, timezone, interests, tags, properties.vip, properties.loyalty.level',
     );
     expect(error.hint).toContain('did you mean properties.vip?');

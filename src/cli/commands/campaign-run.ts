@@ -7,10 +7,14 @@ import { validateCron } from '../../schedule/scheduler.js';
 import { withCampaignProgress } from '../campaign-progress.js';
 import { withApp } from '../context.js';
 import { cliInvocation, collect, parseFlags, wholeNumber } from '../flags.js';
+import { Option } from 'commander';
+import type { CampaignSource } from '../../campaigns/campaign.js';
+import { CAMPAIGN_SOURCES } from '../../campaigns/campaign.js';
+import { listCampaigns } from '../../campaigns/campaign-list.js';
 import { printJson, printLines, table } from '../output.js';
 import { addPlanOptions, buildPlanRequest, formatSenderNotes } from './campaign.js';
 
-const sendFlags = z.object({ wait: z.boolean().default(false), timeout: wholeNumber('--timeout', { min: 1 }).default(600), json: z.boolean().default(false) });
+const sendFlags = z.object({ wait: z.boolean().default(false), now: z.boolean().default(false), timeout: wholeNumber('--timeout', { min: 1 }).default(600), json: z.boolean().default(false) });
 
 const scheduleFlags = z.object({
   name: z.string().trim().min(1, '--name is required').max(100),
@@ -18,7 +22,16 @@ const scheduleFlags = z.object({
   cron: z.string().optional(),
   timezone: z.string().optional(),
   start: z.iso.datetime({ offset: true, message: '--start must be an ISO date-time such as 2026-12-01T10:00:00+03:00' }).optional(),
+  maxCost: z.coerce.number('--max-cost must be a number').positive('--max-cost must be more than 0').optional(),
 });
+
+/** What to do after create: a draft is tested then sent; a scheduled one starts itself. */
+function nextSteps(c: Campaign): string {
+  const test = `${cliInvocation()} campaign test ${c.id} --to <your number>`;
+  if (c.schedule.type === 'now') return `Next: ${test}, then campaign send ${c.id}.`;
+  const when = c.schedule.type === 'at' ? `at ${c.schedule.at}` : `on its schedule (cron "${c.schedule.cron}", ${c.schedule.timezone})`;
+  return `Next: ${test}. It starts by itself ${when} while \`smsbridge run\` or \`serve\` is running; do not run campaign send (it would refuse; --now sends at once).`;
+}
 
 function scheduleOf(flags: z.infer<typeof scheduleFlags>, defaultZone: string): CampaignSchedule {
   if (flags.cron && flags.start) throw new AppError('VALIDATION_FAILED', 'Use --cron (recurring) or --start (once at a time), not both.');
@@ -40,23 +53,31 @@ export function registerCampaignRunCommands(campaign: Command): void {
     .option('--start <iso>', 'send once at this time')
     .option('--cron <expression>', 'recurring, e.g. "0 10 * * 1" = Mondays at 10:00')
     .option('--timezone <zone>', 'time zone of --cron (default: DEFAULT_TIMEZONE)')
+    .option('--max-cost <amount>', 'budget in SMS_CURRENCY: refused if the preview costs more; sending stops once the actual cost reaches it')
     .action(async (rawFlags: Record<string, unknown>) => {
       await withApp({}, async (app) => {
         const { request, senderNotes } = await buildPlanRequest(app, rawFlags);
-        const flags = scheduleFlags.parse({ name: rawFlags.name, gateway: rawFlags.gateway, cron: rawFlags.cron, timezone: rawFlags.timezone, start: rawFlags.start });
+        const flags = parseFlags(scheduleFlags, { name: rawFlags.name, gateway: rawFlags.gateway, cron: rawFlags.cron, timezone: rawFlags.timezone, start: rawFlags.start, maxCost: rawFlags.maxCost });
         const created = await app.campaigns.create({
           name: flags.name, kind: request.kind, variants: [...request.variants], campaignVariables: request.campaignVariables ?? {}, sender: request.sender,
-          gateway: flags.gateway, schedule: scheduleOf(flags, app.config.DEFAULT_TIMEZONE),
+          gateway: flags.gateway, schedule: scheduleOf(flags, app.config.DEFAULT_TIMEZONE), source: 'operator', ...(flags.maxCost !== undefined ? { maxCost: flags.maxCost } : {}),
           audience: 'phones' in request.audience ? { phones: [...request.audience.phones] } : { filter: request.audience.filter, ...(typeof rawFlags.segment === 'string' ? { segment: rawFlags.segment } : {}) },
         });
         if (rawFlags.json) printJson({ id: created.id, sender: created.sender, senderNotes });
-        else printLines([`Created campaign ${created.id} (${created.status}). Next: ${cliInvocation()} campaign test ${created.id} --to <your number>, then campaign send ${created.id}.`, ...formatSenderNotes(created.sender, senderNotes)]);
+        else printLines([`Created campaign ${created.id} (${created.status}). ${nextSteps(created)}`, ...formatSenderNotes(created.sender, senderNotes)]);
       });
     });
 
-  campaign.command('list').description('List campaigns.').option('--json', 'print JSON').action(async (flags: { json?: boolean }) => {
+  campaign
+    .command('list')
+    .description('List your campaigns (not archived). Transactional API messages, consent requests and automations: --source or --all.')
+    .addOption(new Option('--source <source>', 'campaigns from this source').choices([...CAMPAIGN_SOURCES]))
+    .option('--archived', 'include archived campaigns')
+    .option('--all', 'every campaign, any source, archived included')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean; source?: CampaignSource; archived?: boolean; all?: boolean }) => {
     await withApp({ readOnly: true }, async (app) => {
-      const all = await app.store.campaigns.list();
+      const all = await listCampaigns(app.store, { ...(flags.source ? { source: flags.source } : {}), archived: Boolean(flags.archived), all: Boolean(flags.all) });
       if (flags.json) printJson(all);
       else printLines(all.length ? table(['id', 'name', 'status', 'kind', 'schedule', 'updated'], all.map(line)) : ['No campaigns yet.']);
     });
@@ -95,12 +116,14 @@ export function registerCampaignRunCommands(campaign: Command): void {
     .description('Start a campaign: plan it into the outbox and send what is due now.')
     .argument('<id>')
     .option('--wait', 'return when every message is final or unknown (receipts included)')
+    .option('--now', 'send a scheduled campaign now instead of at its time (a recurring one: one run now)')
     .option('--timeout <seconds>', 'give up waiting after this long', '600')
     .option('--json', 'print JSON')
     .action(async (id: string, rawFlags: unknown) => {
       const flags = parseFlags(sendFlags, rawFlags);
       await withApp({}, async (app) => {
-        const started = await app.campaigns.start(id);
+        const started = await app.campaigns.start(id, { now: Boolean(flags.now) });
+        id = started.id;
         const engine = await app.engine();
         const run = () => engine.runCampaign(id, { receipts: Boolean(flags.wait), timeoutMs: flags.timeout * 1000 });
         await (flags.json ? run() : withCampaignProgress(app, id, started.planned?.recipients ?? 0, run));
@@ -111,9 +134,12 @@ export function registerCampaignRunCommands(campaign: Command): void {
     });
 
   for (const [action, verb] of [['pause', 'Pause'], ['resume', 'Resume'], ['cancel', 'Cancel']] as const) {
-    campaign.command(action).description(`${verb} a campaign (takes effect within about a second).`).argument('<id>').option('--json', 'print JSON').action(async (id: string, flags: { json?: boolean }) => {
+    const command = campaign.command(action).description(`${verb} a campaign (takes effect within about a second).`).argument('<id>').option('--json', 'print JSON');
+    if (action === 'resume') command.option('--max-cost <amount>', 'a new budget, for a campaign paused because it reached its own');
+    command.action(async (id: string, flags: { json?: boolean; maxCost?: string }) => {
       await withApp({}, async (app) => {
-        const updated = await app.campaigns[action](id);
+        const maxCost = flags.maxCost === undefined ? undefined : parseFlags(z.coerce.number('--max-cost must be a number').positive('--max-cost must be more than 0'), flags.maxCost);
+        const updated = action === 'resume' ? await app.campaigns.resume(id, maxCost === undefined ? {} : { maxCost }) : await app.campaigns[action](id);
         if (flags.json) printJson({ id, status: updated.status });
         else printLines([`Campaign ${id} is ${updated.status}.`]);
       });

@@ -6,6 +6,7 @@ import { AppError } from '../../common/errors.js';
 import type { Audience, PlanRequest } from '../../campaigns/plan.js';
 import type { PlanSummary } from '../../campaigns/plan-summary.js';
 import { previewCampaign } from '../../campaigns/preview.js';
+import { formatPreviewNotes } from '../../campaigns/preview-notes.js';
 import type { Variant } from '../../campaigns/variants.js';
 import { parseVariantOption } from '../../campaigns/variants.js';
 import { chooseSender, senderNotesAlongRoutes } from '../../delivery/choose-sender.js';
@@ -18,6 +19,7 @@ import { printJson, printLines, table } from '../output.js';
 import { loadSegment, readFilterOption } from './segment.js';
 import { registerCampaignResendCommand } from './campaign-resend.js';
 import { registerCampaignRunCommands } from './campaign-run.js';
+import { registerCampaignResultCommands } from './campaign-results.js';
 import { loadTemplate } from './template.js';
 
 const planFlags = z.object({
@@ -165,9 +167,10 @@ export function registerCampaignCommands(program: Command): void {
         prices: app.config.SMS_PRICES, currency: app.config.SMS_CURRENCY, routeGateway: app.routeGateway,
       });
       if (json) printJson({ ...summary, sender: { id: request.sender, notes: senderNotes } });
-      else printLines([...formatSummary(summary, label, request.kind), ...formatSenderNotes(request.sender, senderNotes)]);
+      else printLines([...formatSummary(summary, label, request.kind), ...formatPreviewNotes(summary), ...formatSenderNotes(request.sender, senderNotes)]);
     });
   });
   registerCampaignRunCommands(campaign);
+  registerCampaignResultCommands(campaign);
   registerCampaignResendCommand(campaign);
 }

@@ -12,6 +12,7 @@ import { recordConsent } from '../../consent/record-consent.js';
 import { withApp } from '../context.js';
 import { parseFlags, wholeNumber } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
+import { registerPersonalDataCommands } from './personal-data.js';
 
 const listFlags = z.object({
   limit: wholeNumber('--limit', { min: 1, max: 10_000 }).default(20),
@@ -73,10 +74,15 @@ export function registerContactCommands(program: Command): void {
     .description('Record that a contact must get no more messages (all kinds, or only marketing).')
     .argument('<phone>', 'the phone number')
     .addOption(new Option('--scope <scope>', 'what to stop').choices(['all', 'marketing']).default('all'))
+    .addOption(
+      new Option('--by <who>', 'who asked: recipient (the customer asked by phone or e-mail: locked like a STOP reply) or operator (your own decision)')
+        .choices(['recipient', 'operator'])
+        .default('operator'),
+    )
     .option('--source <text>', 'how the request came in', 'operator via CLI')
     .option('--json', 'print JSON')
-    .action(async (phone: string, flags: { scope: 'all' | 'marketing'; source: string; json?: boolean }) => {
-      await changeConsent(phone, { status: 'opted_out', scope: flags.scope, source: flags.source }, Boolean(flags.json));
+    .action(async (phone: string, flags: { scope: 'all' | 'marketing'; by: 'recipient' | 'operator'; source: string; json?: boolean }) => {
+      await changeConsent(phone, { status: 'opted_out', scope: flags.scope, source: flags.source, origin: flags.by }, Boolean(flags.json));
     });
 
   contacts
@@ -84,7 +90,7 @@ export function registerContactCommands(program: Command): void {
     .description('Record a contact\'s consent to marketing messages.')
     .argument('<phone>', 'the phone number')
     .requiredOption('--source <text>', 'where the consent was collected (form, shop, call...)')
-    .option('--evidence <text>', 'proof of the consent (form id, document); needed to undo an opt-out the recipient made')
+    .option('--evidence <text>', 'proof of a new consent (form id, signed document); needed to undo any opt-out')
     .option('--json', 'print JSON')
     .action(async (phone: string, flags: { source: string; evidence?: string; json?: boolean }) => {
       await changeConsent(
@@ -93,16 +99,18 @@ export function registerContactCommands(program: Command): void {
         Boolean(flags.json),
       );
     });
+
+  registerPersonalDataCommands(contacts);
 }
 
 async function changeConsent(
   phone: string,
-  change: { status: 'opted_in' | 'opted_out'; scope: 'all' | 'marketing'; source: string; evidence?: string },
+  change: { status: 'opted_in' | 'opted_out'; scope: 'all' | 'marketing'; source: string; evidence?: string; origin?: 'recipient' | 'operator' },
   json: boolean,
 ): Promise<void> {
   await withApp({}, async (app) => {
     const contact = await findContact(app, phone);
-    const result = await recordConsent({ contactId: contact.id, origin: 'operator', ...change }, app);
+    const result = await recordConsent({ origin: 'operator', ...change, contactId: contact.id }, app);
     app.logger.info({ contactId: contact.id, status: change.status, changed: result.changed }, 'consent recorded');
     if (json) printJson({ id: contact.id, phone: contact.phone, changed: result.changed, consent: result.state });
     else printLines([`${contact.phone}: ${result.changed ? 'now' : 'already'} ${consentLabel(result.state)}`]);
@@ -145,8 +153,9 @@ function describeContact(contact: Contact): string[] {
 
 export function consentLabel(state: ConsentState | undefined): string {
   if (!state) return 'no consent recorded';
-  if (!state.transactionalAllowed) return `opted out of everything${state.lockedByRecipient ? ' (by the recipient)' : ''}`;
-  if (state.marketing === 'opted_out') return `opted out of marketing${state.lockedByRecipient ? ' (by the recipient)' : ''}`;
+  const by = state.lockedByRecipient ? ' (by the recipient)' : state.optedOutBy ? ` (by ${state.optedOutBy})` : '';
+  if (!state.transactionalAllowed) return `opted out of everything${by}`;
+  if (state.marketing === 'opted_out') return `opted out of marketing${by}`;
   if (state.marketing === 'opted_in') return 'opted in to marketing';
   return 'no consent recorded';
 }

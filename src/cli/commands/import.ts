@@ -87,7 +87,7 @@ const SHOWN_PROBLEMS = 20;
 export function formatReport(report: ImportReport): string[] {
   const lines = [
     `${report.dryRun ? 'Dry run (nothing saved): ' : ''}${report.rows} rows: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.duplicates} duplicates in the file, ${report.invalid.length} invalid.`,
-    `Consent: ${report.consent.optedIn} opted in, ${report.consent.optedOut} opted out${report.consent.keptOptedOut ? `, ${report.consent.keptOptedOut} kept opted out (they opted out themselves; an import cannot undo that)` : ''}.`,
+    `Consent: ${report.consent.optedIn} opted in, ${report.consent.optedOut} opted out${report.consent.keptOptedOut ? `, ${report.consent.keptOptedOut} kept opted out (an import never lifts an opt-out: only the recipient's START or an opt-in with --evidence does)` : ''}.`,
   ];
   if (report.invalid.length > 0) {
     lines.push('Invalid rows (skipped):');
@@ -97,7 +97,7 @@ export function formatReport(report: ImportReport): string[] {
     if (report.invalid.length > SHOWN_PROBLEMS) lines.push(`  ... and ${report.invalid.length - SHOWN_PROBLEMS} more (use --json for all)`);
   }
   if (report.warnings.length > 0) {
-    lines.push('Cells ignored (the rest of each row was imported):');
+    lines.push('Cells not used as written (the rest of each row was imported):');
     for (const problem of report.warnings.slice(0, SHOWN_PROBLEMS)) {
       lines.push(`  row ${problem.row}, column "${problem.column ?? ''}": ${problem.reason} (${problem.value})`);
     }

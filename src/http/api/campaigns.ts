@@ -13,6 +13,9 @@ import { campaignPreviewResponse, campaignReportResponse, campaignResponse, send
 import { campaignBody, campaignParams, parseInput, testSendBody } from './schemas.js';
 import { loadSegment } from './segments.js';
 import { loadTemplate } from './templates.js';
+import type { CampaignSource } from '../../campaigns/campaign.js';
+import { listCampaigns } from '../../campaigns/campaign-list.js';
+import { campaignListQuery, resumeBody, sendQuery } from './operator-schemas.js';
 
 type CampaignInput = Parameters<AppContext['campaigns']['create']>[0];
 
@@ -77,6 +80,7 @@ async function campaignInput(app: AppContext, body: CampaignBody): Promise<Campa
   return {
     name: body.name, kind: body.kind, audience: await audienceOf(app, body.audience), variants: await variantsOf(app, body),
     campaignVariables: body.variables, sender: route.sender, gateway: route.gateway, schedule: scheduleOf(app, body.schedule),
+    source: 'operator', ...(body.maxCost !== undefined ? { maxCost: body.maxCost } : {}),
   };
 }
 
@@ -84,9 +88,11 @@ export function campaignRoutes({ app }: ApiDeps): ApiRoute[] {
   const idOf = (params: unknown): string => parseInput(campaignParams, params, 'params').id;
   const lifecycle = (action: 'pause' | 'resume' | 'cancel', summary: string): ApiRoute => ({
     method: 'post', path: `/campaigns/:id/${action}`, tag: 'campaigns', summary,
-    responses: { 200: { description: 'The campaign\'s new status', schema: statusResponse }, 404: 'No such campaign', 409: 'Not possible in the campaign\'s current status' },
+    ...(action === 'resume' ? { body: resumeBody } : {}),
+    responses: { 200: { description: 'The campaign\'s new status', schema: statusResponse }, 404: 'No such campaign', 409: 'Not possible in the campaign\'s current status (or its budget is reached)' },
     handle: async (req, res) => {
-      const updated = await app.campaigns[action](idOf(req.params));
+      const resume = action === 'resume' ? parseInput(resumeBody, req.body ?? {}, 'body') : {};
+      const updated = action === 'resume' ? await app.campaigns.resume(idOf(req.params), resume.maxCost !== undefined ? { maxCost: resume.maxCost } : {}) : await app.campaigns[action](idOf(req.params));
       await app.store.flush();
       res.json({ id: updated.id, status: updated.status });
     },
@@ -102,10 +108,12 @@ export function campaignRoutes({ app }: ApiDeps): ApiRoute[] {
       },
     },
     {
-      method: 'get', path: '/campaigns', tag: 'campaigns', summary: 'All campaigns.',
-      responses: { 200: { description: 'Every campaign, with its message counts', schema: z.array(campaignResponse) } },
-      handle: async (_req, res) => {
-        const campaigns = await app.store.campaigns.list();
+      method: 'get', path: '/campaigns', tag: 'campaigns', summary: 'Campaigns: the operator\'s own, not archived; `source` (message, consent_request, automation), `archived=true` or `all=true` for the others.',
+      query: campaignListQuery,
+      responses: { 200: { description: 'The campaigns, each with its message counts', schema: z.array(campaignResponse) }, 400: 'Invalid query' },
+      handle: async (req, res) => {
+        const query = parseInput(campaignListQuery, req.query, 'query');
+        const campaigns = await listCampaigns(app.store, { ...(query.source ? { source: query.source as CampaignSource } : {}), archived: query.archived, all: query.all });
         res.json(await Promise.all(campaigns.map((c) => campaignView(app, c))));
       },
     },
@@ -135,15 +143,16 @@ export function campaignRoutes({ app }: ApiDeps): ApiRoute[] {
       },
     },
     {
-      method: 'post', path: '/campaigns/:id/send', tag: 'campaigns', summary: 'Start the campaign: plan it into the outbox; the running service sends it.',
-      responses: { 202: { description: 'Planned into the outbox; the running service sends it', schema: sendResponse }, 404: 'No such campaign', 409: 'Not a draft or scheduled campaign, or a test send is needed first' },
+      method: 'post', path: '/campaigns/:id/send', tag: 'campaigns', summary: 'Start the campaign: plan it into the outbox; the running service sends it. A scheduled campaign starts by its schedule: `now=true` sends it at once.',
+      query: sendQuery,
+      responses: { 202: { description: 'Planned into the outbox; the running service sends it', schema: sendResponse }, 404: 'No such campaign', 409: 'Not a draft, scheduled without `now=true`, or a test send is needed first' },
       handle: async (req, res) => {
-        const started = await app.campaigns.start(idOf(req.params));
+        const started = await app.campaigns.start(idOf(req.params), { now: parseInput(sendQuery, req.query, 'query').now });
         res.status(202).json({ id: started.id, status: started.status, planned: started.planned });
       },
     },
-    lifecycle('pause', 'Pause a sending campaign (takes effect within one batch).'),
-    lifecycle('resume', 'Resume a paused campaign.'),
+    lifecycle('pause', 'Pause a sending campaign (takes effect within about one second).'),
+    lifecycle('resume', 'Resume a paused campaign; one paused by its budget needs a higher `maxCost`.'),
     lifecycle('cancel', 'Cancel a campaign: queued messages are canceled.'),
     {
       method: 'get', path: '/campaigns/:id/report', tag: 'campaigns', summary: 'Delivered, failed, replies, opt-outs, cost and A/B variants.',

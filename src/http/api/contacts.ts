@@ -35,9 +35,9 @@ async function withConsent(app: AppContext, contact: Contact): Promise<z.input<t
   return { ...contact, consent: consent.get(contact.id) ?? UNKNOWN_CONSENT, consentHistory: history };
 }
 
-async function changeConsent(app: AppContext, rawPhone: string, change: Omit<ConsentChange, 'contactId' | 'origin'>): Promise<z.input<typeof consentChangeResponse>> {
+async function changeConsent(app: AppContext, rawPhone: string, change: Omit<ConsentChange, 'contactId' | 'origin'> & { origin?: 'recipient' | 'operator' }): Promise<z.input<typeof consentChangeResponse>> {
   const contact = await findContact(app, rawPhone);
-  const result = await recordConsent({ contactId: contact.id, origin: 'operator', ...change }, app);
+  const result = await recordConsent({ origin: 'operator', ...change, contactId: contact.id }, app);
   await app.store.flush();
   app.logger.info({ contactId: contact.id, status: change.status, changed: result.changed }, 'consent recorded via API');
   return { id: contact.id, phone: contact.phone, changed: result.changed, consent: result.state };
@@ -121,16 +121,16 @@ export function contactRoutes({ app }: ApiDeps): ApiRoute[] {
       },
     },
     {
-      method: 'post', path: '/contacts/:phone/opt-out', tag: 'contacts', summary: 'Record an opt-out (scope all by default, or marketing).', body: optOutBody,
+      method: 'post', path: '/contacts/:phone/opt-out', tag: 'contacts', summary: 'Record an opt-out (scope all by default, or marketing); `by: recipient` when the customer asked (locked like STOP).', body: optOutBody,
       responses: { 200: { description: 'The consent now', schema: consentChangeResponse }, 400: 'Invalid phone or body', 404: 'No such contact' },
       handle: async (req, res) => {
         const body = parseInput(optOutBody, req.body ?? {}, 'body');
-        res.json(await changeConsent(app, parseInput(phoneParams, req.params, 'params').phone, { status: 'opted_out', scope: body.scope, source: body.source }));
+        res.json(await changeConsent(app, parseInput(phoneParams, req.params, 'params').phone, { status: 'opted_out', scope: body.scope, source: body.source, origin: body.by }));
       },
     },
     {
-      method: 'post', path: '/contacts/:phone/opt-in', tag: 'contacts', summary: 'Record a marketing opt-in; lifting the recipient\'s own opt-out needs `evidence`.', body: optInBody,
-      responses: { 200: { description: 'The consent now', schema: consentChangeResponse }, 400: 'Invalid phone or body', 404: 'No such contact', 409: 'The recipient opted out themselves; evidence needed' },
+      method: 'post', path: '/contacts/:phone/opt-in', tag: 'contacts', summary: 'Record a marketing opt-in; lifting any opt-out needs `evidence` of a new consent.', body: optInBody,
+      responses: { 200: { description: 'The consent now', schema: consentChangeResponse }, 400: 'Invalid phone or body', 404: 'No such contact', 409: 'An opt-out stands; evidence of a new consent needed' },
       handle: async (req, res) => {
         const body = parseInput(optInBody, req.body, 'body');
         res.json(await changeConsent(app, parseInput(phoneParams, req.params, 'params').phone, { status: 'opted_in', scope: 'marketing', source: body.source, ...(body.evidence ? { evidence: body.evidence } : {}) }));

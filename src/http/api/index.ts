@@ -4,6 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../common/errors.js';
 import { jsonNestingExceeds } from '../../common/json-depth.js';
 import { campaignRoutes } from './campaigns.js';
+import { campaignResultRoutes } from './campaign-results.js';
+import { consentRoutes } from './consent.js';
+import { personalDataRoutes } from './personal-data.js';
 import { contactRoutes } from './contacts.js';
 import { messageRoutes } from './messages.js';
 import { openApiDocument } from './openapi.js';
@@ -17,6 +20,7 @@ export type { ApiDeps, ApiResponse, ApiRoute } from './route.js';
 /** Every route of the REST API, /openapi.json included: the one table behind registration and the document. */
 export function apiRoutes(deps: ApiDeps): ApiRoute[] {
   const routes: ApiRoute[] = [...contactRoutes(deps), ...segmentRoutes(deps), ...templateRoutes(deps), ...campaignRoutes(deps), ...messageRoutes(deps)];
+  routes.push(...campaignResultRoutes(deps), ...consentRoutes(deps), ...personalDataRoutes(deps));
   let document: object | undefined;
   routes.push({
     method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This API described in OpenAPI 3.1 (no API key needed).', public: true,

@@ -51,7 +51,7 @@ export async function sendOnce(app: AppContext, key: string, print: string, mess
   if (!record) {
     const created = await app.campaigns.create({
       name: `message to ${maskPhone(message.to)}`, kind: 'transactional', audience: { phones: [message.to] }, variants: [{ name: 'A', text: message.text, weight: 1 }],
-      campaignVariables: message.variables, sender: message.sender, gateway: message.gateway, schedule: { type: 'now' },
+      campaignVariables: message.variables, sender: message.sender, gateway: message.gateway, schedule: { type: 'now' }, source: 'message',
     });
     record = { id: key, fingerprint: print, status: PENDING, body: { campaignId: created.id }, at: app.clock.now().toISOString() } satisfies IdempotencyRecord;
     await app.store.idempotency.put(record);

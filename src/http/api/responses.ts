@@ -11,7 +11,7 @@ import { variantSchema } from '../../campaigns/variants.js';
 import { contactSchema } from '../../contacts/contact.js';
 import type { ImportReport } from '../../contacts/import-contacts.js';
 import type { ConsentState } from '../../consent/consent.js';
-import { consentEntrySchema } from '../../consent/consent.js';
+import { consentEntrySchema, consentOriginSchema } from '../../consent/consent.js';
 import { templateSchema } from '../../messages/template-record.js';
 import { filterSchema, segmentSchema } from '../../segments/index.js';
 
@@ -31,6 +31,7 @@ export const consentStateResponse = z
     marketing: z.enum(['opted_in', 'opted_out', 'unknown']),
     transactionalAllowed: z.boolean().describe('False when the contact opted out of everything: not even order notices are sent.'),
     lockedByRecipient: z.boolean().describe('True while an opt-out from the recipient or carrier stands; imports and syncs cannot lift it.'),
+    optedOutBy: consentOriginSchema.optional().describe('Who recorded the opt-out that stands; any standing opt-out is lifted only by the recipient or an operator with evidence.'),
     updatedAt: z.string().optional(),
     source: z.string().optional(),
   })
@@ -94,6 +95,9 @@ export const campaignResponse = z
     testSentAt: isoTime.optional(), planned: z.object({ recipients: z.number().int(), excluded: counts }).optional(),
     lastRunAt: isoTime.optional(), createdAt: isoTime, updatedAt: isoTime, startedAt: isoTime.optional(), finishedAt: isoTime.optional(),
     messages: counts.describe('Messages by status (queued, submitted, delivered, …).'),
+    source: z.enum(['operator', 'message', 'consent_request', 'automation']).optional().describe('Who created it: an operator, POST /messages, a consent request, an automation.'),
+    archivedAt: isoTime.optional(), maxCost: z.number().optional().describe('Budget in SMS_CURRENCY.'),
+    stopReason: z.object({ code: z.literal('budget_reached'), spent: z.number(), at: isoTime }).optional(),
     senderNotes: z.array(z.string()).describe('Where phones will not show `sender` as is (Twilio to US/CA numbers, a Messaging Service that picks its own sender); empty when they will.'),
   })
   .meta({ id: 'Campaign' });
@@ -109,6 +113,10 @@ export const planSummaryResponse = z
     encodings: encodingCounts,
     variants: z.record(z.string(), z.object({ recipients: z.number().int(), segments: z.number().int(), cost: z.number() })),
     samples: z.array(z.object({ phone: z.string(), variant: z.string(), text: z.string(), encoding: z.enum(['GSM-7', 'UCS-2']), segments: z.number().int(), sendAfter: z.string().nullable() })),
+    pricesConfigured: z.boolean().optional().describe('False when SMS_PRICES is unset: every cost is 0.'),
+    encodingWarnings: z.array(z.object({
+      variant: z.string(), nonGsmCharacters: z.array(z.string()), segments: z.number().int(), gsmSafeSegments: z.number().int(), gsmSafeText: z.string(),
+    })).optional().describe('Variants sent in UCS-2 only because of characters with GSM-7 stand-ins, with the GSM-safe text and what it saves.'),
   })
   .meta({ id: 'PlanSummary' });
 

@@ -51,6 +51,7 @@ export const contactListQuery = z.object({
 export const contactBody = z.strictObject({
   firstName: z.string().trim().max(100).optional(),
   lastName: z.string().trim().max(100).optional(),
+  middleName: z.string().trim().max(100).optional(),
   gender: genderSchema.optional(),
   birthDate: z.iso.date('must be an ISO date YYYY-MM-DD').optional(),
   city: z.string().trim().max(100).optional(),
@@ -62,6 +63,8 @@ export const contactBody = z.strictObject({
 
 export const optOutBody = z.strictObject({
   scope: z.enum(['all', 'marketing']).default('all'),
+  /** Who asked: `recipient` (by phone or e-mail: locked like a STOP reply) or `operator`. */
+  by: z.enum(['recipient', 'operator']).default('operator'),
   source: shortText.default('operator via REST API'),
 });
 
@@ -133,6 +136,8 @@ export const campaignBody = z
     sender: z.string().min(1).max(20).optional().describe(SENDER_RULE),
     gateway: z.string().min(1).max(64).default('default').describe('A gateway name (twilio, vonage, smsru, smpp, simulator) or `default` (SMS_GATEWAY, routed by SMS_ROUTES).'),
     schedule: scheduleBody.default({ type: 'now' }),
+    /** Budget in SMS_CURRENCY: refused if the preview costs more; sending stops once the actual cost reaches it. */
+    maxCost: z.number().positive().optional(),
   })
   .refine((c) => [c.text, c.template, c.variants].filter((v) => v !== undefined).length === 1, { message: 'give the message exactly one way: text, template or variants', path: ['text'] })
   .meta({ description: 'The message is given exactly one way: `text`, a saved `template` (with `variables` for its campaign variables) or A/B `variants`.', oneOf: exactlyOne(['text', 'template', 'variants']) });

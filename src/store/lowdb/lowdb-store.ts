@@ -18,6 +18,8 @@ import { GroupCommit } from './group-commit.js';
 import { OutboxFiles } from './outbox-files.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { checkBudget, orphanClaims } from './open-checks.js';
+import { scrubFiles } from './scrub-files.js';
+import type { SuppressionRecord } from '../../consent/suppression.js';
 
 export interface LowdbStoreOptions {
   dataDir: string;
@@ -38,6 +40,7 @@ export const COLLECTION_FILES: Record<CollectionName, string> = {
   greetings: 'greetings.json',
   idempotency: 'idempotency.json',
   integrationState: 'integration-state.json',
+  suppressions: 'suppressions.json',
 };
 
 /**
@@ -49,7 +52,7 @@ export class LowdbStore implements Store {
   private readonly memory: MemoryStore;
   private readonly files = new Map<CollectionName, { db: Low<Envelope<unknown>>; adapter: ChunkedJsonFile<unknown> }>();
   private readonly commits = new Map<CollectionName, GroupCommit>();
-  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, integrationState: 0 };
+  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, integrationState: 0, suppressions: 0 };
   private outboxFiles: OutboxFiles | undefined;
   private releaseLock: (() => void) | undefined;
   private closed = false;
@@ -105,6 +108,20 @@ export class LowdbStore implements Store {
 
   get integrationState(): Store['integrationState'] {
     return this.memory.integrationState;
+  }
+
+  get suppressions(): Store['suppressions'] {
+    return this.memory.suppressions;
+  }
+
+  /** Same-length overwrites, so the inbox's byte offsets and checkpoints stay valid (see scrub-files.ts). */
+  async scrub(phones: readonly string[], rawTexts: readonly string[] = []): Promise<void> {
+    this.checkWritable();
+    await this.flush();
+    await this.outboxFiles?.compactAll();
+    await scrubFiles(this.options.dataDir, phones, 'digits');
+    // Raw gateway events (the engine's inbox, integrations' sink inboxes) keep reply texts as received.
+    await scrubFiles(this.options.dataDir, rawTexts, 'all', (file) => path.basename(file) === 'events.jsonl');
   }
 
   static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
@@ -176,6 +193,7 @@ export class LowdbStore implements Store {
     this.memory.greetings.load(this.items<GreetingRecord>('greetings'));
     this.memory.idempotency.load(this.items<IdempotencyRecord>('idempotency'));
     this.memory.integrationState.load(this.items<IntegrationRecord>('integrationState'));
+    this.memory.suppressions.load(this.items<SuppressionRecord>('suppressions'));
     // The loaded arrays now live in the maps; keep one copy in memory, not two.
     for (const { db } of this.files.values()) db.data = { version: 1, items: [] };
   }
@@ -225,6 +243,8 @@ export class LowdbStore implements Store {
         return this.memory.idempotency.all();
       case 'integrationState':
         return this.memory.integrationState.all();
+      case 'suppressions':
+        return this.memory.suppressions.all();
     }
   }
 

@@ -106,6 +106,18 @@ export class OutboxFiles {
     for (const partition of this.partitions.values()) await partition.journal.close();
   }
 
+  /** Compacts every partition now: no earlier image of a row stays in a journal (personal data erasure). */
+  async compactAll(): Promise<void> {
+    for (const [campaignId, partition] of this.partitions) {
+      await partition.compacting;
+      await partition.journal.idle();
+      partition.compacting = this.compact(campaignId, partition).finally(() => {
+        partition.compacting = undefined;
+      });
+      await partition.compacting;
+    }
+  }
+
   private track(work: Promise<void>): void {
     const tracked = work.catch((error: unknown) => {
       this.failure = error;

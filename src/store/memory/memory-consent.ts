@@ -65,6 +65,14 @@ export class MemoryConsent implements ConsentRepository {
     return summary;
   }
 
+  async forget(contactId: string): Promise<void> {
+    if (!this.entriesByContact.has(contactId)) return;
+    this.beforeChange();
+    this.entriesByContact.delete(contactId);
+    this.stateByContact.delete(contactId);
+    this.afterChange();
+  }
+
   private put(entry: ConsentEntry): string {
     const list = this.entriesByContact.get(entry.contactId);
     if (list) list.push(entry);

@@ -74,6 +74,19 @@ export class MemoryContacts implements ContactRepository {
     }
   }
 
+  async deleteMany(ids: readonly string[]): Promise<void> {
+    const found = ids.filter((id) => this.byId.has(id));
+    if (found.length === 0) return;
+    this.beforeChange();
+    for (const id of found) {
+      const contact = this.byId.get(id) as Contact;
+      this.byId.delete(id);
+      if (this.idByPhone.get(contact.phone) === id) this.idByPhone.delete(contact.phone);
+    }
+    this.sortedIds = null;
+    this.afterChange();
+  }
+
   private put(contact: Contact): void {
     const previous = this.byId.get(contact.id);
     if (previous && previous.phone !== contact.phone) this.idByPhone.delete(previous.phone);

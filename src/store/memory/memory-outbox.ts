@@ -19,6 +19,8 @@ export class MemoryOutbox implements OutboxRepository {
   private readonly due = new DueHeap();
   /** Per campaign: message counts by status (test sends excluded), kept as rows change. */
   private readonly counts = new Map<string, Partial<Record<MessageStatus, number>>>();
+  /** Per campaign: cost of the messages that left (see OutboxRepository.spent), kept as rows change. */
+  private readonly spentByCampaign = new Map<string, number>();
   /** Per campaign: ids in order, for paging; rebuilt after an insert. */
   private readonly sortedIds = new Map<string, string[]>();
 
@@ -145,6 +147,10 @@ export class MemoryOutbox implements OutboxRepository {
     return counts;
   }
 
+  async spent(campaignId: string): Promise<number> {
+    return this.spentByCampaign.get(campaignId) ?? 0;
+  }
+
   async marketingSendTimes(contactIds: readonly string[], since: Date): Promise<Map<string, Date[]>> {
     const from = since.toISOString();
     const found = new Map<string, Date[]>();
@@ -163,6 +169,19 @@ export class MemoryOutbox implements OutboxRepository {
     return found;
   }
 
+  async erase(match: { contactId?: string; phone: string }, redacted: { phone: string; contactId: string; text: string }): Promise<number> {
+    const hits: OutboxMessage[] = [];
+    for (const rows of this.byCampaign.values()) {
+      for (const row of rows.values()) {
+        if (row.phone === match.phone || (match.contactId !== undefined && row.contactId === match.contactId)) hits.push({ ...row, ...redacted });
+      }
+    }
+    if (this.lastByPhone.has(match.phone)) this.lastByPhone.delete(match.phone);
+    if (match.contactId !== undefined) this.marketingByContact.delete(match.contactId);
+    await this.updateMany(hits);
+    return hits.length;
+  }
+
   private find(id: string): OutboxMessage | undefined {
     const campaignId = this.campaignOf.get(id);
     return campaignId === undefined ? undefined : this.byCampaign.get(campaignId)?.get(id);
@@ -173,6 +192,7 @@ export class MemoryOutbox implements OutboxRepository {
     let counts = this.counts.get(campaignId);
     if (!counts) this.counts.set(campaignId, (counts = {}));
     counts[row.status] = (counts[row.status] ?? 0) + delta;
+    if (row.submittedAt !== undefined || row.status === 'unknown') this.spentByCampaign.set(campaignId, (this.spentByCampaign.get(campaignId) ?? 0) + delta * row.cost);
   }
 
   private put(row: OutboxMessage): void {

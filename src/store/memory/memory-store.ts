@@ -9,8 +9,9 @@ import { MemoryInbound } from './memory-inbound.js';
 import type { Campaign } from '../../campaigns/campaign.js';
 import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
+import type { SuppressionRecord } from '../../consent/suppression.js';
 
-export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency' | 'integrationState';
+export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency' | 'integrationState' | 'suppressions';
 
 /**
  * Called around every change: `before` may refuse it (a read-only or closed store) by throwing;
@@ -41,6 +42,7 @@ export class MemoryStore implements Store {
   readonly greetings: MemoryRecords<GreetingRecord>;
   readonly idempotency: MemoryIdempotency;
   readonly integrationState: MemoryRecords<IntegrationRecord>;
+  readonly suppressions: MemoryRecords<SuppressionRecord>;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
     this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
@@ -53,6 +55,7 @@ export class MemoryStore implements Store {
     this.greetings = new MemoryRecords<GreetingRecord>(() => hooks.before('greetings'), () => hooks.after('greetings'));
     this.idempotency = new MemoryIdempotency(() => hooks.before('idempotency'), () => hooks.after('idempotency'));
     this.integrationState = new MemoryRecords<IntegrationRecord>(() => hooks.before('integrationState'), () => hooks.after('integrationState'));
+    this.suppressions = new MemoryRecords<SuppressionRecord>(() => hooks.before('suppressions'), () => hooks.after('suppressions'));
     this.outbox = new MemoryOutbox(() => hooks.before('outbox'), (ids, rows) => hooks.outbox(ids, rows));
   }
 
