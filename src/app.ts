@@ -11,6 +11,8 @@ import { GATEWAYS } from '../integrations/gateways/registry.js';
 import type { GatewaySettings } from '../integrations/gateways/registry.js';
 import { connectHubSpot, hubspotSettings } from '../integrations/hubspot/index.js';
 import type { HubSpotConnection } from '../integrations/hubspot/index.js';
+import { describeListAudience, resolveCrmList } from './crm/list-segment.js';
+import { syncedProperties } from './crm/map-contact.js';
 import { CampaignService } from './campaigns/campaign-service.js';
 import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
 import type { Timers } from './delivery/timers.js';
@@ -78,10 +80,17 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
   };
   const routeGateway = (country: string | undefined, requested: string | undefined): string =>
     requested && requested !== 'default' ? requested : (country && config.SMS_ROUTES[country]) || config.SMS_GATEWAY;
+  let hubspot: HubSpotConnection | undefined;
+  const getHubSpot = (): HubSpotConnection => (hubspot ??= connectHubSpot(hubspotSettings(config), { clock, timers }));
+  const listDeps = () => ({ crm: getHubSpot().crm, store, clock, syncedProperties: syncedProperties(getHubSpot().settings.properties) });
   const campaigns = new CampaignService({
     routeGateway,
     store, clock, newId: randomUUID, policy, defaultZone: config.DEFAULT_TIMEZONE, defaultCountry: config.DEFAULT_COUNTRY,
     prices: config.SMS_PRICES, currency: config.SMS_CURRENCY, gateway, testSendRequiredAbove: config.TEST_SEND_REQUIRED_ABOVE,
+    crmList: async (listId) => {
+      const audience = await resolveCrmList(listId, listDeps());
+      return { filter: audience.filter, note: describeListAudience(audience) };
+    },
   });
   const getEngine = async (): Promise<DeliveryEngine> => {
     inbox ??= await EventInbox.open<GatewayEvent>(inboxPath(path.resolve(config.DATA_DIR)));
@@ -91,8 +100,6 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     });
     return engine;
   };
-  let hubspot: HubSpotConnection | undefined;
-  const getHubSpot = (): HubSpotConnection => (hubspot ??= connectHubSpot(hubspotSettings(config), { clock, timers }));
   return {
     config,
     policy,
