@@ -170,7 +170,7 @@ describe('HubSpot contact sync (HubSpot mocked at the wire)', () => {
     // The fourth page fails for good (a 400): the run stops with three pages applied and checkpointed.
     let served = 0;
     const broken = mockHubSpot({ ...data(contacts), routes: [({ path }) => (path === '/crm/v3/objects/contacts' && ++served === 4 ? { status: 400, body: { status: 'error', message: 'boom' } } : undefined)] }, { methods: ['GET'] });
-    await expect(sync(store, connection)).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(sync(store, connection)).rejects.toMatchObject({ reason: 'bad_request' });
     broken.scope.done();
     nock.cleanAll();
     expect(await store.contacts.count()).toBeGreaterThanOrEqual(300);
