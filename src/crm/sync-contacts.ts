@@ -121,8 +121,12 @@ interface Pass {
 
 /** Pages every contact; the next page is already being fetched while this one is applied. */
 async function fullPass(run: Run, pass: Pass, total: number | undefined): Promise<void> {
-  const fetch = (after: string | undefined): Promise<CrmContactPage> =>
-    pass.deps.crm.listContacts({ limit: pass.pageSize, properties: pass.properties, ...(after ? { after } : {}) });
+  const fetch = (after: string | undefined): Promise<CrmContactPage> => {
+    const page = pass.deps.crm.listContacts({ limit: pass.pageSize, properties: pass.properties, ...(after ? { after } : {}) });
+    // Awaited on the next turn; if applying this page fails first, its failure must not go unhandled.
+    page.catch(() => undefined);
+    return page;
+  };
   let pending = fetch(run.after);
   for (;;) {
     const page = await pending;
