@@ -22,6 +22,11 @@ export interface SyncTally {
   archived: number;
 }
 
+/** The local id of a contact first seen in the CRM. */
+export function localIdFor(system: string, crmId: string): string {
+  return `${system}-${crmId}`;
+}
+
 export function emptyTally(): SyncTally {
   return {
     fetched: 0, created: 0, updated: 0, unchanged: 0, skipped: { total: 0, reasons: {}, examples: [] },
@@ -57,6 +62,7 @@ export async function applyContactPage(records: readonly CrmContact[], context: 
   const mapped = records.map((record) => ({ record, result: mapCrmContact(record, context.map, { system: context.system, defaultCountry: context.defaultCountry }) }));
   const phones = mapped.flatMap(({ result }) => (result.ok ? [result.fields.phone] : []));
   const linkedIds = records.flatMap((record) => [record.id, ...(record.mergedIds ?? [])]).map((id) => context.index.get(id)).filter((id): id is string => id !== undefined);
+  linkedIds.push(...records.map((record) => localIdFor(context.system, record.id)));
   const [byPhone, byId] = await Promise.all([context.store.contacts.getByPhones(phones), context.store.contacts.getMany(linkedIds)]);
   const working = new Map<string, Contact>([...byId.values(), ...byPhone.values()].map((c) => [c.id, c]));
   const originals = new Map(working);
@@ -76,7 +82,11 @@ export async function applyContactPage(records: readonly CrmContact[], context: 
     const linked = linkedId === undefined ? undefined : working.get(linkedId);
     // The number may have changed in the CRM: the linked contact takes it, unless another contact has it.
     const existing = byPhoneContact ?? (linked ? { ...linked, phone: result.fields.phone } : undefined);
-    const merged = mergeContact(existing, result.fields, { now, newId: context.newId }).contact;
+    // A new contact's id comes from its CRM id, so a page replayed after a crash (contacts and consent
+    // are separate files) joins what was already written instead of creating a twin.
+    const ownId = localIdFor(context.system, record.id);
+    const newId = working.has(ownId) ? context.newId : () => ownId;
+    const merged = mergeContact(existing, result.fields, { now, newId }).contact;
     for (const name of result.cleared) delete merged.properties[name];
     delete merged.properties[markers.archivedAt];
     working.set(merged.id, merged);

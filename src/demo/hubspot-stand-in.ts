@@ -34,6 +34,10 @@ export interface StandInOptions {
   windowMs?: number;
   scopes?: string[];
   routes?: StandInRoute[];
+  /** Milliseconds before each answer, to play a slow network. */
+  delayMs?: number;
+  /** Called with each request as it arrives (tests use it to kill a client mid-run). */
+  onRequest?: (request: { method: string; path: string; query: URLSearchParams }) => void;
 }
 
 export interface HubSpotStandIn {
@@ -88,8 +92,10 @@ export async function startHubSpotStandIn(options: StandInOptions = {}): Promise
         send(400, { status: 'error', message: 'Invalid JSON' });
         return;
       }
+      options.onRequest?.({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams });
       const answer = answerStandIn({ contacts, lists, properties, ...(options.scopes ? { scopes: options.scopes } : {}), routes: options.routes ?? [] }, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
-      send(answer.status, answer.body);
+      if (options.delayMs) setTimeout(() => send(answer.status, answer.body), options.delayMs);
+      else send(answer.status, answer.body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
