@@ -10,6 +10,7 @@ import { registerMessageCommands } from './commands/message.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSegmentCommands } from './commands/segment.js';
+import { registerStoreCommands } from './commands/store.js';
 import { registerTemplateCommands } from './commands/template.js';
 import { describeFailure } from './output.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerDemoCommand(program);
   registerHubSpotCommands(program);
+  registerStoreCommands(program);
   return program;
 }
 

@@ -73,8 +73,8 @@ const SEARCH_LAG_MS = 5 * 60_000;
 export async function syncContacts(options: SyncOptions, deps: SyncDeps): Promise<SyncSummary> {
   const startedMs = performance.now();
   const usageBefore = deps.crm.usage();
-  const cursorId = `${deps.crm.system}-contacts`;
-  const stored = await deps.store.cursors.get(cursorId);
+  const cursorId = `${deps.crm.system}:contacts-sync`;
+  const stored = await deps.store.integrationState.get(cursorId);
   const cursor: Cursor = stored ? cursorSchema.parse(stored.data) : {};
   const resumed = cursor.run !== undefined && !(options.full === true && cursor.run.mode === 'incremental');
   const mode = resumed && cursor.run ? cursor.run.mode : options.full || !cursor.watermark ? 'full' : 'incremental';
@@ -211,7 +211,7 @@ function createCheckpointer(store: Store, clock: Clock, id: string, cursor: Curs
   const write = async (data: Cursor): Promise<void> => {
     // Contacts durable before the cursor that says they are done: a crash in between replays a page, never skips one.
     await store.flush();
-    await store.cursors.put({ id, updatedAt: clock.now().toISOString(), data });
+    await store.integrationState.put({ id, at: clock.now().toISOString(), data });
     await store.flush();
     last = performance.now();
   };

@@ -8,5 +8,7 @@ import type { GatewayEvent } from './gateway.js';
  */
 export interface EventSink {
   readonly name: string;
+  /** Which events the sink keeps a copy of (default: all); a sink that needs only replies skips every receipt. */
+  wants?(event: GatewayEvent): boolean;
   handle(events: readonly GatewayEvent[]): Promise<void>;
 }

@@ -93,6 +93,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     }));
   });
 
+  // Slack (HTTP mode): POST /slack/events, verified and handed to bolt's receiver before any body parser.
+  app.slack?.mount(server);
+
   server.use('/api/v1', bearerAuth(app.config.API_KEY), express.json({ limit: '256kb' }), apiRouter({ app, engine }));
   server.use((_req, res) => {
     res.status(404).json({ error: 'Not found.' });

@@ -33,7 +33,7 @@ describe('worker: HubSpot sync on HUBSPOT_SYNC_CRON', () => {
     clock.set('2026-11-27T07:15:00.000Z');
     await scheduler.tick(clock.now());
     expect(await app.store.contacts.count()).toBe(1);
-    expect((await app.store.cursors.get('hubspot-contacts'))?.data).toMatchObject({ watermark: expect.any(String) });
+    expect((await app.store.integrationState.get('hubspot:contacts-sync'))?.data).toMatchObject({ watermark: expect.any(String) });
     await worker.stop();
   });
 });

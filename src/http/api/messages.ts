@@ -16,7 +16,7 @@ interface Answer {
 const PENDING = 0;
 const REUSED: Answer = { status: 422, body: { error: 'Idempotency-Key reused with different parameters' } };
 
-interface OneMessage {
+export interface OneMessage {
   to: string;
   text: string;
   sender: string;
@@ -41,8 +41,10 @@ async function startOne(app: AppContext, campaignId: string): Promise<Answer> {
  * parameters is a 422. The campaign is created and the key recorded (durably) before anything can be
  * sent, so no crash between the two can make a retry send twice.
  */
-async function sendOnce(app: AppContext, key: string, print: string, message: OneMessage): Promise<Answer & { replayed: boolean }> {
-  let record = await app.store.idempotency.get(key);
+export async function sendOnce(app: AppContext, key: string, print: string, message: OneMessage): Promise<Answer & { replayed: boolean }> {
+  const found = await app.store.idempotency.get(key);
+  // A key past IDEMPOTENCY_TTL_HOURS is forgotten: its request counts as new (as Stripe's keys expire).
+  let record = found && found.at >= expiredBefore(app) ? found : undefined;
   if (record && record.fingerprint !== print) return { ...REUSED, replayed: false };
   if (record && record.status !== PENDING) return { status: record.status, body: record.body, replayed: true };
   if (!record) {
@@ -60,12 +62,31 @@ async function sendOnce(app: AppContext, key: string, print: string, message: On
   return { ...answer, replayed: false };
 }
 
+/** Records first answered before this time (ISO) have expired. */
+function expiredBefore(app: AppContext): string {
+  return new Date(app.clock.now().getTime() - app.config.IDEMPOTENCY_TTL_HOURS * HOUR_MS).toISOString();
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Deletes expired keys at most once an hour, on the request path: the store never keeps them for ever. */
+function keyPruner(app: AppContext): () => Promise<void> {
+  let last = Number.NEGATIVE_INFINITY;
+  return async () => {
+    const now = app.clock.now().getTime();
+    if (now - last < HOUR_MS) return;
+    last = now;
+    await app.store.idempotency.deleteBefore(expiredBefore(app));
+  };
+}
+
 export function messageRoutes({ app }: ApiDeps): ApiRoute[] {
   const keys = new KeyedMutex();
+  const prune = keyPruner(app);
   return [
     {
       method: 'post', path: '/messages', tag: 'messages', summary: 'Send one transactional SMS; retries with the same Idempotency-Key get the first answer and send nothing new.', body: messageBody,
-      headers: [{ name: 'Idempotency-Key', required: true, description: 'A unique key per message (1–200 characters), kept at least 24 h.', schema: { type: 'string', minLength: 1, maxLength: 200 } }],
+      headers: [{ name: 'Idempotency-Key', required: true, description: 'A unique key per message (1–200 characters), kept IDEMPOTENCY_TTL_HOURS (default 24 h).', schema: { type: 'string', minLength: 1, maxLength: 200 } }],
       responses: {
         202: '{ id (campaign), messageId, status }; a replay carries Idempotent-Replayed: true', 400: 'Missing key, invalid body, number, sender, gateway or variables',
         409: 'The recipient cannot receive it (opted out of everything)', 422: 'Idempotency-Key reused with different parameters',
@@ -77,6 +98,7 @@ export function messageRoutes({ app }: ApiDeps): ApiRoute[] {
         const route = checkRoute(app, body.sender, body.gateway);
         // Everything that can be wrong with the request fails here, before a key is recorded (as Stripe: validation errors are not stored).
         compileTemplate(body.text, { campaignVariables: Object.keys(body.variables) });
+        await prune();
         const answer = await keys.run(key, () => sendOnce(app, key, fingerprint(req.body), { to, text: body.text, variables: body.variables, ...route }));
         if (answer.replayed) res.set('Idempotent-Replayed', 'true');
         res.status(answer.status).json(answer.body);

@@ -117,7 +117,7 @@ describe('HubSpot contact sync (HubSpot mocked at the wire)', () => {
     // Three contacts share each modification second, so the cap falls inside a tie.
     const many = Array.from({ length: 10_250 }, (_, i) => contact(1000 + i, { mobilephone: ruPhone(i) }, new Date(base + Math.floor(i / 3) * 1000).toISOString()));
     const store = new MemoryStore();
-    await store.cursors.put({ id: 'hubspot-contacts', updatedAt: '2026-03-31T00:00:00.000Z', data: { watermark: '2026-03-31T00:00:00.000Z' } });
+    await store.integrationState.put({ id: 'hubspot:contacts-sync', at: '2026-03-31T00:00:00.000Z', data: { watermark: '2026-03-31T00:00:00.000Z' } });
     const { scope, calls } = mockHubSpot(data(many));
     const connection = testConnection();
     const started = connection.clock.now().getTime();
@@ -174,14 +174,14 @@ describe('HubSpot contact sync (HubSpot mocked at the wire)', () => {
     broken.scope.done();
     nock.cleanAll();
     expect(await store.contacts.count()).toBeGreaterThanOrEqual(300);
-    expect((await store.cursors.get('hubspot-contacts'))?.data).toMatchObject({ run: { mode: 'full', phase: 'active', after: '400' } });
+    expect((await store.integrationState.get('hubspot:contacts-sync'))?.data).toMatchObject({ run: { mode: 'full', phase: 'active', after: '400' } });
 
     const { scope, calls } = mockHubSpot(data(contacts), { methods: ['GET'] });
     const summary = await sync(store, connection);
     expect(summary).toMatchObject({ resumed: true, mode: 'full', fetched: 150, created: 150 });
     expect(calls[0]?.query.get('after')).toBe('400');
     expect(await store.contacts.count()).toBe(450);
-    expect((await store.cursors.get('hubspot-contacts'))?.data).toEqual({ watermark: expect.any(String), archivedCheckedAt: expect.any(String) });
+    expect((await store.integrationState.get('hubspot:contacts-sync'))?.data).toEqual({ watermark: expect.any(String), archivedCheckedAt: expect.any(String) });
     scope.done();
     nock.cleanAll();
 
