@@ -11,7 +11,7 @@ import { GATEWAYS } from '../integrations/gateways/registry.js';
 import type { GatewaySettings } from '../integrations/gateways/registry.js';
 import { connectHubSpot, hubspotSettings } from '../integrations/hubspot/index.js';
 import type { HubSpotConnection } from '../integrations/hubspot/index.js';
-import { describeListAudience, resolveCrmList } from './crm/list-segment.js';
+import { describeListAudience, listIdOf, resolveCrmList } from './crm/list-segment.js';
 import { syncedProperties } from './crm/map-contact.js';
 import { CampaignService } from './campaigns/campaign-service.js';
 import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
@@ -144,7 +144,12 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     context.slack = await createSlackIntegration({
       settings: slack, store, campaigns, clock, logger, newId: randomUUID, dir: path.join(path.resolve(config.DATA_DIR), 'slack'), ...options.slack,
       route: () => checkRoute(context, undefined, 'default'),
-      resolveSegment: (reference) => loadSegment(context, reference),
+      // `list:<id>` is a HubSpot list, resolved where every other entry point resolves it.
+      resolveSegment: async (reference) => {
+        if (listIdOf(reference) === undefined) return loadSegment(context, reference);
+        const list = await campaigns.resolveSegment(reference);
+        return { name: list.segment, filter: list.filter };
+      },
       // HubSpot is connected when its access token (HUBSPOT_*TOKEN or *KEY) is set.
       hubspotConfigured: Object.entries(config).some(([name, value]) => /^HUBSPOT_\w*(TOKEN|KEY)$/.test(name) && Boolean(value)),
       // An answer goes from the sender the contact last heard from, so it lands in the same conversation.
