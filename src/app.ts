@@ -61,6 +61,8 @@ export interface OpenOptions {
   gatewaySettings?: Partial<GatewaySettings>;
   /** Tuning of the Slack integration (tests shorten the Web API client's retries and the loops). */
   slack?: Pick<SlackIntegrationDeps, 'retryConfig' | 'watchEveryMs' | 'outboxPollMs'>;
+  /** The long-running service (serve, run): with LOG_FORMAT=auto it logs JSON lines, a command plain sentences. */
+  service?: boolean;
 }
 
 /**
@@ -68,7 +70,8 @@ export interface OpenOptions {
  * knows which store (and, later, which gateways and CRM) is in use.
  */
 export async function openApp(config: Config, options: OpenOptions = {}): Promise<AppContext> {
-  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const logFormat = config.LOG_FORMAT === 'auto' ? (options.service ? 'json' : 'text') : config.LOG_FORMAT;
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, format: logFormat });
   const store = await openStore(config, Boolean(options.readOnly));
   const clock = options.clock ?? systemClock;
   const timers = options.timers ?? realTimers;
@@ -167,6 +170,7 @@ function gatewaySettings(config: Config, options: OpenOptions): GatewaySettings 
   return {
     env: config.gatewayEnv,
     maxSegmentsPerSecond: config.SIMULATOR_MPS,
+    maxRetryAfterMs: config.SIMULATOR_MAX_RETRY_AFTER_S * 1000,
     ...(config.SIMULATOR_SEED ? { seed: config.SIMULATOR_SEED } : {}),
     ...options.gatewaySettings,
   };

@@ -60,6 +60,7 @@ export const configSchema = z.object({
     .default({}),
   SIMULATOR_MPS: z.coerce.number().positive('must be a positive number of segments per second').default(100),
   SIMULATOR_SEED: z.string().min(1).optional(),
+  SIMULATOR_MAX_RETRY_AFTER_S: z.coerce.number().positive('must be a positive number of seconds').max(3600, 'must be at most 3600 seconds').default(60),
   TEST_SEND_REQUIRED_ABOVE: z.coerce.number().int().min(0).default(100),
   QUIET_HOURS: z
     .string()
@@ -75,10 +76,12 @@ export const configSchema = z.object({
   OPT_OUT_TEXT_RU: z.string().min(1).default('Отказ: СТОП в ответ'),
   OPT_OUT_TEXT_EN: z.string().min(1).default('Reply STOP to opt out'),
   API_KEY: z.string().min(16, 'must be at least 16 characters (generate one: openssl rand -hex 24)').optional(),
-  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url('must be the public https:// URL gateways use to reach this service').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'text'], 'must be auto, json or text').default('auto'),
+  SHUTDOWN_GRACE_S: z.coerce.number().positive('must be a positive number of seconds').default(8),
   // HubSpot (integrations/hubspot/config.ts): all optional; the HubSpot commands say what is missing.
   ...hubspotConfigShape,
 })

@@ -5,6 +5,7 @@ import { recordConsent } from './consent/record-consent.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
 import { EventIngestor } from './delivery/ingest-events.js';
+import { Reconciler } from './delivery/reconcile.js';
 import type { EventSink } from './delivery/sinks.js';
 import type { Timers } from './delivery/timers.js';
 import type { EventInbox } from './store/lowdb/event-inbox.js';
@@ -26,6 +27,8 @@ export interface EngineDeps {
   failoverGateway?: string;
   /** Told when a gateway's circuit opens (notifications). */
   onCircuitOpen?(gateway: string, failover: string, until: Date): void;
+  /** How often the running engine asks gateways about `unknown` rows (default 30 s). */
+  reconcileEveryMs?: number;
   /** Sinks besides the store, each with its own durable inbox (see EventSink). */
   sinks?: Array<{ sink: EventSink; inbox: EventInbox<GatewayEvent> }>;
   /**
@@ -42,6 +45,10 @@ export interface EngineDeps {
 export class DeliveryEngine {
   readonly dispatcher: Dispatcher;
   private readonly ingestor: EventIngestor;
+  private readonly reconciler: Reconciler;
+  private nextReconcileAt = 0;
+  /** Campaigns seen sending by this process (for the start and finish log lines). */
+  private readonly sending = new Set<string>();
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -63,6 +70,7 @@ export class DeliveryEngine {
       ...(deps.onCircuitOpen ? { onCircuitOpen: deps.onCircuitOpen } : {}),
     });
     this.ingestor = new EventIngestor({ store: deps.store, clock: deps.clock, logger: deps.logger, newId: deps.newId, gateway: deps.gateway });
+    this.reconciler = new Reconciler({ store: deps.store, gateway: deps.gateway, clock: deps.clock, logger: deps.logger });
   }
 
   /** Where gateways hand receipts and replies: resolves once they are durable (then they are processed). */
@@ -111,16 +119,32 @@ export class DeliveryEngine {
 
   /** After a crash: unknown rows, and what the gateways can tell about them (applied like receipts). */
   async recover(): Promise<void> {
+    await this.expireLeases();
+    await this.reconcile();
+  }
+
+  /** Rows left `sending` by a process that died become `unknown`; receipts the gateways still hold are applied. */
+  private async expireLeases(): Promise<void> {
     this.lastLeaseCheck = this.deps.clock.now().getTime();
     const { reconciled } = await this.dispatcher.recover();
     if (reconciled.length > 0) await this.accept(reconciled);
     await this.processInbox();
   }
 
+  /** Asks the gateways about `unknown` rows (see Reconciler); a failure is logged and tried on a later beat. */
+  async reconcile(): Promise<void> {
+    this.nextReconcileAt = this.deps.clock.now().getTime() + (this.deps.reconcileEveryMs ?? 30_000);
+    try {
+      await this.reconciler.run();
+    } catch (error) {
+      this.deps.logger.warn({ error }, 'could not reconcile unknown messages; trying again later');
+    }
+  }
+
   /** Expires leases on the engine's own beat, between batches (never while this process has a batch in flight). */
   private async checkLeases(): Promise<void> {
     if (this.deps.clock.now().getTime() - this.lastLeaseCheck < (this.deps.leaseCheckMs ?? 5_000)) return;
-    await this.recover();
+    await this.expireLeases();
   }
 
   /** One round: send a batch, apply receipts, complete finished campaigns. Returns messages sent. */
@@ -130,8 +154,27 @@ export class DeliveryEngine {
     await this.processInbox();
     await this.feedSinks();
     if (this.ingestor.pendingOrphans() > 0) await this.ingestor.ingest([]);
-    for (const id of await this.deps.campaigns.activeIds()) await this.deps.campaigns.completeIfDone(id);
+    if (this.deps.clock.now().getTime() >= this.nextReconcileAt) await this.reconcile();
+    const active = await this.deps.campaigns.activeIds();
+    for (const id of active) {
+      if (!this.sending.has(id)) await this.logStart(id);
+      if (await this.deps.campaigns.completeIfDone(id)) await this.logFinish(id, 'campaign finished');
+    }
+    for (const id of this.sending) if (!active.has(id)) await this.logFinish(id, 'campaign stopped sending');
     return sent;
+  }
+
+  private async logStart(id: string): Promise<void> {
+    this.sending.add(id);
+    const counts = await this.deps.store.outbox.countByStatus(id);
+    this.deps.logger.info({ campaignId: id, total: Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0), messages: counts }, 'campaign sending');
+  }
+
+  private async logFinish(id: string, message: string): Promise<void> {
+    if (!this.sending.delete(id)) return;
+    this.dispatcher.log.forget(id);
+    const campaign = await this.deps.store.campaigns.get(id);
+    this.deps.logger.info({ campaignId: id, status: campaign?.status, messages: await this.deps.store.outbox.countByStatus(id) }, message);
   }
 
   /** Runs until stop(): the service's background worker. */
@@ -157,6 +200,8 @@ export class DeliveryEngine {
 
   async stop(): Promise<void> {
     this.running = false;
+    // The batch in flight puts back what it has not sent, so a stop waits for sends under way only.
+    this.dispatcher.halt();
     this.wake?.();
     await this.loop;
   }

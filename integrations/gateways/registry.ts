@@ -32,6 +32,8 @@ export interface GatewaySettings {
   /** The gateway variables as set (TWILIO_*, VONAGE_*, ...): each adapter validates its own. */
   env: Record<string, string>;
   maxSegmentsPerSecond: number;
+  /** The simulator's Retry-After bound (SIMULATOR_MAX_RETRY_AFTER_S), in milliseconds. */
+  maxRetryAfterMs?: number;
   seed?: string;
   /** Simulator timings, so a demo or a test need not wait for realistic receipt delays. */
   receiptDelayMs?: [number, number];
@@ -46,6 +48,7 @@ export const GATEWAYS: Record<string, (settings: GatewaySettings, deps: GatewayD
       {
         maxSegmentsPerSecond: settings.maxSegmentsPerSecond,
         ...(settings.seed ? { seed: settings.seed } : {}),
+        ...(settings.maxRetryAfterMs ? { maxRetryAfterMs: settings.maxRetryAfterMs } : {}),
         ...(settings.receiptDelayMs ? { receiptDelayMs: settings.receiptDelayMs } : {}),
         ...(settings.replyDelayMs ? { replyDelayMs: settings.replyDelayMs } : {}),
         ...(settings.replyRate !== undefined ? { replyRate: settings.replyRate } : {}),

@@ -44,6 +44,7 @@ export function formatCampaignReport(report: CampaignReport): string[] {
     `Campaign ${report.id} "${report.name}": ${report.status}, ${report.kind}.`,
     `Audience: ${report.audience} — planned ${report.audience - excludedTotal}, excluded ${excludedTotal}${excludedTotal > 0 ? ` (${byCount(report.excluded)})` : ''}.`,
     `Submitted: ${report.submitted} · delivered ${report.delivered} · undelivered ${report.undelivered} · failed ${report.failed}${failedDetail} · unknown ${report.unknown} · pending ${report.pending} · canceled ${report.canceled}.`,
+    ...(report.partiallyDelivered > 0 ? [`Partially delivered: ${report.partiallyDelivered} long message(s) reached the phone only in part (a part failed; counted as not delivered).`] : []),
     `Replies: ${report.replies} · opt-outs: ${report.optOuts}.`,
     `Segments: ${report.segments} · cost ${money(report.cost)}.`,
     `Delivery rate: ${formatPercent(report.deliveryRate)} · reply rate: ${formatPercent(report.replyRate)}.`,

@@ -1,4 +1,5 @@
 import type { OutboxMessage } from '../delivery/outbox.js';
+import { isPartiallyDelivered } from '../delivery/outbox.js';
 import type { Campaign } from './campaign.js';
 import { compareVariants, summarizeDurations } from './report-stats.js';
 
@@ -49,6 +50,8 @@ export interface CampaignReport {
   submitted: number;
   delivered: number;
   undelivered: number;
+  /** Long messages some of whose parts were delivered and some not (counted in undelivered/failed too). */
+  partiallyDelivered: number;
   /** Messages now failed, rejected or expired. */
   failed: number;
   /** `failed` grouped by error code ("invalid_number", "expired", a vendor code, …). */
@@ -135,6 +138,7 @@ export class CampaignReportBuilder {
   private readonly durations: number[] = [];
   private readonly replies = new Map<string, Responder>();
   private readonly optOuts = new Map<string, Responder>();
+  private partiallyDelivered = 0;
   private first: { at: string; ms: number } | null = null;
   private last: { at: string; ms: number } | null = null;
 
@@ -158,6 +162,7 @@ export class CampaignReportBuilder {
       let variant = this.variants.get(row.variant);
       if (!variant) this.variants.set(row.variant, (variant = newTally()));
       for (const tally of [this.total, variant]) this.count(tally, row);
+      if (isPartiallyDelivered(row)) this.partiallyDelivered += 1;
       if (row.status === 'failed' || row.status === 'rejected' || row.status === 'expired') {
         const code = failureCode(row);
         this.failedByCode.set(code, (this.failedByCode.get(code) ?? 0) + 1);
@@ -198,7 +203,7 @@ export class CampaignReportBuilder {
     const report: CampaignReport = {
       id: this.campaign.id, name: this.campaign.name, status: this.campaign.status, kind: this.campaign.kind,
       audience: t.audience + excludedTotal, excluded,
-      submitted: t.submitted, delivered: t.delivered, undelivered: t.undelivered, failed: t.failed,
+      submitted: t.submitted, delivered: t.delivered, undelivered: t.undelivered, partiallyDelivered: this.partiallyDelivered, failed: t.failed,
       failedByCode: Object.fromEntries([...this.failedByCode].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))),
       unknown: t.unknown, pending: t.pending, canceled: t.canceled, replies: replies.total, optOuts: optOuts.total,
       segments: t.segments, cost: round2(t.cost),

@@ -1,6 +1,8 @@
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { Store } from '../store/port.js';
+import { CircuitBreakers } from './circuit-breaker.js';
+import { DispatchLog } from './dispatch-log.js';
 import type { GatewayError, SendResult, SmsGateway, StatusEvent } from './gateway.js';
 import type { OutboxMessage } from './outbox.js';
 import { canMove } from './outbox.js';
@@ -17,7 +19,7 @@ export interface DispatcherDeps {
   logger: Logger;
   newId(): string;
   random(): number;
-  /** Campaigns whose messages may go now (status `sending`); read before every batch, so pause and cancel take effect within one. */
+  /** Campaigns whose messages may go now (status `sending`); read before every batch and, cached for `stopCheckMs`, before every send. */
   activeCampaigns(): Promise<ReadonlySet<string>>;
   /** A carrier or gateway said the recipient opted out (Twilio 21610, Vonage err-code 9): record it in the consent ledger. */
   onCarrierOptOut(message: OutboxMessage, error: GatewayError): Promise<void>;
@@ -26,32 +28,61 @@ export interface DispatcherDeps {
   failover?: { gateway: string; afterFailures: number; cooldownMs: number };
   /** Told when a gateway's circuit opens (notifications); must not throw. */
   onCircuitOpen?(gateway: string, failover: string, until: Date): void;
-  /** Messages claimed per batch. */
+  /** Messages claimed per batch; by default about `batchSeconds` of the gateway's rate. */
   batchSize?: number;
+  /** How much sending one claim holds (default 1 s): a stop never waits for more than this. */
+  batchSeconds?: number;
   /** How long a claim holds; a `sending` row older than this after a crash becomes `unknown`. */
   leaseMs?: number;
+  /** How stale the campaign status checked before each send may be (default 200 ms). */
+  stopCheckMs?: number;
 }
 
-interface Outcome {
-  message: OutboxMessage;
-  result: SendResult;
-  at: string;
-}
+/** The longest Retry-After honoured when a gateway does not say its own bound (`<GATEWAY>_MAX_RETRY_AFTER_S`). */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+/** A claim when no gateway's rate is known yet (before the first send). */
+const FALLBACK_RATE = 10;
+const MAX_BATCH = 2000;
+/** The longest single wait for a rate slot: a stop or a pause is noticed within it. */
+const MAX_WAIT_MS = 100;
+
+/** Why a claimed message goes back without being sent: it never reached the gateway, so nothing is lost or doubled. */
+type Hold = { reason: 'halted' | 'circuit' | 'inactive' | 'later' } | { reason: 'throttled'; until: number };
+
+type Outcome =
+  | { kind: 'sent'; message: OutboxMessage; result: SendResult; at: string }
+  | { kind: 'held'; message: OutboxMessage; hold: Hold; at: string };
 
 /**
- * The outbox dispatcher. Each batch: claim due messages (recorded as `sending` with an attempt id and
- * made durable BEFORE any gateway call), send them pipelined within the gateway's rate (segments per
- * second, sliding window) and in-flight cap, then record every result in one write. A crash between
- * the two writes leaves `sending` rows that become `unknown` on restart and are never re-sent blindly.
+ * The outbox dispatcher. Each batch: claim about one second of the gateway's rate (recorded as
+ * `sending` with an attempt id and made durable BEFORE any gateway call), send them pipelined within
+ * the gateway's rate (segments per second, sliding window) and in-flight cap, then record every result
+ * in one write. Before each send it checks that the campaign is still sending, the engine is not
+ * stopping, the gateway is not throttled and its circuit is closed; a message that may not go is put
+ * back (`queued`, its attempt not counted) instead of being held. A crash between the two writes
+ * leaves `sending` rows that become `unknown` and are never re-sent blindly.
  */
 export class Dispatcher {
   private readonly limiters = new Map<string, GatewayRateLimiter>();
-  /** Per gateway: consecutive retryable failures, and until when its circuit is open. */
-  private readonly circuits = new Map<string, { failures: number; openUntil: number }>();
+  private readonly circuits: CircuitBreakers | undefined;
   private readonly retry: RetryPolicy;
+  readonly log: DispatchLog;
+  private halted = false;
+  private active: { ids: ReadonlySet<string>; at: number } | undefined;
+  private segmentsPerMessage = 1;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.retry = deps.retry ?? DEFAULT_RETRY;
+    this.log = new DispatchLog(deps.logger, deps.clock);
+    this.circuits = deps.failover && new CircuitBreakers(deps.failover, (change) => {
+      this.log.circuit(change);
+      if (change.open && deps.failover) deps.onCircuitOpen?.(change.gateway, deps.failover.gateway, new Date(change.until));
+    });
+  }
+
+  /** Stops sending: the batch in flight puts back what it has not sent and returns (graceful shutdown). */
+  halt(): void {
+    this.halted = true;
   }
 
   /**
@@ -86,46 +117,63 @@ export class Dispatcher {
     }
   }
 
-  /** Claims and sends one batch; returns how many messages it handled (0: nothing due). */
+  /** Claims and sends one batch; returns how many messages it handed to a gateway (0: nothing due, or nothing could go). */
   async runBatch(): Promise<number> {
-    const campaignIds = await this.deps.activeCampaigns();
-    if (campaignIds.size === 0) return 0;
+    if (this.halted) return 0;
+    const campaignIds = await this.activeCampaigns(true);
+    if (campaignIds.size === 0 || this.everyKnownGatewayThrottled()) return 0;
     const now = this.deps.clock.now();
     const batch = await this.deps.store.outbox.claimDue({
-      now, limit: this.deps.batchSize ?? 200, leaseMs: this.deps.leaseMs ?? 120_000, attemptId: this.deps.newId(), campaignIds,
+      now, limit: this.claimLimit(), leaseMs: this.deps.leaseMs ?? 120_000, attemptId: this.deps.newId(), campaignIds,
     });
     if (batch.length === 0) return 0;
+    this.segmentsPerMessage = batch.reduce((sum, row) => sum + Math.max(1, row.segments), 0) / batch.length;
     // The claim must be on disk before any gateway sees a message: that is what makes a crash safe.
     await this.deps.store.flush();
-    const outcomes = await Promise.all(this.pipeline(batch));
+    const outcomes = await this.pipeline(batch);
     await this.record(outcomes);
     await this.deps.store.flush();
-    return batch.length;
+    this.log.flush();
+    return outcomes.filter((o) => o.kind === 'sent').length;
+  }
+
+  /** About `batchSeconds` of the fastest gateway known, in messages of the size last seen. */
+  private claimLimit(): number {
+    if (this.deps.batchSize) return this.deps.batchSize;
+    let rate = Math.max(0, ...[...this.limiters.values()].map((limiter) => limiter.rate));
+    if (rate === 0) {
+      try {
+        rate = this.deps.gateway('default').capabilities().maxSegmentsPerSecond;
+      } catch {
+        rate = FALLBACK_RATE;
+      }
+    }
+    return Math.min(MAX_BATCH, Math.max(1, Math.round((rate * (this.deps.batchSeconds ?? 1)) / this.segmentsPerMessage)));
+  }
+
+  /** Nothing to claim while every gateway in use asked us to wait: the rows stay queued, not `sending`. */
+  private everyKnownGatewayThrottled(): boolean {
+    if (this.limiters.size === 0) return false;
+    const now = this.deps.clock.now().getTime();
+    return [...this.limiters.values()].every((limiter) => limiter.pausedTill() > now);
+  }
+
+  private async activeCampaigns(fresh = false): Promise<ReadonlySet<string>> {
+    const now = this.deps.clock.now().getTime();
+    if (fresh || !this.active || now - this.active.at >= (this.deps.stopCheckMs ?? 200)) {
+      this.active = { ids: await this.deps.activeCampaigns(), at: now };
+    }
+    return this.active.ids;
   }
 
   /** The gateway a message goes through now: its own, or the failover while its circuit is open. */
   private route(gateway: string): string {
     const failover = this.deps.failover;
-    const circuit = this.circuits.get(gateway);
-    if (!failover || failover.gateway === gateway || !circuit || circuit.openUntil <= this.deps.clock.now().getTime()) return gateway;
+    if (!failover || !this.circuits || failover.gateway === gateway || !this.circuits.isOpen(gateway, this.deps.clock.now().getTime())) return gateway;
     return failover.gateway;
   }
 
-  private trackCircuit(gateway: string, result: SendResult): void {
-    const failover = this.deps.failover;
-    if (!failover) return;
-    const circuit = this.circuits.get(gateway) ?? { failures: 0, openUntil: 0 };
-    if (result.ok || !result.error.retryable) circuit.failures = 0;
-    else if ((circuit.failures += 1) >= failover.afterFailures) {
-      circuit.openUntil = this.deps.clock.now().getTime() + failover.cooldownMs;
-      circuit.failures = 0;
-      this.deps.logger.warn({ gateway, failover: failover.gateway }, 'gateway keeps failing: sending through the failover gateway for a while');
-      this.deps.onCircuitOpen?.(gateway, failover.gateway, new Date(circuit.openUntil));
-    }
-    this.circuits.set(gateway, circuit);
-  }
-
-  private pipeline(batch: OutboxMessage[]): Array<Promise<Outcome>> {
+  private async pipeline(batch: OutboxMessage[]): Promise<Outcome[]> {
     const byGateway = new Map<string, OutboxMessage[]>();
     for (const claimed of batch) {
       const message = { ...claimed, gateway: this.route(claimed.gateway) };
@@ -133,35 +181,81 @@ export class Dispatcher {
       if (list) list.push(message);
       else byGateway.set(message.gateway, [message]);
     }
-    const outcomes: Array<Promise<Outcome>> = [];
-    for (const [name, messages] of byGateway) {
-      const gateway = this.deps.gateway(name);
-      const { maxSegmentsPerSecond, maxInFlight } = gateway.capabilities();
-      const limiter = this.limiterFor(name, maxSegmentsPerSecond);
-      let inFlight = 0;
-      let ready = Promise.resolve();
-      for (const message of messages) {
-        // Each send waits for its turn in the rate window and for a free in-flight slot, in order.
-        const start = ready.then(() => this.admit(limiter, message.segments, () => inFlight < maxInFlight));
-        ready = start;
-        outcomes.push(
-          start.then(async () => {
-            inFlight += 1;
-            try {
-              const result = await this.sendOne(gateway, message);
-              this.trackCircuit(name, result);
-              if (!result.ok && result.error.code === 'throttled' && result.error.retryAfterMs) {
-                limiter.pause(this.deps.clock.now().getTime() + result.error.retryAfterMs);
-              }
-              return { message, result, at: this.deps.clock.now().toISOString() };
-            } finally {
-              inFlight -= 1;
-            }
-          }),
-        );
-      }
-    }
+    const outcomes: Outcome[] = [];
+    await Promise.all([...byGateway].map(([name, messages]) => this.drive(name, messages, outcomes)));
     return outcomes;
+  }
+
+  /** Sends one gateway's share of the batch in order, each when the rate and the in-flight cap allow. */
+  private async drive(name: string, messages: OutboxMessage[], outcomes: Outcome[]): Promise<void> {
+    let gateway: SmsGateway;
+    try {
+      gateway = this.deps.gateway(name);
+    } catch (error) {
+      // A gateway that is not configured (any more): nothing was sent; retried with backoff, then failed.
+      const result: SendResult = { ok: false, error: { code: 'unavailable', retryable: true, message: `Gateway ${name} cannot be used: ${error instanceof Error ? error.message : String(error)}` } };
+      for (const message of messages) outcomes.push({ kind: 'sent', message, result, at: this.deps.clock.now().toISOString() });
+      return;
+    }
+    const { maxSegmentsPerSecond, maxInFlight, maxRetryAfterMs } = gateway.capabilities();
+    const limiter = this.limiterFor(name, maxSegmentsPerSecond);
+    const running: Array<Promise<void>> = [];
+    let inFlight = 0;
+    // A claim sized for a faster gateway holds no more than about one second of this one's sending.
+    const budget = maxSegmentsPerSecond * (this.deps.batchSeconds ?? 1);
+    let segments = 0;
+    for (const message of messages) {
+      if (segments > 0 && segments + message.segments > budget) {
+        outcomes.push({ kind: 'held', message, hold: { reason: 'later' }, at: this.deps.clock.now().toISOString() });
+        continue;
+      }
+      const hold = await this.admit(name, limiter, message, () => inFlight < maxInFlight);
+      if (hold) {
+        outcomes.push({ kind: 'held', message, hold, at: this.deps.clock.now().toISOString() });
+        continue;
+      }
+      inFlight += 1;
+      segments += message.segments;
+      running.push(
+        this.sendOne(gateway, message).then((raw) => {
+          inFlight -= 1;
+          const result = this.boundRetryAfter(raw, maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
+          const now = this.deps.clock.now().getTime();
+          this.circuits?.record(name, result, now);
+          this.log.sent(message.campaignId, name, result);
+          if (!result.ok && result.error.code === 'throttled' && result.error.retryAfterMs) limiter.pause(now + result.error.retryAfterMs);
+          outcomes.push({ kind: 'sent', message, result, at: new Date(now).toISOString() });
+        }),
+      );
+    }
+    await Promise.all(running);
+  }
+
+  /** Waits for the message's turn; returns why it may not go, if it may not. */
+  private async admit(name: string, limiter: GatewayRateLimiter, message: OutboxMessage, slotFree: () => boolean): Promise<Hold | undefined> {
+    for (;;) {
+      const hold = await this.holdFor(name, limiter, message);
+      if (hold) return hold;
+      const wait = slotFree() ? limiter.tryTake(message.segments, this.deps.clock.now().getTime()) : 5;
+      if (wait === 0) return undefined;
+      await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, Math.min(wait, MAX_WAIT_MS)));
+    }
+  }
+
+  private async holdFor(name: string, limiter: GatewayRateLimiter, message: OutboxMessage): Promise<Hold | undefined> {
+    if (this.halted) return { reason: 'halted' };
+    const now = this.deps.clock.now().getTime();
+    const pausedTill = limiter.pausedTill();
+    if (pausedTill > now) return { reason: 'throttled', until: pausedTill };
+    if (this.deps.failover && this.deps.failover.gateway !== name && this.circuits?.isOpen(name, now)) return { reason: 'circuit' };
+    if (!(await this.activeCampaigns()).has(message.campaignId)) return { reason: 'inactive' };
+    return undefined;
+  }
+
+  /** Retry-After beyond the gateway's bound is cut to it, so one answer cannot freeze sending for long. */
+  private boundRetryAfter(result: SendResult, maxMs: number): SendResult {
+    if (result.ok || result.error.retryAfterMs === undefined || result.error.retryAfterMs <= maxMs) return result;
+    return { ok: false, error: { ...result.error, retryAfterMs: maxMs } };
   }
 
   private async sendOne(gateway: SmsGateway, message: OutboxMessage): Promise<SendResult> {
@@ -176,14 +270,6 @@ export class Dispatcher {
     }
   }
 
-  private async admit(limiter: GatewayRateLimiter, segments: number, slotFree: () => boolean): Promise<void> {
-    for (;;) {
-      const wait = slotFree() ? limiter.tryTake(segments, this.deps.clock.now().getTime()) : 5;
-      if (wait === 0) return;
-      await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, wait));
-    }
-  }
-
   private limiterFor(gateway: string, rate: number): GatewayRateLimiter {
     let limiter = this.limiters.get(gateway);
     if (!limiter) this.limiters.set(gateway, (limiter = new GatewayRateLimiter(rate)));
@@ -193,21 +279,52 @@ export class Dispatcher {
   /** One write for the whole batch; a receipt that raced ahead of its send result keeps its later status. */
   private async record(outcomes: Outcome[]): Promise<void> {
     const current = await this.deps.store.outbox.getMany(outcomes.map((o) => o.message.id));
+    const canceled = await this.canceledCampaigns(outcomes);
     const rows: OutboxMessage[] = [];
-    for (const { message, result, at } of outcomes) {
-      const now = { ...(current.get(message.id) ?? message), gateway: message.gateway };
+    for (const outcome of outcomes) {
+      const { message, at } = outcome;
+      const stored = current.get(message.id) ?? message;
+      if (outcome.kind === 'held') {
+        const row = putBack(stored, outcome.hold, at, canceled.has(message.campaignId));
+        if (row) rows.push(row);
+        continue;
+      }
+      const { result } = outcome;
+      const now = { ...stored, gateway: message.gateway };
       if (result.ok) {
         const status = canMove(now.status, 'submitted') ? 'submitted' : now.status;
-        rows.push({ ...now, status, providerMessageId: result.providerMessageId, submittedAt: now.submittedAt ?? at, updatedAt: at, ...(result.cost !== undefined ? { cost: result.cost } : {}) });
+        // The gateway's own part count (when it says) is what its per-part receipts will add up to.
+        rows.push({
+          ...now, status, providerMessageId: result.providerMessageId, submittedAt: now.submittedAt ?? at, updatedAt: at,
+          ...(result.cost !== undefined ? { cost: result.cost } : {}), ...(result.segments ? { segments: result.segments } : {}),
+        });
         continue;
       }
       const decision = retryDecision(result.error, message.attempts, this.retry, this.deps.random());
       const failed = { ...now, errorCode: result.error.code, ...(result.error.providerCode ? { providerCode: result.error.providerCode } : {}), updatedAt: at };
       if (decision.retry) rows.push({ ...failed, status: 'queued', retryAt: new Date(Date.parse(at) + decision.waitMs).toISOString() });
-      else if (decision.reason === 'outcome_unknown') rows.push({ ...failed, status: 'unknown' });
+      else if (decision.reason === 'outcome_unknown') rows.push({ ...failed, status: 'unknown', ...(result.error.providerMessageId ? { providerMessageId: result.error.providerMessageId } : {}) });
       else rows.push({ ...failed, status: decision.reason === 'permanent' ? 'rejected' : 'failed', finalAt: at });
       if (result.error.code === 'opted_out') await this.deps.onCarrierOptOut(message, result.error);
     }
     await this.deps.store.outbox.updateMany(rows);
   }
+
+  /** Campaigns of held messages that were canceled meanwhile: their messages are canceled, not queued again. */
+  private async canceledCampaigns(outcomes: Outcome[]): Promise<Set<string>> {
+    const ids = new Set(outcomes.filter((o) => o.kind === 'held' && o.hold.reason === 'inactive').map((o) => o.message.campaignId));
+    const canceled = new Set<string>();
+    for (const id of ids) if ((await this.deps.store.campaigns.get(id))?.status === 'canceled') canceled.add(id);
+    return canceled;
+  }
+}
+
+/** A claimed message that was not sent goes back to `queued` as it was (its attempt not counted), or is canceled with its campaign. */
+function putBack(row: OutboxMessage, hold: Hold, at: string, campaignCanceled: boolean): OutboxMessage | undefined {
+  if (row.status !== 'sending') return undefined;
+  const { attemptId: _attempt, leaseUntil: _lease, ...rest } = row;
+  if (campaignCanceled) return { ...rest, status: 'canceled', attempts: Math.max(0, row.attempts - 1), finalAt: at, updatedAt: at };
+  const back: OutboxMessage = { ...rest, status: 'queued', attempts: Math.max(0, row.attempts - 1), updatedAt: at };
+  if (hold.reason === 'throttled') back.retryAt = new Date(hold.until).toISOString();
+  return back;
 }

@@ -20,6 +20,12 @@ export interface SmsGateway {
   webhookAnswer?(kind: 'status' | 'inbound'): { status: number; contentType: string; body: string };
   /** Asks the gateway what became of a message (for `unknown` rows after a crash), where it can. */
   lookup?(providerMessageId: string): Promise<StatusEvent | undefined>;
+  /**
+   * For a message whose send outcome was lost (no provider id known: the process died or the answer
+   * never came), asks the gateway whether it received it, matching by recipient, sender, text and time.
+   * Only a gateway that can see everything it received answers `not_received`; otherwise `cannot_tell`.
+   */
+  findSent?(query: SentQuery): Promise<SentLookup>;
   /** One cheap authenticated call, for `smsbridge doctor`. */
   verifyCredentials?(): Promise<{ ok: true; detail: string } | { ok: false; detail: string }>;
   /** Opens a long-lived link (SMPP), so receipts and replies arrive while nothing is being sent. */
@@ -35,7 +41,30 @@ export interface GatewayCapabilities {
   unicode: boolean;
   /** Alphanumeric sender names allowed, and their maximum length. */
   alphanumericSender: { allowed: boolean; maxLength: number };
+  /** The longest Retry-After honoured (`<GATEWAY>_MAX_RETRY_AFTER_S`); longer ones are cut to it. Default 60 s. */
+  maxRetryAfterMs?: number;
 }
+
+/** What reconciliation knows of a message whose outcome was lost. */
+export interface SentQuery {
+  /** Our message id (gateways that carried it can match on it). */
+  messageId: string;
+  /** Provider id, when one was recorded (SMPP `query_sm`, Twilio fetch). */
+  providerMessageId?: string;
+  to: string;
+  from: string;
+  text: string;
+  /** The attempt started no earlier than this (a little before the claim, for clock skew). */
+  since: Date;
+}
+
+export type SentLookup =
+  /** The gateway has it: the row becomes `submitted` (or the status given) with this provider id. */
+  | { found: 'sent'; providerMessageId: string; status?: StatusEvent }
+  /** The gateway says it never got it: the only case where sending again cannot double a message. */
+  | { found: 'not_received' }
+  /** No way to tell (the gateway keeps no searchable log, or did not answer): the row stays `unknown`. */
+  | { found: 'cannot_tell'; reason: string };
 
 export interface OutboundSms {
   /** Our message id; gateways that can carry it (callback URL, client-ref) do, for matching receipts. */
@@ -86,6 +115,8 @@ export interface GatewayError {
   retryAfterMs?: number;
   /** The vendor's own code, for reports ("21610", "err-code 9", "209"). */
   providerCode?: string;
+  /** An id the gateway gave although the send failed (a long message cut off after its first parts): kept for reconciliation. */
+  providerMessageId?: string;
   message: string;
   /**
    * True when the gateway may have accepted the message although we got no answer (a timeout after
@@ -108,6 +139,12 @@ export interface StatusEvent {
   at: string;
   /** Dedupe key: the same receipt twice is one event. */
   key: string;
+  /**
+   * A receipt for one part of a multi-part message (SMPP UDH parts, Vonage parts): `id` is the part's
+   * own provider id, `total` the number of parts when the gateway knows it (else the row's segments).
+   * The message is delivered only when every part is; a failed part makes it undelivered.
+   */
+  part?: { id: string; total?: number };
 }
 
 export interface InboundEvent {

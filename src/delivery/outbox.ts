@@ -1,5 +1,5 @@
 import type { Encoding } from '../messages/encoding.js';
-import type { GatewayErrorCode } from './gateway.js';
+import type { DeliveryStatus, GatewayErrorCode } from './gateway.js';
 
 /**
  * The message lifecycle (DESIGN.md): planned → queued → sending → submitted → delivered | undelivered
@@ -42,6 +42,19 @@ export function canMove(current: MessageStatus, next: MessageStatus): boolean {
   return RANK[next] > RANK[current];
 }
 
+/** What one part's final receipt said. */
+export interface PartReceipt {
+  status: DeliveryStatus;
+  errorCode?: GatewayErrorCode;
+  providerCode?: string;
+}
+
+/** Some parts delivered and some not: the recipient got a fragment of the text. */
+export function isPartiallyDelivered(row: Pick<OutboxMessage, 'parts'>): boolean {
+  const parts = Object.values(row.parts ?? {});
+  return parts.some((p) => p.status === 'delivered') && parts.some((p) => p.status !== 'delivered');
+}
+
 /** One row of the outbox: one message to one recipient in one campaign. */
 export interface OutboxMessage {
   id: string;
@@ -68,6 +81,13 @@ export interface OutboxMessage {
   providerMessageId?: string;
   errorCode?: GatewayErrorCode;
   providerCode?: string;
+  /**
+   * Final receipts of the parts of a multi-part message, by each part's provider id: the message is
+   * delivered once every part is, undelivered as soon as one part is not (with that part's codes).
+   */
+  parts?: Record<string, PartReceipt>;
+  /** When reconciliation queued it again: the gateway confirmed it never received the earlier attempt. */
+  requeuedAt?: string;
   /** True for messages of a test send (not counted in the campaign's report). */
   test?: boolean;
   createdAt: string;

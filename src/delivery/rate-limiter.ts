@@ -47,6 +47,11 @@ export class SlidingWindowLimiter {
     this.pausedUntil = Math.max(this.pausedUntil, until);
   }
 
+  /** Until when a pause holds (0 or a past time: not paused). */
+  pausedTill(): number {
+    return this.pausedUntil;
+  }
+
   private expire(now: number): void {
     // Strictly older than the window: a send at X still counts at X + windowMs.
     while (this.sent.length > 0 && (this.sent[0] as { at: number }).at < now - this.windowMs) {
@@ -64,7 +69,10 @@ export class SlidingWindowLimiter {
 export class GatewayRateLimiter {
   private readonly windows: SlidingWindowLimiter[];
 
-  constructor(rate: number, marginMs = 8) {
+  constructor(
+    readonly rate: number,
+    marginMs = 8,
+  ) {
     this.windows = [new SlidingWindowLimiter(rate, 1000 + marginMs), new SlidingWindowLimiter(Math.max(1, Math.ceil(rate / 10)), 100)];
   }
 
@@ -76,5 +84,10 @@ export class GatewayRateLimiter {
 
   pause(until: number): void {
     for (const window of this.windows) window.pause(until);
+  }
+
+  /** Until when the gateway asked us to hold off (0 or a past time: it did not). */
+  pausedTill(): number {
+    return Math.max(...this.windows.map((window) => window.pausedTill()));
   }
 }

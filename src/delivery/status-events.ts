@@ -1,6 +1,6 @@
 import type { StatusEvent } from './gateway.js';
 import { FINAL_STATUSES, canMove } from './outbox.js';
-import type { MessageStatus, OutboxMessage } from './outbox.js';
+import type { MessageStatus, OutboxMessage, PartReceipt } from './outbox.js';
 
 /**
  * What a delivery receipt did to its outbox row:
@@ -28,6 +28,7 @@ export type StatusApply = { outcome: 'applied'; row: OutboxMessage } | { outcome
  */
 export function applyStatusEvent(row: OutboxMessage | undefined, event: StatusEvent, now: string): StatusApply {
   if (!row) return { outcome: 'unmatched' };
+  if (event.part && FINAL_STATUSES.has(event.status)) return applyPartReceipt(row, event as StatusEvent & { part: { id: string; total?: number } }, now);
   const next: MessageStatus = event.status;
   if (row.status === next || !canMove(row.status, next)) return { outcome: 'stale' };
 
@@ -46,6 +47,39 @@ export function applyStatusEvent(row: OutboxMessage | undefined, event: StatusEv
     else updated.providerCode = event.providerCode;
   }
   return { outcome: 'applied', row: updated };
+}
+
+/**
+ * A final receipt for one part of a multi-part message. The part's outcome is kept on the row
+ * (`parts`); the row is delivered once every part (`part.total`, else the row's segments) is, and
+ * undelivered (expired, failed...) with the failing part's codes as soon as one part is not, whatever
+ * order the receipts come in. A part's receipt arriving after the row is final still updates `parts`,
+ * so a report can count messages delivered only in part. A repeated part receipt is stale.
+ */
+function applyPartReceipt(row: OutboxMessage, event: StatusEvent & { part: { id: string; total?: number } }, now: string): StatusApply {
+  const known = row.parts?.[event.part.id];
+  if (known && FINAL_STATUSES.has(known.status)) return { outcome: 'stale' };
+  const receipt: PartReceipt = { status: event.status, ...(event.errorCode ? { errorCode: event.errorCode } : event.status === 'delivered' ? {} : { errorCode: 'unknown' as const }), ...(event.providerCode ? { providerCode: event.providerCode } : {}) };
+  const parts = { ...row.parts, [event.part.id]: receipt };
+  const withParts: OutboxMessage = { ...row, parts, updatedAt: now };
+  const outcomes = Object.values(parts);
+  const failed = outcomes.find((p) => p.status !== 'delivered');
+  const total = Math.max(1, event.part.total ?? row.segments);
+  const verdict: PartReceipt | undefined = failed ?? (outcomes.length >= total ? { status: 'delivered' } : undefined);
+  const whole: StatusEvent = { ...event, status: verdict?.status ?? 'submitted' };
+  delete whole.part;
+  if (!verdict || row.status === verdict.status || !canMove(row.status, verdict.status)) {
+    // Parts still missing: a row whose send outcome was lost learns that the message went out.
+    if (!verdict && row.status !== 'submitted' && canMove(row.status, 'submitted')) return applyStatusEvent(withParts, whole, now);
+    // Otherwise (undecided, or the row is already final) only the part's outcome is kept.
+    if (withParts.providerMessageId === undefined && event.providerMessageId) withParts.providerMessageId = event.providerMessageId;
+    return { outcome: 'applied', row: withParts };
+  }
+  if (verdict.errorCode) whole.errorCode = verdict.errorCode;
+  else delete whole.errorCode;
+  if (verdict.providerCode) whole.providerCode = verdict.providerCode;
+  else delete whole.providerCode;
+  return applyStatusEvent(withParts, whole, now);
 }
 
 /**

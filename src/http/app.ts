@@ -4,6 +4,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../app.js';
+import { AppError } from '../common/errors.js';
+import { jsonNestingExceeds } from '../common/json-depth.js';
 import type { DeliveryEngine } from '../engine.js';
 import { apiRouter } from './api/index.js';
 import { errorHandler } from './errors.js';
@@ -29,6 +31,16 @@ export function bearerAuth(apiKey: string | undefined) {
     }
     next();
   };
+}
+
+/** Deeper than any real request (a segment filter nests a few groups); beyond it, 400 before parsing. */
+const API_MAX_JSON_DEPTH = 64;
+
+/** body-parser's verify hook: a body nested absurdly deep is refused unparsed, never a stack overflow (500). */
+function refuseDeepJson(_req: IncomingMessage, _res: ServerResponse, body: Buffer): void {
+  if (jsonNestingExceeds(body.toString('utf8'), API_MAX_JSON_DEPTH)) {
+    throw new AppError('VALIDATION_FAILED', `The request body nests deeper than ${API_MAX_JSON_DEPTH} levels.`);
+  }
 }
 
 /** The service's request handler, and a listen() that serves it on node:http. */
@@ -96,7 +108,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   // Slack (HTTP mode): POST /slack/events, verified and handed to bolt's receiver before any body parser.
   app.slack?.mount(server);
 
-  server.use('/api/v1', bearerAuth(app.config.API_KEY), express.json({ limit: '256kb' }), apiRouter({ app, engine }));
+  server.use('/api/v1', bearerAuth(app.config.API_KEY), express.json({ limit: '256kb', verify: refuseDeepJson }), apiRouter({ app, engine }));
   server.use((_req, res) => {
     res.status(404).json({ error: 'Not found.' });
   });

@@ -8,7 +8,7 @@ import { createHttpApp } from './app.js';
 export interface RunningService {
   port: number;
   server: Server;
-  /** Graceful: stop accepting, finish requests in flight, stop claiming, flush the store. */
+  /** Graceful: stop claiming, record the batch in flight (its receipts still accepted), stop accepting, flush the store. */
   stop(): Promise<void>;
 }
 
@@ -32,11 +32,15 @@ export async function startService(app: AppContext, options: { port?: number; ho
     port,
     server,
     stop: async () => {
+      // The dispatcher stops claiming and the batch in flight is recorded first, while the port still
+      // takes webhooks, so the receipts for that batch are accepted until it is recorded.
+      await worker.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await worker.stop();
+      // Receipts that arrived while the batch finished: applied now rather than at the next start.
+      await engine.processInbox().catch((error: unknown) => app.logger.warn({ error }, 'receipts received while stopping are kept for the next start'));
       await app.store.flush();
     },
   };

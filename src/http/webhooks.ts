@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, isAppError } from '../common/errors.js';
+import { jsonNestingExceeds } from '../common/json-depth.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { GatewayEvent, SmsGateway, WebhookRequest } from '../delivery/gateway.js';
@@ -17,6 +18,8 @@ export interface WebhookDeps {
 }
 
 const BODY_LIMIT = 64 * 1024;
+/** Gateways send flat bodies; anything nested deeper than this is not a webhook (400). */
+export const MAX_JSON_DEPTH = 16;
 const ROUTE = /^\/webhooks\/([A-Za-z0-9_-]{1,40})\/(status|inbound)(?:\?|$)/;
 
 class HttpFailure extends Error {
@@ -55,6 +58,7 @@ function fieldsOf(contentType: string, url: string, raw: string): Record<string,
   const query = url.indexOf('?');
   if (query >= 0) for (const [key, value] of new URLSearchParams(url.slice(query + 1))) add(key, value);
   if (contentType.startsWith('application/json') && raw.trim()) {
+    if (jsonNestingExceeds(raw, MAX_JSON_DEPTH)) throw new AppError('VALIDATION_FAILED', `The webhook body nests deeper than ${MAX_JSON_DEPTH} levels.`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
@@ -69,6 +73,10 @@ function fieldsOf(contentType: string, url: string, raw: string): Record<string,
   return fields;
 }
 
+/**
+ * The request as gateways see it. `fields` is parsed on first use, not here: the signature is checked
+ * on the raw body and URL first, so an unsigned body is never parsed at all.
+ */
 function toWebhookRequest(req: IncomingMessage, raw: string, publicUrl: string | undefined): WebhookRequest {
   const url = req.url ?? '/';
   // Without PUBLIC_URL: the URL as a TLS-terminating proxy on this host says it was called.
@@ -77,12 +85,31 @@ function toWebhookRequest(req: IncomingMessage, raw: string, publicUrl: string |
   const base = publicUrl ?? `${forwarded === 'https' ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
   const headers: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(req.headers)) headers[key] = Array.isArray(value) ? value.join(',') : value;
-  return { method: req.method ?? 'GET', url: `${base.replace(/\/$/, '')}${url}`, headers, rawBody: raw, fields: fieldsOf(headers['content-type'] ?? '', url, raw) };
+  let fields: Record<string, string | string[]> | undefined;
+  return {
+    method: req.method ?? 'GET',
+    url: `${base.replace(/\/$/, '')}${url}`,
+    headers,
+    rawBody: raw,
+    get fields() {
+      fields ??= fieldsOf(headers['content-type'] ?? '', url, raw);
+      return fields;
+    },
+  };
 }
 
 function reply(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** The gateway's signature check; a body it cannot even read for that is malformed (400), not a crash. */
+function verified(gateway: SmsGateway, request: WebhookRequest, now: Date): boolean {
+  try {
+    return gateway.verifyWebhook?.(request, now) ?? true;
+  } catch (error) {
+    throw isAppError(error) ? error : new AppError('VALIDATION_FAILED', 'The webhook body could not be read.', { cause: error });
+  }
 }
 
 /** Whether a request is for the webhook handler (the hot path that bypasses the express app). */
@@ -92,8 +119,9 @@ export function isWebhookRequest(req: IncomingMessage): boolean {
 
 /**
  * `POST|GET /webhooks/:gateway/status|inbound`, on plain node:http because it is the hot path (every
- * receipt of every message): verify (401 on a bad or stale signature), parse (400 on a malformed body,
- * 413 past 64 KB), record durably, then answer 2xx. Duplicates are harmless downstream (dedupe by key,
+ * receipt of every message): read the raw body (413 past 64 KB), verify the signature on it (401 on a
+ * bad or stale one) before anything is parsed, parse with a nesting limit (400 on a malformed or
+ * deeply nested body), record durably, then answer 2xx. Duplicates are harmless downstream (dedupe by key,
  * status moves forward only). One bad webhook never stops the server.
  */
 export function createWebhookHandler(deps: WebhookDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
@@ -110,7 +138,7 @@ export function createWebhookHandler(deps: WebhookDeps): (req: IncomingMessage, 
         throw new HttpFailure(404, `No ${kind} webhook for gateway "${name}".`);
       }
       const request = toWebhookRequest(req, req.method === 'POST' ? await readBody(req) : '', deps.publicUrl);
-      if (gateway.verifyWebhook && !gateway.verifyWebhook(request, deps.clock.now())) {
+      if (gateway.verifyWebhook && !verified(gateway, request, deps.clock.now())) {
         deps.metrics.webhook(name, kind, 'unauthorized');
         throw new HttpFailure(401, 'Bad or stale webhook signature.');
       }

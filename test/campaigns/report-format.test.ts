@@ -5,7 +5,7 @@ import { formatCampaignReport, formatDuration } from '../../src/campaigns/report
 const REPORT: CampaignReport = {
   id: 'cmp-7', name: 'Spring sale', status: 'completed', kind: 'marketing',
   audience: 1040, excluded: { quiet_hours: 15, opted_out: 25 },
-  submitted: 950, delivered: 900, undelivered: 20, failed: 14, failedByCode: { expired: 4, invalid_number: 8, '21610': 2 },
+  submitted: 950, delivered: 900, undelivered: 20, partiallyDelivered: 0, failed: 14, failedByCode: { expired: 4, invalid_number: 8, '21610': 2 },
   unknown: 3, pending: 5, canceled: 2, replies: 37, optOuts: 6, segments: 1200, cost: 4200.5, currency: 'RUB',
   deliveryRate: 900 / 950, replyRate: 37 / 900,
   firstSentAt: '2026-11-27T07:00:00.000Z', lastSentAt: '2026-11-27T09:30:00.000Z',

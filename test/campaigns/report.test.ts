@@ -226,3 +226,17 @@ describe('A/B test through the builder', () => {
     expect(abCampaign(5, 0).abTest).toMatchObject({ metric: 'deliveryRate', leader: 'A', z: 0, pValue: 1, significant: false });
   });
 });
+
+describe('campaign report: long messages delivered in part', () => {
+  it('counts messages some of whose parts were delivered and some not, and says so in the text', () => {
+    const builder = new CampaignReportBuilder(makeCampaign(['A']), {});
+    builder.addMessages([
+      makeRow({ status: 'undelivered', segments: 2, submittedAt: at(1), parts: { P1: { status: 'delivered' }, P2: { status: 'undelivered', errorCode: 'unavailable' } } }),
+      makeRow({ status: 'undelivered', segments: 2, submittedAt: at(1), parts: { P1: { status: 'undelivered', errorCode: 'unavailable' } } }),
+      makeRow({ status: 'delivered', segments: 2, submittedAt: at(1), parts: { P1: { status: 'delivered' }, P2: { status: 'delivered' } } }),
+    ]);
+    const report = builder.result();
+    expect(report).toMatchObject({ delivered: 1, undelivered: 2, partiallyDelivered: 1 });
+    expect(formatCampaignReport(report).join('\n')).toContain('Partially delivered: 1 long message(s)');
+  });
+});

@@ -60,7 +60,8 @@ describe('dispatcher', () => {
       return { ok: true, providerMessageId: `P-${message.messageId}` };
     });
     await ctx.store.outbox.insertMany(ctx.rows);
-    await runBatch(ctx);
+    // A batch holds about one second of the rate: three batches here.
+    while ((await runBatch(ctx)) > 0);
     expect(starts).toHaveLength(30);
     for (const at of starts) expect(starts.filter((t) => t >= at && t < at + 1000).length).toBeLessThanOrEqual(10);
     // Spread over the second (one per ~100 ms), not in one burst...
@@ -177,5 +178,25 @@ describe('dispatcher failover', () => {
     await store.outbox.insertMany([makeOutboxRow({ campaignId: 'c1', contactId: 'late', gateway: 'primary', sendAfter: START })]);
     await runBatch(ctx);
     expect(primary.sent).toHaveLength(4);
+  });
+});
+
+describe('dispatcher and gateways that are not configured', () => {
+  it('a row for a gateway that cannot be opened is retried later, not stuck in sending, and the others still go', async () => {
+    const ctx = setup({ rows: 2 });
+    const rows = [{ ...(ctx.rows[0] as OutboxMessage), gateway: 'retired' }, ctx.rows[1] as OutboxMessage];
+    const dispatcher = new Dispatcher({
+      store: ctx.store, clock: ctx.clock, timers: ctx.timers, logger: silentLogger, newId: () => 'a', random: () => 0.5,
+      gateway: (name) => {
+        if (name === 'retired') throw new Error('Unknown gateway "retired".');
+        return ctx.gateway;
+      },
+      activeCampaigns: async () => new Set(['c1']), onCarrierOptOut: async () => undefined, batchSize: 10,
+    });
+    await ctx.store.outbox.insertMany(rows);
+    await runBatch({ ...ctx, dispatcher });
+    const stored = await ctx.store.outbox.getMany(rows.map((r) => r.id));
+    expect(stored.get(rows[0]!.id)).toMatchObject({ status: 'queued', errorCode: 'unavailable' });
+    expect(stored.get(rows[1]!.id)?.status).toBe('submitted');
   });
 });

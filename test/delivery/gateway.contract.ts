@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeliveryStatus, GatewayEvent, OutboundSms, SendResult, SmsGateway, StatusEvent, WebhookRequest } from '../../src/delivery/gateway.js';
+import type { DeliveryStatus, GatewayEvent, OutboundSms, SendResult, SentQuery, SmsGateway, StatusEvent, WebhookRequest } from '../../src/delivery/gateway.js';
 
 /**
  * The behaviour every SmsGateway must show, whatever is behind it (simulator, in-memory fake, Twilio
@@ -17,6 +17,8 @@ export interface GatewayScenario {
   serverDown(): void;
   /** The recipient has opted out at the carrier (e.g. Twilio 21610). */
   optedOut(): void;
+  /** For gateways with `findSent` that are asked over the wire: the next question is answered from what was accepted. */
+  sentLog?(): void;
 }
 
 /** Signed webhooks, for gateways with verifyWebhook; the suite fails if such a gateway's harness lacks them. */
@@ -40,6 +42,8 @@ export interface GatewayHarness {
   settle(): Promise<void>;
   close(): Promise<void>;
   webhooks?: WebhookFixtures;
+  /** The gateway's clock, for questions about what it received since a time. */
+  now?(): Date;
 }
 
 let sequence = 0;
@@ -144,6 +148,29 @@ export function describeGatewayContract(name: string, makeHarness: () => Promise
       expect((await harness.gateway.send(contractMessage())).ok).toBe(false);
       harness.scenario.accept();
       expect((await harness.gateway.send(contractMessage())).ok).toBe(true);
+    });
+
+    it('says, when asked after a lost answer, that it received a message it accepted, and never that it received one it did not', async (context) => {
+      const findSent = harness.gateway.findSent?.bind(harness.gateway);
+      if (!findSent) return context.skip('the gateway cannot be asked what it received');
+      const base = contractMessage();
+      const message = { ...base, text: `Lost answer ${base.messageId}` };
+      harness.scenario.accept();
+      const result = await harness.gateway.send(message);
+      if (!result.ok) throw new Error(`expected ok, got ${result.error.code}`);
+      const since = new Date((harness.now?.() ?? new Date(0)).getTime() - 60_000);
+      const ask = (query: SentQuery) => {
+        harness.scenario.sentLog?.();
+        return findSent(query);
+      };
+      const query: SentQuery = { messageId: message.messageId, to: message.to, from: message.from, text: message.text, since };
+      // A gateway that can be asked only by the id it returned (SMPP query_sm) is asked with it.
+      let found = await ask(query);
+      if (found.found === 'cannot_tell') found = await ask({ ...query, providerMessageId: result.providerMessageId });
+      expect(found).toMatchObject({ found: 'sent', providerMessageId: result.providerMessageId });
+      const other = contractMessage();
+      const never = await ask({ messageId: other.messageId, to: other.to, from: other.from, text: `Never sent ${other.messageId}`, since });
+      expect(['not_received', 'cannot_tell']).toContain(never.found);
     });
 
     it('states a positive rate and in-flight limit', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StatusEvent } from '../../src/delivery/gateway.js';
 import type { MessageStatus, OutboxMessage } from '../../src/delivery/outbox.js';
 import { applyStatusEvent, dedupeEvents } from '../../src/delivery/status-events.js';
+import { isPartiallyDelivered } from '../../src/delivery/outbox.js';
 import { makeOutboxRow } from '../helpers/factories.js';
 
 const NOW = '2026-11-27T10:00:00.000Z';
@@ -124,5 +125,45 @@ describe('dedupeEvents', () => {
 
   it('returns nothing for nothing', () => {
     expect(dedupeEvents([], new Set())).toEqual([]);
+  });
+});
+
+describe('applyStatusEvent: receipts per part of a long message', () => {
+  const part = (id: string, status: StatusEvent['status'], extra: Partial<StatusEvent> = {}) => receipt(status, { part: { id, total: 3 }, key: `${id}:${status}`, ...extra });
+  const fold = (start: OutboxMessage, events: StatusEvent[]) => events.reduce((r, e) => {
+    const result = applyStatusEvent(r, e, NOW);
+    return result.outcome === 'applied' ? result.row : r;
+  }, start);
+
+  it('is delivered only once every part is', () => {
+    const two = fold(row('submitted', { segments: 3 }), [part('P1', 'delivered'), part('P2', 'delivered')]);
+    expect(two.status).toBe('submitted');
+    expect(Object.keys(two.parts ?? {})).toEqual(['P1', 'P2']);
+    expect(fold(two, [part('P3', 'delivered')])).toMatchObject({ status: 'delivered', finalAt: '2026-11-27T09:59:00.000Z' });
+  });
+
+  it('is undelivered with the failed part\'s codes, whichever part fails and in any order', () => {
+    for (const order of [[0, 1, 2], [2, 1, 0], [1, 0, 2]]) {
+      const events = [part('P1', 'delivered'), part('P2', 'undelivered', { errorCode: 'unavailable', providerCode: 'UNDELIV err:027' }), part('P3', 'delivered')];
+      const result = fold(row('submitted', { segments: 3 }), order.map((i) => events[i] as StatusEvent));
+      expect(result).toMatchObject({ status: 'undelivered', errorCode: 'unavailable', providerCode: 'UNDELIV err:027' });
+      expect(Object.keys(result.parts ?? {}).sort()).toEqual(['P1', 'P2', 'P3']);
+      expect(isPartiallyDelivered(result)).toBe(true);
+    }
+  });
+
+  it('uses the row\'s segments when the gateway does not say how many parts, and ignores a repeated part receipt', () => {
+    const r = row('submitted', { segments: 2 });
+    const first = applied(applyStatusEvent(r, receipt('delivered', { part: { id: 'P1' } }), NOW));
+    expect(first.status).toBe('submitted');
+    expect(applyStatusEvent(first, receipt('delivered', { part: { id: 'P1' } }), NOW)).toEqual({ outcome: 'stale' });
+    expect(applied(applyStatusEvent(first, receipt('delivered', { part: { id: 'P2' } }), NOW)).status).toBe('delivered');
+    // A one-part message is decided by its one receipt.
+    expect(applied(applyStatusEvent(row('submitted', { segments: 1 }), receipt('delivered', { part: { id: 'P1' } }), NOW)).status).toBe('delivered');
+  });
+
+  it('a part receipt for an unknown row shows the message went out', () => {
+    const result = applied(applyStatusEvent(row('unknown', { segments: 2, providerMessageId: undefined }), receipt('delivered', { part: { id: 'P1' } }), NOW));
+    expect(result).toMatchObject({ status: 'submitted', providerMessageId: 'SM1' });
   });
 });

@@ -9,6 +9,8 @@ import type {
   InboundEvent,
   OutboundSms,
   SendResult,
+  SentLookup,
+  SentQuery,
   SmsGateway,
   StatusEvent,
 } from '../../src/delivery/gateway.js';
@@ -49,6 +51,8 @@ export interface FakeGateway extends SmsGateway {
   peakInFlight(): number;
   readonly closed: boolean;
   lookup(providerMessageId: string): Promise<StatusEvent | undefined>;
+  /** Knows every message it accepted: `sent` for those, `not_received` for the rest. */
+  findSent(query: SentQuery): Promise<SentLookup>;
   verifyCredentials(): Promise<{ ok: true; detail: string }>;
   close(): Promise<void>;
 }
@@ -166,6 +170,12 @@ export function createFakeGateway(options: FakeGatewayOptions = {}): FakeGateway
     lookup: async (providerMessageId) => {
       const event = statuses.get(providerMessageId);
       return event && { ...event };
+    },
+    findSent: async (query) => {
+      const found = [...acceptedMessages].reverse().find(({ message }) => message.messageId === query.messageId);
+      if (!found) return { found: 'not_received' };
+      const status = statuses.get(found.providerMessageId);
+      return { found: 'sent', providerMessageId: found.providerMessageId, ...(status ? { status: { ...status } } : {}) };
     },
     verifyCredentials: async () => ({ ok: true, detail: 'fake gateway' }),
     inFlight: () => inFlight,

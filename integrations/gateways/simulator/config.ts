@@ -42,6 +42,8 @@ export const simulatorConfigSchema = z.object({
   receiptDelayMs: delayRange.default([200, 2000]),
   maxSegmentsPerSecond: z.number().positive().default(100),
   maxInFlight: z.number().int().positive().default(50),
+  /** The longest Retry-After the dispatcher honours for the simulator (SIMULATOR_MAX_RETRY_AFTER_S). */
+  maxRetryAfterMs: z.number().int().positive().default(60_000),
   /** Enforce maxSegmentsPerSecond per 1-second window by answering `throttled`, like a strict carrier. */
   throttle: z.boolean().default(false),
   /** Test hook: the next sends fail with these, in order, before anything else is considered. */

@@ -6,6 +6,8 @@ import type {
   InboundEvent,
   OutboundSms,
   SendResult,
+  SentLookup,
+  SentQuery,
   SmsGateway,
   StatusEvent,
 } from '../../../src/delivery/gateway.js';
@@ -46,6 +48,7 @@ export interface SimulatorStats {
 
 export type SimulatorGateway = SmsGateway & {
   lookup(providerMessageId: string): Promise<StatusEvent | undefined>;
+  findSent(query: SentQuery): Promise<SentLookup>;
   verifyCredentials(): Promise<{ ok: true; detail: string }>;
   close(): Promise<void>;
   /** Resolves when no receipt, reply or answer is pending and every hand-off has settled. */
@@ -70,11 +73,16 @@ export function createSimulatorGateway(input: SimulatorConfigInput, deps: Simula
   const failures: SimulatedFailure[] = [...config.failNext];
   const statuses = new Map<string, StatusEvent>();
   const acceptedTimes = new Map<string, number>();
+  /** Our message id → the provider id of its last accepted send: the "carrier" knows what it received. */
+  const acceptedIds = new Map<string, string>();
+  /** Since when this simulator remembers: a restarted one cannot speak for what an earlier one received. */
+  const startedAt = deps.clock.now().getTime();
   const counts: SimulatorStats = { sent: 0, accepted: 0, rejected: 0, throttled: 0, injected: 0, delivered: 0, undelivered: 0, expired: 0, replies: 0, eventsDropped: 0 };
   let closed = false;
   const capabilities: GatewayCapabilities = {
     maxSegmentsPerSecond: config.maxSegmentsPerSecond,
     maxInFlight: config.maxInFlight,
+    maxRetryAfterMs: config.maxRetryAfterMs,
     unicode: true,
     alphanumericSender: { allowed: true, maxLength: SENDER_MAX_LENGTH },
   };
@@ -130,6 +138,7 @@ export function createSimulatorGateway(input: SimulatorConfigInput, deps: Simula
     acceptedTimes.set(message.messageId, repeat + 1);
     const providerMessageId = `SIM-${hashHex(`${config.seed}\u0000${message.messageId}\u0000${repeat}`)}`;
     counts.accepted++;
+    acceptedIds.set(message.messageId, providerMessageId);
     statuses.set(providerMessageId, statusEvent(message, providerMessageId, { status: 'submitted' }));
     pool.schedule(() => emitReceipt(message, providerMessageId, plan), plan.receipt.delayMs);
     return { ok: true, providerMessageId, segments };
@@ -176,6 +185,15 @@ export function createSimulatorGateway(input: SimulatorConfigInput, deps: Simula
     lookup: async (providerMessageId) => {
       const event = statuses.get(providerMessageId);
       return event && { ...event };
+    },
+    findSent: async (query) => {
+      const providerMessageId = acceptedIds.get(query.messageId);
+      if (providerMessageId !== undefined) {
+        const status = statuses.get(providerMessageId);
+        return { found: 'sent', providerMessageId, ...(status ? { status: { ...status } } : {}) };
+      }
+      if (query.since.getTime() < startedAt) return { found: 'cannot_tell', reason: 'the simulator was restarted since the attempt and forgets what it received' };
+      return { found: 'not_received' };
     },
     verifyCredentials: async () => ({ ok: true, detail: 'The simulator needs no account' }),
     async close() {

@@ -84,6 +84,8 @@ export const smppConfigSchema = z.object({
    * has no such status, and the same vendor code means different things at different SMSCs, so none
    * is assumed: a wrong guess would record a consent change. Example: 0x40A at HollaTags ("DND").
    */
+  /** The longest wait honoured after throttling (SMPP backoff), in seconds; a longer one is cut to it so one answer cannot stall sending for long. */
+  SMPP_MAX_RETRY_AFTER_S: z.coerce.number().positive('must be a positive number of seconds').max(3600, 'must be at most 3600 seconds').default(60),
   SMPP_OPTED_OUT_STATUSES: statusList,
 });
 

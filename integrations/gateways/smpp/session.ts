@@ -19,6 +19,12 @@ export type SubmitOutcome =
   /** Written but never answered: the SMSC may have accepted it, so the outcome is unknown. */
   | { kind: 'no_answer'; detail: string };
 
+/** A query_sm answer (SMPP 3.4 §4.8.2): the SMSC's state of a message it returned an id for. */
+export type QueryOutcome =
+  | { kind: 'answered'; status: number; messageState?: number; errorCode?: number }
+  | { kind: 'not_sent'; detail: string }
+  | { kind: 'no_answer'; detail: string };
+
 export type Readiness = { ok: true } | { ok: false; failure?: LinkFailure; retryInMs?: number };
 
 export interface SessionOptions {
@@ -52,6 +58,8 @@ export interface SmppSession {
    * caller can note the message_id before a receipt for it (often in the same TCP read) is handled.
    */
   submit(fields: SubmitFields, onAnswered?: (outcome: SubmitOutcome) => void): Promise<SubmitOutcome>;
+  /** query_sm for a message id the SMSC returned (its source address as submitted). */
+  query(fields: { message_id: string; source_addr_ton: number; source_addr_npi: number; source_addr: string }): Promise<QueryOutcome>;
   /** Unbinds (waiting at most the response timeout), closes the socket, stops reconnecting. */
   close(): Promise<void>;
 }
@@ -220,6 +228,27 @@ export function createSmppSession(options: SessionOptions, deps: SessionDeps): S
       else setTimer(timer, () => settle({ kind: 'no_answer', detail: `No submit_sm_resp within ${options.responseTimeoutMs} ms` }), options.responseTimeoutMs);
     });
 
+  const query = (session: smpp.Session, fields: Record<string, unknown>): Promise<QueryOutcome> =>
+    new Promise((resolve) => {
+      const timer = `query:${++submits}`;
+      let done = false;
+      const settle = (outcome: QueryOutcome): void => {
+        if (done) return;
+        done = true;
+        clearTimer(timer);
+        window.release();
+        resolve(outcome);
+      };
+      // SMPP 3.4 §4.8.1 query_sm; message_state and error_code come back in query_sm_resp.
+      const written = session.query_sm({ ...fields }, (resp) => {
+        const state = typeof resp.message_state === 'number' ? resp.message_state : undefined;
+        const error = typeof resp.error_code === 'number' ? resp.error_code : undefined;
+        settle({ kind: 'answered', status: resp.command_status, ...(state === undefined ? {} : { messageState: state }), ...(error ? { errorCode: error } : {}) });
+      });
+      if (!written) settle({ kind: 'not_sent', detail: 'The socket is not writable' });
+      else setTimer(timer, () => settle({ kind: 'no_answer', detail: `No query_sm_resp within ${options.responseTimeoutMs} ms` }), options.responseTimeoutMs);
+    });
+
   return {
     state: () => state,
     async ready() {
@@ -239,6 +268,16 @@ export function createSmppSession(options: SessionOptions, deps: SessionDeps): S
         return { kind: 'not_sent', detail: `The link is ${state}` };
       }
       return send(session, fields, onAnswered);
+    },
+    async query(fields) {
+      if (state !== 'bound') return { kind: 'not_sent', detail: `The link is ${state}` };
+      await window.acquire();
+      const session = link;
+      if (state !== 'bound' || !session) {
+        window.release();
+        return { kind: 'not_sent', detail: `The link is ${state}` };
+      }
+      return query(session, fields);
     },
     async close() {
       if (state === 'closed') return;

@@ -1,13 +1,13 @@
 import type { PDU } from 'smpp';
 import type { Clock } from '../../../src/common/clock.js';
-import type { GatewayCapabilities, GatewayError, GatewayEvent, OutboundSms, SendResult, SmsGateway } from '../../../src/delivery/gateway.js';
+import type { GatewayCapabilities, GatewayError, GatewayEvent, OutboundSms, SendResult, SentLookup, SentQuery, SmsGateway } from '../../../src/delivery/gateway.js';
 import type { Timers } from '../../../src/delivery/timers.js';
 import { parseSmppUrl, smppConfigSchema } from './config.js';
 import type { SmppConfigInput } from './config.js';
 import { parseDeliverSm } from './deliver.js';
 import { buildSubmits, MAX_ALPHANUMERIC_SENDER } from './encode.js';
 import type { SubmitFields } from './encode.js';
-import { mapCommandStatus, statusLabel } from './map-error.js';
+import { mapCommandStatus, statusFromMessageState, statusLabel } from './map-error.js';
 import { createReassembler } from './reassemble.js';
 import { createSmppSession } from './session.js';
 import type { LinkState, Readiness, SubmitOutcome } from './session.js';
@@ -23,6 +23,7 @@ export interface SmppDeps {
 
 export type SmppGateway = SmsGateway & {
   verifyCredentials(): Promise<{ ok: true; detail: string } | { ok: false; detail: string }>;
+  findSent(query: SentQuery): Promise<SentLookup>;
   close(): Promise<void>;
   /** Binds now rather than on the first send, so receipts and replies arrive while nothing is sent. */
   start(): Promise<void>;
@@ -33,7 +34,7 @@ export const SMPP_GATEWAY_ID = 'smpp';
 /** Sends of later parts retried after ESME_RTHROTTLED/ESME_RMSGQFUL before the message counts as partly sent. */
 const PART_ATTEMPTS = 3;
 const MAX_THROTTLE_BACKOFF_MS = 60_000;
-/** Ids of non-first parts remembered so their receipts can be skipped (see `send`). */
+/** Part ids of multi-part messages remembered so their receipts are folded per message (see `send`). */
 const REMEMBERED_PART_IDS = 50_000;
 
 /**
@@ -45,7 +46,8 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
   const endpoint = parseSmppUrl(config.SMPP_URL)!;
   const where = `${endpoint.host}:${endpoint.port}`;
   const reassembler = createReassembler();
-  const partIds = new Set<string>();
+  /** Each part's message_id → the message's (its first part's) id and part count. */
+  const partOf = new Map<string, { headId: string; total: number }>();
   let reference = Math.floor(deps.clock.now().getTime() / 1000) & 0xff;
   let throttleStreak = 0;
   let closed = false;
@@ -56,10 +58,14 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
     const delivered = parseDeliverSm(pdu);
     if (delivered.kind === 'unusable') return 0;
     if (delivered.kind === 'receipt') {
-      // A multi-part message is tracked by its first part; the other parts' receipts are skipped.
-      if (partIds.has(delivered.receiptedId)) return 0;
+      // Each part of a long message has its own receipt: it names its message by the first part's id,
+      // and the outbox decides the message when every part has answered (any failed part fails it).
       const { receiptedId, status, providerCode } = delivered;
-      await deps.onEvents([{ type: 'status', gateway: SMPP_GATEWAY_ID, providerMessageId: receiptedId, status, providerCode, at: now(), key: `${receiptedId}:${status}` }]);
+      const part = partOf.get(receiptedId);
+      await deps.onEvents([{
+        type: 'status', gateway: SMPP_GATEWAY_ID, providerMessageId: part?.headId ?? receiptedId, status, providerCode, at: now(), key: `${receiptedId}:${status}`,
+        ...(part ? { part: { id: receiptedId, total: part.total } } : {}),
+      }]);
       return 0;
     }
     const whole = reassembler.add(delivered);
@@ -113,19 +119,20 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
 
   const waitMs = (ms: number): Promise<void> => new Promise((resolve) => deps.timers.setTimeout(resolve, ms));
 
-  const rememberPart = (outcome: SubmitOutcome): void => {
-    if (outcome.kind !== 'answered' || outcome.status !== 0) return;
-    partIds.add(outcome.messageId);
-    if (partIds.size > REMEMBERED_PART_IDS) partIds.delete(partIds.values().next().value!);
+  /** Noted as the answer arrives, before a receipt for that part (often in the same read) is handled. */
+  const rememberPart = (total: number, headId?: string) => (outcome: SubmitOutcome): void => {
+    if (outcome.kind !== 'answered' || outcome.status !== 0 || !outcome.messageId) return;
+    partOf.set(outcome.messageId, { headId: headId ?? outcome.messageId, total });
+    if (partOf.size > REMEMBERED_PART_IDS) partOf.delete(partOf.keys().next().value!);
   };
 
   /** A later part: retried on throttling, since the parts already sent wait for it at the handset. */
-  const submitLaterPart = async (fields: SubmitFields): Promise<SubmitOutcome> => {
-    let outcome = await session.submit(fields, rememberPart);
+  const submitLaterPart = async (fields: SubmitFields, remember: (outcome: SubmitOutcome) => void): Promise<SubmitOutcome> => {
+    let outcome = await session.submit(fields, remember);
     for (let attempt = 1; attempt < PART_ATTEMPTS && outcome.kind === 'answered' && mapCommandStatus(outcome.status).code === 'throttled'; attempt++) {
       throttleStreak++;
       await waitMs(throttleDelay());
-      outcome = await session.submit(fields, rememberPart);
+      outcome = await session.submit(fields, remember);
     }
     return outcome;
   };
@@ -138,26 +145,52 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
     const readiness = await session.ready();
     if (!readiness.ok) return { ok: false, error: linkError(readiness) };
     const [first, ...rest] = encoded.submits;
-    const head = await session.submit(first!);
+    const total = encoded.submits.length;
+    const head = await session.submit(first!, total > 1 ? rememberPart(total) : undefined);
     if (head.kind !== 'answered') return { ok: false, error: outcomeError(head) };
     if (head.status !== 0) return { ok: false, error: refusal(head.status) };
     // Receipts refer to message_id; an SMSC that returns none still accepted the message.
     const providerMessageId = head.messageId || `${SMPP_GATEWAY_ID}-${message.messageId}`;
     for (const [index, part] of rest.entries()) {
-      const outcome = await submitLaterPart(part);
+      const outcome = await submitLaterPart(part, rememberPart(total, providerMessageId));
       if (outcome.kind === 'answered' && outcome.status === 0) continue;
       const cause = outcome.kind === 'answered' ? refusal(outcome.status) : outcomeError(outcome);
       // Earlier parts are on their way: a retry would deliver them twice, so the outcome is unknown.
       const sent = `parts 1-${index + 1} of ${encoded.submits.length} were accepted as ${providerMessageId}`;
-      return { ok: false, error: { ...cause, retryable: false, outcomeUnknown: true, message: `${cause.message}; ${sent}` } };
+      return { ok: false, error: { ...cause, retryable: false, outcomeUnknown: true, providerMessageId, message: `${cause.message}; ${sent}` } };
     }
     throttleStreak = 0;
     return { ok: true, providerMessageId, segments: encoded.segments };
   };
 
+  /**
+   * query_sm for a message whose outcome was lost but whose id the SMSC returned (a long message cut
+   * off after its first parts). Without an id SMPP offers no way to ask, so the answer is cannot_tell.
+   */
+  const findSent = async (query: SentQuery): Promise<SentLookup> => {
+    if (!query.providerMessageId) return { found: 'cannot_tell', reason: 'SMPP can be asked only about a message id the SMSC returned' };
+    const built = buildSubmits({ messageId: query.messageId, to: query.to, from: query.from, text: ' ', encoding: 'GSM-7', segments: 1 }, { longMessages: config.SMPP_LONG_MESSAGES, sourceTon: config.SMPP_SOURCE_TON, sourceNpi: config.SMPP_SOURCE_NPI }, 0);
+    if (!built.ok) return { found: 'cannot_tell', reason: built.error.message };
+    const { source_addr_ton, source_addr_npi, source_addr } = built.submits[0]!;
+    const readiness = await session.ready();
+    if (!readiness.ok) return { found: 'cannot_tell', reason: linkError(readiness).message };
+    const answer = await session.query({ message_id: query.providerMessageId, source_addr_ton, source_addr_npi, source_addr });
+    if (answer.kind !== 'answered') return { found: 'cannot_tell', reason: `query_sm: ${answer.detail}` };
+    if (answer.status !== 0) return { found: 'cannot_tell', reason: `query_sm refused: ${statusLabel(answer.status)}` };
+    const mapped = answer.messageState === undefined ? undefined : statusFromMessageState(answer.messageState);
+    // The SMSC knows the id: it received the message, whatever state it is in now.
+    if (!mapped) return { found: 'sent', providerMessageId: query.providerMessageId };
+    const status = mapped.status;
+    return {
+      found: 'sent', providerMessageId: query.providerMessageId,
+      status: { type: 'status', gateway: SMPP_GATEWAY_ID, providerMessageId: query.providerMessageId, messageId: query.messageId, status, providerCode: mapped.providerCode, at: now(), key: `${query.providerMessageId}:query:${status}` },
+    };
+  };
+
   const capabilities: GatewayCapabilities = {
     maxSegmentsPerSecond: config.SMPP_MPS,
     maxInFlight: config.SMPP_WINDOW,
+    maxRetryAfterMs: config.SMPP_MAX_RETRY_AFTER_S * 1000,
     unicode: true,
     alphanumericSender: { allowed: true, maxLength: MAX_ALPHANUMERIC_SENDER },
   };
@@ -166,6 +199,7 @@ export function createSmppGateway(input: SmppConfigInput, deps: SmppDeps): SmppG
     id: SMPP_GATEWAY_ID,
     capabilities: () => ({ ...capabilities, alphanumericSender: { ...capabilities.alphanumericSender } }),
     send,
+    findSent,
     async verifyCredentials() {
       const readiness = await session.ready();
       if (readiness.ok) return { ok: true, detail: `Bound to ${where} as ${config.SMPP_SYSTEM_ID}` };

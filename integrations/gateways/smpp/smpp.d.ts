@@ -29,6 +29,7 @@ declare module 'smpp' {
       send(pdu: PDU, onResponse?: ResponseCallback, onWritten?: ResponseCallback): boolean;
       bind_transceiver: Shortcut;
       submit_sm: Shortcut;
+      query_sm: Shortcut;
       deliver_sm: Shortcut;
       enquire_link: Shortcut;
       unbind: Shortcut;

@@ -25,6 +25,8 @@ export const smsruConfigSchema = z.object({
    */
   SMSRU_MPS: z.coerce.number().positive('must be a positive number of segments per second').default(10),
   SMSRU_MAX_IN_FLIGHT: z.coerce.number().int().positive('must be a positive whole number of requests').default(5),
+  /** The longest Retry-After honoured, in seconds; a longer one is cut to it so one answer cannot stall sending for long. */
+  SMSRU_MAX_RETRY_AFTER_S: z.coerce.number().positive('must be a positive number of seconds').max(3600, 'must be at most 3600 seconds').default(60),
   /** Per-request timeout. A timeout after the request left is an unknown outcome, never retried blindly. */
   SMSRU_TIMEOUT_MS: z.coerce.number().int().min(1000, 'must be at least 1000 milliseconds').default(10_000),
   /**

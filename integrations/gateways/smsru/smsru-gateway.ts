@@ -46,6 +46,7 @@ export function createSmsRuGateway(input: SmsRuConfigInput, deps: SmsRuDeps): Sm
   const capabilities: GatewayCapabilities = {
     maxSegmentsPerSecond: config.SMSRU_MPS,
     maxInFlight: config.SMSRU_MAX_IN_FLIGHT,
+    maxRetryAfterMs: config.SMSRU_MAX_RETRY_AFTER_S * 1000,
     unicode: true,
     alphanumericSender: { allowed: true, maxLength: SENDER_MAX_LENGTH },
   };

@@ -55,6 +55,8 @@ export const twilioConfigSchema = z
     // A US long code sends 1 segment/s; toll-free 3, short codes ~100 (CONTRACTS Part C). Raise it to your sender's rate.
     TWILIO_MPS: z.coerce.number().positive('must be a positive number of segments per second (1 for a US long code)').default(1),
     TWILIO_MAX_IN_FLIGHT: z.coerce.number().int().positive('must be a positive whole number of concurrent requests').default(10),
+    /** The longest Retry-After honoured, in seconds; a longer one is cut to it so one answer cannot stall sending for long. */
+    TWILIO_MAX_RETRY_AFTER_S: z.coerce.number().positive('must be a positive number of seconds').max(3600, 'must be at most 3600 seconds').default(60),
     TWILIO_TIMEOUT_MS: z.coerce.number().int().min(1000, 'must be at least 1000 milliseconds').default(15_000),
     PUBLIC_URL: url('where Twilio reaches this service, such as https://sms.example.com')
       // Twilio refuses callback hosts with underscores (Message resource, StatusCallback).
@@ -79,6 +81,7 @@ export const twilioConfigSchema = z
     maxSegmentsPerSecond: env.TWILIO_MPS,
     maxInFlight: env.TWILIO_MAX_IN_FLIGHT,
     timeoutMs: env.TWILIO_TIMEOUT_MS,
+    maxRetryAfterMs: env.TWILIO_MAX_RETRY_AFTER_S * 1000,
     /** Without it no StatusCallback is sent, and receipts come only from the Messaging Service's own callback or `lookup`. */
     publicUrl: env.PUBLIC_URL,
   }));

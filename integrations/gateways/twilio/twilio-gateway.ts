@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../../../src/common/clock.js';
 import { AppError } from '../../../src/common/errors.js';
-import type { GatewayCapabilities, GatewayError, OutboundSms, SendResult, SmsGateway, StatusEvent } from '../../../src/delivery/gateway.js';
+import type { GatewayCapabilities, GatewayError, OutboundSms, SendResult, SentLookup, SentQuery, SmsGateway, StatusEvent } from '../../../src/delivery/gateway.js';
 import { MAX_VALIDITY_SECONDS } from './config.js';
 import type { TwilioConfig } from './config.js';
 import { mapTwilioError } from './map-error.js';
@@ -18,7 +18,7 @@ export interface TwilioDeps {
 }
 
 export type TwilioGateway = SmsGateway &
-  Required<Pick<SmsGateway, 'parseStatus' | 'parseInbound' | 'verifyWebhook' | 'lookup' | 'verifyCredentials'>>;
+  Required<Pick<SmsGateway, 'parseStatus' | 'parseInbound' | 'verifyWebhook' | 'lookup' | 'findSent' | 'verifyCredentials'>>;
 
 /** Alphanumeric sender IDs are at most 11 characters, where the destination country allows them. */
 const SENDER_MAX_LENGTH = 11;
@@ -35,6 +35,27 @@ const fetchedSchema = z.object({
   error_code: z.union([z.number(), z.string()]).nullish(),
   date_updated: z.string().nullish(),
 });
+// https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources
+const listedSchema = z.object({
+  messages: z.array(
+    z.object({
+      sid: z.string().min(1),
+      status: z.string().min(1),
+      to: z.string().nullish(),
+      from: z.string().nullish(),
+      body: z.string().nullish(),
+      direction: z.string().nullish(),
+      messaging_service_sid: z.string().nullish(),
+      error_code: z.union([z.number(), z.string()]).nullish(),
+      date_created: z.string().nullish(),
+      date_updated: z.string().nullish(),
+    }),
+  ),
+  next_page_uri: z.string().nullish(),
+});
+type Listed = z.output<typeof listedSchema>['messages'][number];
+/** Pages of the date-filtered list read before giving up (a number with thousands of messages a day). */
+const MAX_LIST_PAGES = 5;
 const accountSchema = z.object({ friendly_name: z.string().optional(), status: z.string(), type: z.string().optional() });
 
 /** Why a read got no answer, without the send-specific wording of the error message. */
@@ -67,6 +88,7 @@ export function createTwilioGateway(config: TwilioConfig, deps: TwilioDeps): Twi
   const capabilities: GatewayCapabilities = {
     maxSegmentsPerSecond: config.maxSegmentsPerSecond,
     maxInFlight: config.maxInFlight,
+    maxRetryAfterMs: config.maxRetryAfterMs,
     unicode: true,
     alphanumericSender: { allowed: true, maxLength: SENDER_MAX_LENGTH },
   };
@@ -85,6 +107,15 @@ export function createTwilioGateway(config: TwilioConfig, deps: TwilioDeps): Twi
       form.set('ValidityPeriod', String(Math.min(MAX_VALIDITY_SECONDS, Math.max(1, seconds))));
     }
     return form;
+  };
+
+  const sentStatus = (found: Listed): { status?: StatusEvent } => {
+    const updated = found.date_updated ? Date.parse(found.date_updated) : Number.NaN;
+    const status = twilioStatusEvent({
+      gateway: id, messageSid: found.sid, status: found.status, errorCode: found.error_code == null ? undefined : String(found.error_code),
+      at: Number.isNaN(updated) ? deps.clock.now().toISOString() : new Date(updated).toISOString(),
+    });
+    return status ? { status } : {};
   };
 
   return {
@@ -131,6 +162,44 @@ export function createTwilioGateway(config: TwilioConfig, deps: TwilioDeps): Twi
         errorCode: fetched.data.error_code == null ? undefined : String(fetched.data.error_code),
         at: Number.isNaN(updated) ? deps.clock.now().toISOString() : new Date(updated).toISOString(),
       });
+    },
+
+    /**
+     * Whether Twilio created a message whose send answer was lost: the account's messages to the
+     * recipient sent since the attempt's day (`To`, `DateSent>=YYYY-MM-DD`, GMT), plus the newest page
+     * for `To` alone (a message still queued at Twilio has no date sent yet), matched by body, sender
+     * (TWILIO_FROM / the Messaging Service) and a creation time no earlier than the attempt.
+     * https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources
+     */
+    async findSent(query: SentQuery): Promise<SentLookup> {
+      const list = (params: Record<string, string>) => `${account}/Messages.json?${new URLSearchParams(params).toString()}`;
+      const matches = (m: Listed): boolean => {
+        const created = m.date_created ? Date.parse(m.date_created) : Number.NaN;
+        return m.to === query.to && (m.body ?? '') === query.text && (!m.direction || m.direction.startsWith('outbound'))
+          && (config.from === undefined || m.from === config.from)
+          && (config.messagingServiceSid === undefined || m.messaging_service_sid == null || m.messaging_service_sid === config.messagingServiceSid)
+          && (Number.isNaN(created) || created >= query.since.getTime());
+      };
+      const searches = [
+        { path: list({ To: query.to, 'DateSent>': query.since.toISOString().slice(0, 10), PageSize: '100' }), pages: MAX_LIST_PAGES, complete: true },
+        { path: list({ To: query.to, PageSize: '50' }), pages: 1, complete: false },
+      ];
+      let complete = true;
+      for (const search of searches) {
+        let path: string | undefined = search.path;
+        for (let read = 0; path !== undefined && read < search.pages; read += 1) {
+          const answer = await twilioRequest(http, path);
+          if (answer.kind === 'no-answer') return { found: 'cannot_tell', reason: `Twilio did not answer the message list (${noAnswer(answer.error)})` };
+          if (answer.status !== 200) return { found: 'cannot_tell', reason: `Twilio answered the message list with ${failure(answer, deps.clock.now()).providerCode}` };
+          const listed = listedSchema.safeParse(answer.body);
+          if (!listed.success) return { found: 'cannot_tell', reason: 'Twilio answered the message list without messages' };
+          const found = listed.data.messages.find(matches);
+          if (found) return { found: 'sent', providerMessageId: found.sid, ...sentStatus(found) };
+          path = listed.data.next_page_uri ?? undefined;
+        }
+        if (path !== undefined && search.complete) complete = false;
+      }
+      return complete ? { found: 'not_received' } : { found: 'cannot_tell', reason: `more than ${MAX_LIST_PAGES} pages of messages to this number since the attempt` };
     },
 
     // https://www.twilio.com/docs/iam/api/account#fetch-an-account-resource

@@ -22,6 +22,8 @@ export const vonageConfigSchema = z.object({
   /** Vonage counts requests, not segments: 30 per second per API key by default (status 1 above it). */
   VONAGE_MPS: z.coerce.number('must be a number').positive('must be a positive number of requests per second').default(30),
   VONAGE_MAX_IN_FLIGHT: z.coerce.number('must be a number').int('must be a whole number').positive('must be at least 1').default(10),
+  /** The longest Retry-After honoured, in seconds; a longer one is cut to it so one answer cannot stall sending for long. */
+  VONAGE_MAX_RETRY_AFTER_S: z.coerce.number().positive('must be a positive number of seconds').max(3600, 'must be at most 3600 seconds').default(60),
   PUBLIC_URL: z.url('must be the public https:// URL gateways use to reach this service').optional(),
 });
 

@@ -48,9 +48,10 @@ const failure = (error: GatewayError): SendResult => ({ ok: false, error });
  * The Vonage SMS API (`rest.nexmo.com`): one form POST per message, per-part statuses in a 200 answer,
  * delivery receipts and inbound messages as signed webhooks. Long texts are sent whole; Vonage splits
  * them and answers one entry per part (see sms-request.ts). Receipts come per part, each carrying our
- * id in `client-ref`; every part's receipt is passed on, keyed by the part's own id, and the outbox
- * keeps the first final one (parts of one message nearly always share a fate: same route, same handset,
- * same opt-out). Stateless apart from the inbound assembler and the opt-out memory.
+ * id in `client-ref`; every part's receipt is passed on as a part receipt (`part.id`: the part's own
+ * id), and the outbox calls the message delivered only when all its parts (the count Vonage answered
+ * the send with) are, undelivered as soon as one is not. Stateless apart from the inbound assembler
+ * and the opt-out memory.
  */
 export function createVonageGateway(input: VonageConfigInput, deps: VonageDeps): VonageGateway {
   const config = parseVonageConfig(input);
@@ -70,6 +71,7 @@ export function createVonageGateway(input: VonageConfigInput, deps: VonageDeps):
     // Vonage counts requests, and a long text is one request: counting its segments stays under the limit.
     maxSegmentsPerSecond: config.VONAGE_MPS,
     maxInFlight: config.VONAGE_MAX_IN_FLIGHT,
+    maxRetryAfterMs: config.VONAGE_MAX_RETRY_AFTER_S * 1000,
     unicode: true,
     alphanumericSender: { allowed: true, maxLength: SENDER_MAX_LENGTH },
   });

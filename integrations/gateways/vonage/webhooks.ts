@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../../src/common/errors.js';
+import { jsonNestingExceeds } from '../../../src/common/json-depth.js';
 import type { StatusEvent, WebhookRequest } from '../../../src/delivery/gateway.js';
 import type { SignatureMethod } from './config.js';
 import { mapReceipt } from './map-error.js';
@@ -26,6 +27,8 @@ export function signedParams(request: WebhookRequest): Record<string, string> | 
   if (body === '') return params;
   const contentType = request.headers['content-type'] ?? '';
   if (contentType.includes('json') || body.startsWith('{')) {
+    // Vonage's JSON bodies are flat objects: anything nested is not one, and is not parsed.
+    if (jsonNestingExceeds(body, 1)) return undefined;
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
@@ -110,7 +113,8 @@ export interface ParsedReceipt {
 /**
  * One delivery receipt → one StatusEvent, or undefined when there is nothing to record (an empty
  * request, a status Vonage added after this was written). `messageId` is the part's own Vonage id; our
- * id comes back in `client-ref`, which every part of a long message carries.
+ * id comes back in `client-ref`, which every part of a long message carries. Vonage sends one receipt
+ * per part, so each is a part receipt (`part.id`), folded per message by the outbox.
  */
 export function parseReceipt(fields: WebhookRequest['fields'], gateway: string, now: Date): ParsedReceipt | undefined {
   const flat = singleValued(fields, 'receipt');
@@ -131,6 +135,7 @@ export function parseReceipt(fields: WebhookRequest['fields'], gateway: string, 
     ...(mapped.providerCode ? { providerCode: mapped.providerCode } : {}),
     at: vonageTime(receipt['message-timestamp']) ?? now.toISOString(),
     key: `${receipt.messageId}:${receipt.status}`,
+    part: { id: receipt.messageId },
   };
   return { event, ...(receipt.msisdn ? { recipient: receipt.msisdn } : {}), ...(receipt.to ? { sender: receipt.to } : {}) };
 }

@@ -4,6 +4,7 @@ import { AppError } from '../../common/errors.js';
 import type { Campaign, CampaignSchedule } from '../../campaigns/campaign.js';
 import { formatCampaignReport } from '../../campaigns/report-format.js';
 import { validateCron } from '../../schedule/scheduler.js';
+import { withCampaignProgress } from '../campaign-progress.js';
 import { withApp } from '../context.js';
 import { collect } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
@@ -98,7 +99,8 @@ export function registerCampaignRunCommands(campaign: Command): void {
       await withApp({}, async (app) => {
         const started = await app.campaigns.start(id);
         const engine = await app.engine();
-        await engine.runCampaign(id, { receipts: Boolean(flags.wait), timeoutMs: Number(flags.timeout) * 1000 });
+        const run = () => engine.runCampaign(id, { receipts: Boolean(flags.wait), timeoutMs: Number(flags.timeout) * 1000 });
+        await (flags.json ? run() : withCampaignProgress(app, id, started.planned?.recipients ?? 0, run));
         const counts = await app.store.outbox.countByStatus(id);
         if (flags.json) printJson({ id, status: (await app.campaigns.get(id)).status, planned: started.planned, messages: counts });
         else printLines([`Campaign ${id}: ${started.planned?.recipients ?? 0} messages planned.`, `messages: ${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ')}`]);
@@ -106,7 +108,7 @@ export function registerCampaignRunCommands(campaign: Command): void {
     });
 
   for (const [action, verb] of [['pause', 'Pause'], ['resume', 'Resume'], ['cancel', 'Cancel']] as const) {
-    campaign.command(action).description(`${verb} a campaign (takes effect within one batch).`).argument('<id>').option('--json', 'print JSON').action(async (id: string, flags: { json?: boolean }) => {
+    campaign.command(action).description(`${verb} a campaign (takes effect within about a second).`).argument('<id>').option('--json', 'print JSON').action(async (id: string, flags: { json?: boolean }) => {
       await withApp({}, async (app) => {
         const updated = await app.campaigns[action](id);
         if (flags.json) printJson({ id, status: updated.status });

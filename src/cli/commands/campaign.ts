@@ -14,6 +14,7 @@ import { listIdOf } from '../../crm/list-segment.js';
 import { collect, parseFlags } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
 import { loadSegment, readFilterOption } from './segment.js';
+import { registerCampaignResendCommand } from './campaign-resend.js';
 import { registerCampaignRunCommands } from './campaign-run.js';
 import { loadTemplate } from './template.js';
 
@@ -150,4 +151,5 @@ export function registerCampaignCommands(program: Command): void {
     });
   });
   registerCampaignRunCommands(campaign);
+  registerCampaignResendCommand(campaign);
 }

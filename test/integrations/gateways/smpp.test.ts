@@ -21,6 +21,9 @@ import type { LinkState, SmppConfigInput, SmppGateway } from '../../../integrati
 import { FakeSmsc } from '../../fixtures/smpp/fake-smsc.js';
 import type { FakeSmscOptions } from '../../fixtures/smpp/fake-smsc.js';
 import { contractMessage, describeGatewayContract } from '../../delivery/gateway.contract.js';
+import { isPartiallyDelivered } from '../../../src/delivery/outbox.js';
+import { applyStatusEvent } from '../../../src/delivery/status-events.js';
+import { makeOutboxRow } from '../../helpers/factories.js';
 
 const START = '2026-03-02T10:00:00.000Z';
 const CYRILLIC_300 = 'Съешь же ещё этих мягких французских булок, да выпей чаю. '.repeat(6).slice(0, 300);
@@ -198,12 +201,33 @@ describe('smpp: receipts and inbound messages', () => {
     expect(statuses(events)).toEqual([expect.objectContaining({ providerMessageId: id, status: 'delivered' })]);
   });
 
-  it('tracks a multi-part message by its first part and skips the other parts’ receipts', async () => {
+  it('passes every part’s receipt on, named by the first part’s id, so a failed later part makes the message undelivered', async () => {
+    const { smsc, gateway, events } = await rig({}, { receipts: 'none' });
+    const id = ok(await gateway.send(contractMessage({ text: 'a'.repeat(300), segments: 2 })));
+    expect(smsc.submits).toHaveLength(2);
+    await smsc.deliver({ esm_class: 4, receipted_message_id: 'MSG-1', message_state: smpp.MESSAGE_STATE.DELIVERED });
+    await smsc.deliver({ esm_class: 4, receipted_message_id: 'MSG-2', message_state: smpp.MESSAGE_STATE.UNDELIVERABLE, network_error_code: Buffer.from([3, 0, 27]) });
+    const receipts = statuses(events);
+    expect(receipts).toEqual([
+      expect.objectContaining({ providerMessageId: id, status: 'delivered', part: { id: 'MSG-1', total: 2 }, key: 'MSG-1:delivered' }),
+      expect.objectContaining({ providerMessageId: id, status: 'undelivered', part: { id: 'MSG-2', total: 2 }, key: 'MSG-2:undelivered' }),
+    ]);
+    // Folded into the message's row, as the event ingestion does: not delivered, with the failed part's code.
+    let row = makeOutboxRow({ campaignId: 'c1', contactId: 'r1', gateway: 'smpp', status: 'submitted', providerMessageId: id, segments: 2 });
+    for (const receipt of receipts) {
+      const applied = applyStatusEvent(row, receipt, START);
+      if (applied.outcome === 'applied') row = applied.row;
+    }
+    expect(row).toMatchObject({ status: 'undelivered', providerCode: expect.stringContaining('err:27') });
+    expect(isPartiallyDelivered(row)).toBe(true);
+  });
+
+  it('a one-part message’s receipt carries no part', async () => {
     const { smsc, gateway, events } = await rig();
-    const id = ok(await gateway.send(contractMessage({ text: 'a'.repeat(200), segments: 2 })));
+    const id = ok(await gateway.send(contractMessage()));
     await smsc.settle();
-    expect(smsc.deliverResponses.map((r) => r.command_status)).toEqual([0, 0]);
-    expect(statuses(events).map((e) => e.providerMessageId)).toEqual([id]);
+    expect(statuses(events)).toEqual([expect.objectContaining({ providerMessageId: id, status: 'delivered' })]);
+    expect(statuses(events)[0]?.part).toBeUndefined();
   });
 
   it('turns a deliver_sm into an inbound message from an E.164 number', async () => {
@@ -329,6 +353,23 @@ describe('smpp: the link', () => {
     await smsc.until(() => smsc.submits.length === 3);
     smsc.dropConnections();
     expect(await cut).toMatchObject({ ok: false, error: { code: 'timeout', retryable: false, outcomeUnknown: true } });
+  });
+
+  it('asks query_sm about a long message cut off after its first part, by the id the SMSC returned', async () => {
+    const { smsc, gateway } = await rig({}, { receipts: 'none' });
+    smsc.next({ status: 0 }, { status: smpp.errors.ESME_RINVDSTADR! });
+    const message = contractMessage({ text: 'c'.repeat(200), segments: 2 });
+    const partial = await gateway.send(message);
+    expect(partial).toMatchObject({ ok: false, error: { outcomeUnknown: true, providerMessageId: 'MSG-1' } });
+    const query = { messageId: message.messageId, to: message.to, from: message.from, text: message.text, since: new Date(START) };
+    expect(await gateway.findSent({ ...query, providerMessageId: 'MSG-1' })).toMatchObject({
+      found: 'sent', providerMessageId: 'MSG-1', status: { status: 'submitted', providerMessageId: 'MSG-1', messageId: message.messageId },
+    });
+    expect(smsc.queries[0]).toMatchObject({ message_id: 'MSG-1', source_addr: message.from });
+    expect(await gateway.findSent({ ...query, providerMessageId: 'MSG-404' })).toMatchObject({ found: 'cannot_tell', reason: expect.stringContaining('query_sm refused') });
+    // Without an id there is nothing to ask an SMSC about.
+    expect(await gateway.findSent(query)).toMatchObject({ found: 'cannot_tell' });
+    expect(smsc.queries).toHaveLength(2);
   });
 
   it('backs off on ESME_RTHROTTLED and ESME_RMSGQFUL, doubling while they repeat', async () => {
@@ -508,7 +549,7 @@ describe('smpp: config', () => {
   it('fills the documented defaults', () => {
     expect(smppConfigSchema.parse(env)).toEqual({
       ...env, SMPP_MPS: 50, SMPP_WINDOW: 10, SMPP_ENQUIRE_LINK_MS: 30_000, SMPP_LONG_MESSAGES: 'udh', SMPP_SOURCE_TON: 'auto', SMPP_SOURCE_NPI: 'auto',
-      SMPP_RESPONSE_TIMEOUT_MS: 10_000, SMPP_THROTTLE_BACKOFF_MS: 1000, SMPP_OPTED_OUT_STATUSES: [],
+      SMPP_RESPONSE_TIMEOUT_MS: 10_000, SMPP_THROTTLE_BACKOFF_MS: 1000, SMPP_OPTED_OUT_STATUSES: [], SMPP_MAX_RETRY_AFTER_S: 60,
     });
     expect(parseSmppUrl(env.SMPP_URL)).toEqual({ host: 'smsc.example.com', port: 3550, tls: true });
     expect(parseSmppUrl('smpp://10.0.0.1')).toEqual({ host: '10.0.0.1', port: 2775, tls: false });

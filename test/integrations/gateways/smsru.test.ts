@@ -231,7 +231,7 @@ describe('smsru send', () => {
 
   it('reports capabilities from the configuration', () => {
     expect(setup({ SMSRU_MPS: '25', SMSRU_MAX_IN_FLIGHT: '3' }).gateway.capabilities()).toEqual({
-      maxSegmentsPerSecond: 25, maxInFlight: 3, unicode: true, alphanumericSender: { allowed: true, maxLength: 11 },
+      maxSegmentsPerSecond: 25, maxInFlight: 3, maxRetryAfterMs: 60_000, unicode: true, alphanumericSender: { allowed: true, maxLength: 11 },
     });
   });
 });
@@ -339,7 +339,7 @@ describe('smsru lookup and credentials', () => {
 describe('smsru config', () => {
   it('fills the documented defaults', () => {
     expect(smsruConfigSchema.parse({ SMSRU_API_ID: 'k', SMSRU_CALLBACK_SECRET: CALLBACK_SECRET })).toEqual({
-      SMSRU_API_ID: 'k', SMSRU_API_BASE: 'https://sms.ru', SMSRU_MPS: 10, SMSRU_MAX_IN_FLIGHT: 5, SMSRU_TIMEOUT_MS: 10_000,
+      SMSRU_API_ID: 'k', SMSRU_API_BASE: 'https://sms.ru', SMSRU_MPS: 10, SMSRU_MAX_IN_FLIGHT: 5, SMSRU_TIMEOUT_MS: 10_000, SMSRU_MAX_RETRY_AFTER_S: 60,
       SMSRU_CALLBACK_SECRET: CALLBACK_SECRET, SMSRU_CALLBACK_REQUIRE_HASH: true,
     });
   });

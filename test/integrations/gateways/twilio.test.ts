@@ -48,7 +48,7 @@ describeGatewayContract('twilio', async () => {
   const { clock, gateway } = setup();
   const scope = nock(API);
   const events: GatewayEvent[] = [];
-  const accepted: { sid: string; callback: string }[] = [];
+  const accepted: { sid: string; callback: string; to: string; body: string }[] = [];
   let settled = 0;
   const post = () =>
     scope.post(MESSAGES, (body: Record<string, string>) => body.To === '+79123456789' && body.From === FROM && body.Body !== undefined).basicAuth({ user: SID, pass: TOKEN });
@@ -59,7 +59,7 @@ describeGatewayContract('twilio', async () => {
         post().reply(201, (_uri, body) => {
           const form = new URLSearchParams(String(body));
           const sid = smSid(accepted.length + 1);
-          accepted.push({ sid, callback: form.get('StatusCallback')! });
+          accepted.push({ sid, callback: form.get('StatusCallback')!, to: form.get('To')!, body: form.get('Body')! });
           return { sid, status: 'queued', num_segments: '1', price: null, error_code: null };
         }),
       rejectInvalid: () => post().reply(400, twilioError(21211, "The 'To' number +79123456789 is not a valid phone number.")),
@@ -67,7 +67,18 @@ describeGatewayContract('twilio', async () => {
       throttle: (ms) => post().reply(429, twilioError(20429, 'Too Many Requests', 429), { 'Retry-After': new Date(clock.now().getTime() + ms).toUTCString() }),
       serverDown: () => post().reply(503, '<html>Service Unavailable</html>'),
       optedOut: () => post().reply(400, twilioError(21610, 'Attempt to send to unsubscribed recipient')),
+      // The account's message list, filtered by To as Twilio filters it.
+      sentLog: () =>
+        scope.get(MESSAGES).query(true).basicAuth({ user: SID, pass: TOKEN }).times(2).optionally().reply(200, (uri) => {
+          const to = new URL(uri, API).searchParams.get('To');
+          const messages = accepted.filter((a) => a.to === to).map((a) => ({
+            sid: a.sid, to: a.to, from: FROM, body: a.body, direction: 'outbound-api', status: 'sent', error_code: null,
+            date_created: clock.now().toUTCString(), date_updated: clock.now().toUTCString(), messaging_service_sid: null,
+          }));
+          return { messages, next_page_uri: null, page: 0, page_size: 100 };
+        }),
     },
+    now: () => clock.now(),
     events: () => events,
     // Twilio calls the StatusCallback we gave it: sent, then delivered, each signed.
     settle: async () => {
@@ -312,7 +323,7 @@ describe('twilio config', () => {
   it('fills the documented defaults and trims the public URL', () => {
     expect(twilioConfigSchema.parse({ ...ENV, PUBLIC_URL: `${PUBLIC}/` })).toEqual({
       accountSid: SID, authToken: TOKEN, from: FROM, messagingServiceSid: undefined, apiBase: API,
-      maxSegmentsPerSecond: 1, maxInFlight: 10, timeoutMs: 15_000, publicUrl: PUBLIC,
+      maxSegmentsPerSecond: 1, maxInFlight: 10, timeoutMs: 15_000, maxRetryAfterMs: 60_000, publicUrl: PUBLIC,
     });
   });
 
@@ -327,5 +338,64 @@ describe('twilio config', () => {
     expect(result.success).toBe(false);
     expect(result.error?.message).toContain(expected);
     expect(JSON.stringify(result.error)).not.toContain(TOKEN);
+  });
+});
+
+describe('twilio findSent: what Twilio received, from its message list', () => {
+  const query = { messageId: 'm-1', to: '+79123456789', from: 'SHOP', text: 'Sale: 20% off', since: new Date('2026-03-02T09:50:00.000Z') };
+  const listed = (overrides: Record<string, unknown> = {}) => ({
+    sid: smSid(7), to: '+79123456789', from: FROM, body: 'Sale: 20% off', direction: 'outbound-api', status: 'delivered', error_code: null,
+    date_created: 'Mon, 02 Mar 2026 09:55:00 +0000', date_updated: 'Mon, 02 Mar 2026 09:56:00 +0000', messaging_service_sid: null, ...overrides,
+  });
+
+  it('asks for the messages to the number since the attempt\'s day and matches body, sender and time', async () => {
+    const { gateway } = setup();
+    const scope = nock(API)
+      .get(MESSAGES)
+      .query({ To: '+79123456789', 'DateSent>': '2026-03-02', PageSize: '100' })
+      .basicAuth({ user: SID, pass: TOKEN })
+      .reply(200, {
+        messages: [
+          listed({ sid: smSid(1), body: 'Another text' }),
+          listed({ sid: smSid(2), from: '+15550000000' }),
+          listed({ sid: smSid(3), date_created: 'Mon, 02 Mar 2026 08:00:00 +0000' }),
+          listed({ sid: smSid(4), direction: 'inbound' }),
+          listed(),
+        ],
+        next_page_uri: null,
+      });
+    const found = await gateway.findSent(query);
+    expect(found).toMatchObject({ found: 'sent', providerMessageId: smSid(7), status: { status: 'delivered', providerMessageId: smSid(7), at: '2026-03-02T09:56:00.000Z' } });
+    scope.done();
+  });
+
+  it('says not received only after reading the whole list, including the newest page for messages still queued', async () => {
+    const { gateway } = setup();
+    const scope = nock(API)
+      .get(MESSAGES).query({ To: '+79123456789', 'DateSent>': '2026-03-02', PageSize: '100' }).reply(200, { messages: [listed({ body: 'Other' })], next_page_uri: `${MESSAGES}?To=%2B79123456789&Page=1&PageToken=PA1` })
+      .get(MESSAGES).query({ To: '+79123456789', Page: '1', PageToken: 'PA1' }).reply(200, { messages: [], next_page_uri: null })
+      .get(MESSAGES).query({ To: '+79123456789', PageSize: '50' }).reply(200, { messages: [], next_page_uri: null });
+    expect(await gateway.findSent(query)).toEqual({ found: 'not_received' });
+    scope.done();
+  });
+
+  it('finds a message still queued at Twilio (no date sent yet) on the newest page', async () => {
+    const { gateway } = setup();
+    const scope = nock(API)
+      .get(MESSAGES).query({ To: '+79123456789', 'DateSent>': '2026-03-02', PageSize: '100' }).reply(200, { messages: [], next_page_uri: null })
+      .get(MESSAGES).query({ To: '+79123456789', PageSize: '50' }).reply(200, { messages: [listed({ status: 'queued', date_updated: null })], next_page_uri: null });
+    expect(await gateway.findSent(query)).toMatchObject({ found: 'sent', providerMessageId: smSid(7), status: { status: 'submitted' } });
+    scope.done();
+  });
+
+  it('cannot tell when Twilio does not answer, answers an error, or the list is too long to read', async () => {
+    const { gateway } = setup();
+    nock(API).get(MESSAGES).query(true).reply(500, 'oops');
+    expect(await gateway.findSent(query)).toMatchObject({ found: 'cannot_tell', reason: expect.stringContaining('HTTP_500') });
+    const page = (n: number) => ({ messages: [], next_page_uri: `${MESSAGES}?To=%2B79123456789&Page=${n}&PageToken=P${n}` });
+    const scope = nock(API).get(MESSAGES).query(true).times(5).reply(200, (uri) => page(Number(new URL(uri, API).searchParams.get('Page') ?? 0) + 1))
+      .get(MESSAGES).query({ To: '+79123456789', PageSize: '50' }).reply(200, { messages: [], next_page_uri: null });
+    expect(await gateway.findSent(query)).toMatchObject({ found: 'cannot_tell', reason: expect.stringContaining('more than 5 pages') });
+    scope.done();
   });
 });

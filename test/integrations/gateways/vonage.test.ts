@@ -16,6 +16,12 @@ import {
 } from '../../../integrations/gateways/vonage/index.js';
 import type { SignatureMethod, VonageConfigInput, VonageDeps } from '../../../integrations/gateways/vonage/index.js';
 import { contractMessage, describeGatewayContract } from '../../delivery/gateway.contract.js';
+import { silentLogger } from '../../../src/common/logger.js';
+import { EventIngestor } from '../../../src/delivery/ingest-events.js';
+import { isPartiallyDelivered } from '../../../src/delivery/outbox.js';
+import type { OutboxMessage } from '../../../src/delivery/outbox.js';
+import { MemoryStore } from '../../../src/store/memory/memory-store.js';
+import { makeOutboxRow } from '../../helpers/factories.js';
 
 const BASE = 'https://rest.vonage.test';
 const NOW = '2026-03-02T10:00:00.000Z';
@@ -306,6 +312,7 @@ describe('vonage receipts', () => {
   it('reads the documented typical receipt', () => {
     expect(setup().gateway.parseStatus(webhook(fixture('dlr-delivered.json')))).toEqual([{
       type: 'status', gateway: 'vonage', providerMessageId: '0B00000127FDBC63', status: 'delivered', at: '2018-10-25T12:10:29.000Z', key: '0B00000127FDBC63:delivered',
+      part: { id: '0B00000127FDBC63' },
     }]);
   });
 
@@ -329,6 +336,27 @@ describe('vonage receipts', () => {
     const { gateway } = setup();
     const parts = ['P1', 'P2'].flatMap((id) => gateway.parseStatus(webhook(receipt({ messageId: id, 'client-ref': 'm-42' }))));
     expect(parts.map((e) => [e.type === 'status' && e.messageId, e.key])).toEqual([['m-42', 'P1:delivered'], ['m-42', 'P2:delivered']]);
+  });
+
+  it('a long message is delivered only when every part is; a failed part makes it undelivered with that part’s code', async () => {
+    const { gateway } = setup();
+    const store = new MemoryStore();
+    const ingestor = new EventIngestor({ store, clock: fixedClock(NOW), logger: silentLogger, newId: () => 'x', gateway: () => gateway });
+    // Sent as three parts (the answer listed three ids): the row carries Vonage's part count.
+    const rows = ['m-1', 'm-2'].map((id) => makeOutboxRow({ campaignId: 'c1', contactId: id, gateway: 'vonage', status: 'submitted', providerMessageId: `${id}-P1`, segments: 3 }));
+    const [whole, broken] = rows.map((row, i) => ({ ...row, id: `m-${i + 1}` })) as [OutboxMessage, OutboxMessage];
+    await store.outbox.insertMany([whole, broken]);
+    const dlr = (ref: string, part: string, fields: Record<string, string> = {}) => gateway.parseStatus(webhook(receipt({ messageId: `${ref}-${part}`, 'client-ref': ref, ...fields })));
+    await ingestor.ingest([...dlr('m-1', 'P1'), ...dlr('m-1', 'P2'), ...dlr('m-2', 'P1'), ...dlr('m-2', 'P3', { status: 'failed', 'err-code': '6' })]);
+    let stored = await store.outbox.getMany(['m-1', 'm-2']);
+    expect(stored.get('m-1')?.status).toBe('submitted');
+    expect(stored.get('m-2')).toMatchObject({ status: 'undelivered', providerCode: 'err-code 6' });
+    await ingestor.ingest([...dlr('m-1', 'P3'), ...dlr('m-2', 'P2')]);
+    stored = await store.outbox.getMany(['m-1', 'm-2']);
+    expect(stored.get('m-1')?.status).toBe('delivered');
+    expect(stored.get('m-2')).toMatchObject({ status: 'undelivered', providerCode: 'err-code 6' });
+    expect(isPartiallyDelivered(stored.get('m-2') as OutboxMessage)).toBe(true);
+    expect(isPartiallyDelivered(stored.get('m-1') as OutboxMessage)).toBe(false);
   });
 
   it('ignores empty and unknown receipts, and refuses malformed ones as VALIDATION_FAILED', () => {
