@@ -9,6 +9,10 @@ import type { CompliancePolicy } from './messages/compliance/index.js';
 import { compliancePolicySchema } from './messages/compliance/index.js';
 import { GATEWAYS } from '../integrations/gateways/registry.js';
 import type { GatewaySettings } from '../integrations/gateways/registry.js';
+import { connectHubSpot, hubspotSettings } from '../integrations/hubspot/index.js';
+import type { HubSpotConnection } from '../integrations/hubspot/index.js';
+import { describeListAudience, listIdOf, resolveCrmList } from './crm/list-segment.js';
+import { syncedProperties } from './crm/map-contact.js';
 import { CampaignService } from './campaigns/campaign-service.js';
 import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
 import type { Timers } from './delivery/timers.js';
@@ -36,6 +40,8 @@ export interface AppContext {
   routeGateway(country: string | undefined, requested: string | undefined): string;
   /** The sending engine (dispatcher, durable inbox, receipts); opened on first use. */
   engine(): Promise<DeliveryEngine>;
+  /** The HubSpot account (client, request budget, CRM port), built on first use; throws when HUBSPOT_ACCESS_TOKEN is unset. */
+  hubspot(): HubSpotConnection;
   store: Store;
   logger: Logger;
   clock: Clock;
@@ -88,6 +94,9 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
   };
   const routeGateway = (country: string | undefined, requested: string | undefined): string =>
     requested && requested !== 'default' ? requested : (country && config.SMS_ROUTES[country]) || config.SMS_GATEWAY;
+  let hubspot: HubSpotConnection | undefined;
+  const getHubSpot = (): HubSpotConnection => (hubspot ??= connectHubSpot(hubspotSettings(config), { clock, timers }));
+  const listDeps = () => ({ crm: getHubSpot().crm, store, clock, syncedProperties: syncedProperties(getHubSpot().settings.properties) });
   const noticeListeners: NoticeListener[] = [];
   const notify: NoticeListener = async (notice) => {
     for (const listener of noticeListeners) await listener(notice);
@@ -96,6 +105,10 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     routeGateway, notify,
     store, clock, newId: randomUUID, policy, defaultZone: config.DEFAULT_TIMEZONE, defaultCountry: config.DEFAULT_COUNTRY,
     prices: config.SMS_PRICES, currency: config.SMS_CURRENCY, gateway, testSendRequiredAbove: config.TEST_SEND_REQUIRED_ABOVE,
+    crmList: async (listId) => {
+      const audience = await resolveCrmList(listId, listDeps());
+      return { filter: audience.filter, note: describeListAudience(audience) };
+    },
   });
   const getEngine = async (): Promise<DeliveryEngine> => {
     inbox ??= await EventInbox.open<GatewayEvent>(inboxPath(path.resolve(config.DATA_DIR)));
@@ -112,6 +125,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     config,
     policy,
     campaigns,
+    hubspot: getHubSpot,
     gateway,
     routeGateway,
     engine: getEngine,
@@ -134,7 +148,12 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     context.slack = await createSlackIntegration({
       settings: slack, store, campaigns, clock, logger, newId: randomUUID, dir: path.join(path.resolve(config.DATA_DIR), 'slack'), ...options.slack,
       route: () => checkRoute(context, undefined, 'default'),
-      resolveSegment: (reference) => loadSegment(context, reference),
+      // `list:<id>` is a HubSpot list, resolved where every other entry point resolves it.
+      resolveSegment: async (reference) => {
+        if (listIdOf(reference) === undefined) return loadSegment(context, reference);
+        const list = await campaigns.resolveSegment(reference);
+        return { name: list.segment, filter: list.filter };
+      },
       // HubSpot is connected when its access token (HUBSPOT_*TOKEN or *KEY) is set.
       hubspotConfigured: Object.entries(config).some(([name, value]) => /^HUBSPOT_\w*(TOKEN|KEY)$/.test(name) && Boolean(value)),
       // An answer goes from the sender the contact last heard from, so it lands in the same conversation.

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { AppError } from './common/errors.js';
 import { priceTableSchema } from './messages/pricing.js';
+import { hubspotConfigShape } from '../integrations/hubspot/config.js';
 import { slackConfigSchema } from '../integrations/slack/config.js';
 
 function isTimeZone(name: string): boolean {
@@ -93,6 +94,8 @@ export const configSchema = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'text'], 'must be auto, json or text').default('auto'),
   SHUTDOWN_GRACE_S: z.coerce.number().positive('must be a positive number of seconds').default(8),
   ...consentRequestVariables,
+  // HubSpot (integrations/hubspot/config.ts): all optional; the HubSpot commands say what is missing.
+  ...hubspotConfigShape,
 })
   // Each integration validates its own variables.
   .extend(slackConfigSchema.shape);

@@ -5,6 +5,7 @@ import { registerContactCommands } from './commands/contacts.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerHubSpotCommands } from './commands/hubspot.js';
 import { registerMessageCommands } from './commands/message.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerDoctorCommand(program);
   registerDemoCommand(program);
+  registerHubSpotCommands(program);
   registerStoreCommands(program);
   return program;
 }

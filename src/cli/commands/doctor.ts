@@ -54,6 +54,7 @@ async function runChecks(): Promise<Check[]> {
       const contacts = await app.store.contacts.count();
       checks.push({ name: 'store', ok: true, detail: `${where.kind} at ${where.location}: ${contacts} contacts` });
       for (const { name, usedBy } of gatewaysInUse(config)) checks.push(await checkGateway(app, name, usedBy));
+      if (config.HUBSPOT_ACCESS_TOKEN) checks.push(await checkHubSpot(app));
     } finally {
       await app.close();
     }
@@ -75,6 +76,16 @@ async function checkGateway(app: AppContext, name: string, usedBy: readonly stri
   } catch (error) {
     const message = isAppError(error) ? error.message : String(error);
     return { name: check, ok: false, detail: `${message} ${why} Set those variables (see .env.example), or change ${usedBy.map((u) => u.split(' ')[0]).filter((v, i, a) => a.indexOf(v) === i).join(' / ')}.` };
+  }
+}
+
+/** The token with one cheap call (its scopes), naming the scopes sms-bridge needs and the token lacks. */
+async function checkHubSpot(app: AppContext): Promise<Check> {
+  try {
+    const result = await app.hubspot().crm.verifyCredentials();
+    return { name: 'hubspot', ok: result.ok, detail: result.detail };
+  } catch (error) {
+    return { name: 'hubspot', ok: false, detail: isAppError(error) ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : String(error) };
   }
 }
 

@@ -12,6 +12,7 @@ import type { CampaignBody } from './schemas.js';
 import { campaignPreviewResponse, campaignReportResponse, campaignResponse, sendResponse, statusResponse, testSendResponse } from './responses.js';
 import { campaignBody, campaignParams, parseInput, testSendBody } from './schemas.js';
 import { loadSegment } from './segments.js';
+import { listIdOf } from '../../crm/list-segment.js';
 import { loadTemplate } from './templates.js';
 import type { CampaignSource } from '../../campaigns/campaign.js';
 import { listCampaigns } from '../../campaigns/campaign-list.js';
@@ -56,6 +57,10 @@ function scheduleOf(app: AppContext, schedule: CampaignBody['schedule']): Campai
 }
 
 async function audienceOf(app: AppContext, audience: CampaignBody['audience']): Promise<Campaign['audience']> {
+  if (audience.segment !== undefined && listIdOf(audience.segment) !== undefined) {
+    const list = await app.campaigns.resolveSegment(audience.segment);
+    return { segment: list.segment, filter: list.filter };
+  }
   if (audience.segment !== undefined) {
     const segment = await loadSegment(app, audience.segment);
     return { segment: segment.name, filter: segment.filter };
