@@ -5,7 +5,9 @@ import { recordConsent } from './consent/record-consent.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
 import { EventIngestor } from './delivery/ingest-events.js';
+import { sendResultEvents } from './delivery/send-events.js';
 import type { EventSink } from './delivery/sinks.js';
+import type { OutboxMessage } from './delivery/outbox.js';
 import type { Timers } from './delivery/timers.js';
 import type { EventInbox } from './store/lowdb/event-inbox.js';
 import type { Store } from './store/port.js';
@@ -50,6 +52,8 @@ export class DeliveryEngine {
           { store: deps.store, clock: deps.clock, newId: deps.newId },
         ).catch((cause: unknown) => deps.logger.warn({ error: cause }, 'could not record a carrier opt-out'));
       },
+      // Sinks hear of sends too (a send has no receipt of its own); the main inbox needs no copy.
+      ...(deps.sinks?.length ? { onRecorded: async (rows: readonly OutboxMessage[]) => this.toSinks(sendResultEvents(rows)) } : {}),
       ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
       ...(deps.failoverGateway ? { failover: { gateway: deps.failoverGateway, afterFailures: 5, cooldownMs: 60_000 } } : {}),
     });
@@ -64,9 +68,15 @@ export class DeliveryEngine {
     await Promise.all([this.deps.inbox.append(events), ...(this.deps.sinks ?? []).map(({ inbox }) => inbox.append(events))]);
   }
 
+  private async toSinks(events: GatewayEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await Promise.all((this.deps.sinks ?? []).map(({ inbox }) => inbox.append(events)));
+  }
+
   /** Feeds each sink what it has not had yet; a sink that fails keeps its place and tries again next round. */
   async feedSinks(): Promise<void> {
     for (const { sink, inbox } of this.deps.sinks ?? []) {
+      if (sink.ready && !sink.ready()) continue;
       try {
         for (;;) {
           const entries = await inbox.readAfter(inbox.cursor(), 500);
