@@ -15,6 +15,7 @@ const DOMAIN = [
   'src/messages/**/*.ts',
   'src/campaigns/**/*.ts',
   'src/delivery/**/*.ts',
+  'src/crm/**/*.ts',
 ];
 
 const forbiddenInDomain = [

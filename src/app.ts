@@ -9,6 +9,8 @@ import type { CompliancePolicy } from './messages/compliance/index.js';
 import { compliancePolicySchema } from './messages/compliance/index.js';
 import { GATEWAYS } from '../integrations/gateways/registry.js';
 import type { GatewaySettings } from '../integrations/gateways/registry.js';
+import { connectHubSpot, hubspotSettings } from '../integrations/hubspot/index.js';
+import type { HubSpotConnection } from '../integrations/hubspot/index.js';
 import { CampaignService } from './campaigns/campaign-service.js';
 import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
 import type { Timers } from './delivery/timers.js';
@@ -29,6 +31,8 @@ export interface AppContext {
   routeGateway(country: string | undefined, requested: string | undefined): string;
   /** The sending engine (dispatcher, durable inbox, receipts); opened on first use. */
   engine(): Promise<DeliveryEngine>;
+  /** The HubSpot account (client, request budget, CRM port), built on first use; throws when HUBSPOT_ACCESS_TOKEN is unset. */
+  hubspot(): HubSpotConnection;
   store: Store;
   logger: Logger;
   clock: Clock;
@@ -87,10 +91,13 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     });
     return engine;
   };
+  let hubspot: HubSpotConnection | undefined;
+  const getHubSpot = (): HubSpotConnection => (hubspot ??= connectHubSpot(hubspotSettings(config), { clock, timers }));
   return {
     config,
     policy,
     campaigns,
+    hubspot: getHubSpot,
     gateway,
     routeGateway,
     engine: getEngine,

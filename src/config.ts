@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { AppError } from './common/errors.js';
 import { priceTableSchema } from './messages/pricing.js';
+import { hubspotConfigShape } from '../integrations/hubspot/config.js';
 
 function isTimeZone(name: string): boolean {
   try {
@@ -76,6 +77,8 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url('must be the public https:// URL gateways use to reach this service').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // HubSpot (integrations/hubspot/config.ts): all optional; the HubSpot commands say what is missing.
+  ...hubspotConfigShape,
 });
 
 /**

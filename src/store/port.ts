@@ -30,6 +30,8 @@ export interface Store {
   readonly greetings: RecordRepository<GreetingRecord>;
   /** REST API responses per Idempotency-Key, so a retried request is answered, not repeated. */
   readonly idempotency: RecordRepository<IdempotencyRecord>;
+  /** Progress of long jobs that resume after a crash (CRM sync watermarks and page cursors), by job id. */
+  readonly cursors: RecordRepository<CursorRecord>;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
@@ -114,6 +116,13 @@ export interface IdempotencyRecord {
   status: number;
   body: unknown;
   at: string;
+}
+
+/** Where a resumable job got to: `data` is the job's own, validated by the job when read back. */
+export interface CursorRecord {
+  id: string;
+  updatedAt: string;
+  data: Record<string, unknown>;
 }
 
 /**

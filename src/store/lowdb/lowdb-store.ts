@@ -9,7 +9,7 @@ import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { InboundRecord } from '../../campaigns/report.js';
 import type { Segment } from '../../segments/filter.js';
 import { AppError } from '../../common/errors.js';
-import type { GreetingRecord, IdempotencyRecord, Store, StoreDescription } from '../port.js';
+import type { CursorRecord, GreetingRecord, IdempotencyRecord, Store, StoreDescription } from '../port.js';
 import type { CollectionName } from '../memory/memory-store.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import type { Envelope } from './chunked-json-file.js';
@@ -36,6 +36,7 @@ const FILES: Record<CollectionName, string> = {
   automations: 'automations.json',
   greetings: 'greetings.json',
   idempotency: 'idempotency.json',
+  cursors: 'cursors.json',
 };
 
 /**
@@ -47,7 +48,7 @@ export class LowdbStore implements Store {
   private readonly memory: MemoryStore;
   private readonly files = new Map<CollectionName, { db: Low<Envelope<unknown>>; adapter: ChunkedJsonFile<unknown> }>();
   private readonly commits = new Map<CollectionName, GroupCommit>();
-  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0 };
+  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, cursors: 0 };
   private outboxFiles: OutboxFiles | undefined;
   private releaseLock: (() => void) | undefined;
   private closed = false;
@@ -99,6 +100,10 @@ export class LowdbStore implements Store {
 
   get idempotency(): Store['idempotency'] {
     return this.memory.idempotency;
+  }
+
+  get cursors(): Store['cursors'] {
+    return this.memory.cursors;
   }
 
   static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
@@ -169,6 +174,7 @@ export class LowdbStore implements Store {
     this.memory.automations.load(this.items<BirthdayAutomation>('automations'));
     this.memory.greetings.load(this.items<GreetingRecord>('greetings'));
     this.memory.idempotency.load(this.items<IdempotencyRecord>('idempotency'));
+    this.memory.cursors.load(this.items<CursorRecord>('cursors'));
     // The loaded arrays now live in the maps; keep one copy in memory, not two.
     for (const { db } of this.files.values()) db.data = { version: 1, items: [] };
   }
@@ -216,6 +222,8 @@ export class LowdbStore implements Store {
         return this.memory.greetings.all();
       case 'idempotency':
         return this.memory.idempotency.all();
+      case 'cursors':
+        return this.memory.cursors.all();
     }
   }
 

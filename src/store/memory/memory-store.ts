@@ -1,6 +1,6 @@
 import type { Template } from '../../messages/template-record.js';
 import type { Segment } from '../../segments/filter.js';
-import type { GreetingRecord, IdempotencyRecord, Store, StoreDescription } from '../port.js';
+import type { CursorRecord, GreetingRecord, IdempotencyRecord, Store, StoreDescription } from '../port.js';
 import { MemoryConsent } from './memory-consent.js';
 import { MemoryContacts } from './memory-contacts.js';
 import { MemoryNamed, MemoryRecords } from './memory-keyed.js';
@@ -10,7 +10,7 @@ import type { Campaign } from '../../campaigns/campaign.js';
 import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
 
-export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency';
+export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency' | 'cursors';
 
 /**
  * Called around every change: `before` may refuse it (a read-only or closed store) by throwing;
@@ -40,6 +40,7 @@ export class MemoryStore implements Store {
   readonly automations: MemoryRecords<BirthdayAutomation>;
   readonly greetings: MemoryRecords<GreetingRecord>;
   readonly idempotency: MemoryRecords<IdempotencyRecord>;
+  readonly cursors: MemoryRecords<CursorRecord>;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
     this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
@@ -51,6 +52,7 @@ export class MemoryStore implements Store {
     this.automations = new MemoryRecords<BirthdayAutomation>(() => hooks.before('automations'), () => hooks.after('automations'));
     this.greetings = new MemoryRecords<GreetingRecord>(() => hooks.before('greetings'), () => hooks.after('greetings'));
     this.idempotency = new MemoryRecords<IdempotencyRecord>(() => hooks.before('idempotency'), () => hooks.after('idempotency'));
+    this.cursors = new MemoryRecords<CursorRecord>(() => hooks.before('cursors'), () => hooks.after('cursors'));
     this.outbox = new MemoryOutbox(() => hooks.before('outbox'), (ids, rows) => hooks.outbox(ids, rows));
   }
 

@@ -1,0 +1,111 @@
+import type { Clock } from '../../src/common/clock.js';
+import type { Timers } from '../../src/delivery/timers.js';
+import { SlidingWindow } from './sliding-window.js';
+import { retryDecision } from './retry-decision.js';
+
+export type RequestKind = 'default' | 'search';
+
+/**
+ * The one budget every HubSpot call goes through (sync, lists, write-back, workflow callbacks), so
+ * the account's limit is shared instead of each caller keeping its own count. Requests wait for a
+ * free slot instead of collecting 429s; a 429 that still comes is honoured (Retry-After) and counted.
+ */
+export interface RequestBudget {
+  /** Runs `call` when the budget has room, retrying 429s, 5xx and network failures a bounded number of times. */
+  run<T>(kind: RequestKind, call: () => Promise<T>): Promise<T>;
+  /** Requests started (retries included) and 429s received. */
+  stats(): { requests: number; rateLimited: number };
+}
+
+export interface RequestBudgetOptions {
+  /** HUBSPOT_REQUESTS_PER_10S: 100 on Free/Starter, 190 on Professional/Enterprise. */
+  requestsPerWindow: number;
+  /** Default 10,000 ms: HubSpot's burst limit is per rolling 10 seconds. */
+  windowMs?: number;
+  /** Search has its own limit: 5 requests per second per account. */
+  searchPerSecond?: number;
+  /**
+   * Added to every window so that a request the server sees a little later than we sent it still
+   * lands outside the window it would otherwise overfill. Default 100 ms.
+   */
+  marginMs?: number;
+  /** Attempts after the first one, for 429s, 5xx and network failures. Default 5. */
+  maxRetries?: number;
+  /** The longest Retry-After honoured before giving up (a daily-limit 429 asks for hours). Default 60 s. */
+  maxRetryAfterMs?: number;
+}
+
+export interface RequestBudgetDeps {
+  clock: Clock;
+  timers: Timers;
+  /** For backoff jitter; Math.random in production. */
+  random?: () => number;
+  /** Tells an error's HTTP status and Retry-After; the client passes the SDK's reading. */
+  describeError?: (error: unknown) => { status?: number; retryAfterMs?: number; network?: boolean };
+}
+
+/** Reads the shape of the SDK's ApiException ({ code, headers }) and of Node's network errors. */
+export function describeHttpError(error: unknown): { status?: number; retryAfterMs?: number; network?: boolean } {
+  if (typeof error !== 'object' || error === null) return {};
+  const { code, headers } = error as { code?: unknown; headers?: Record<string, string | undefined> };
+  if (typeof code === 'string') return { network: ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET'].includes(code) };
+  if (typeof code !== 'number') return {};
+  const header = headers?.['retry-after'] ?? headers?.['Retry-After'];
+  const seconds = header === undefined ? Number.NaN : Number(header);
+  return { status: code, ...(Number.isFinite(seconds) && seconds >= 0 ? { retryAfterMs: seconds * 1000 } : {}) };
+}
+
+export function createRequestBudget(options: RequestBudgetOptions, deps: RequestBudgetDeps): RequestBudget {
+  const margin = options.marginMs ?? 100;
+  const all = new SlidingWindow(options.requestsPerWindow, (options.windowMs ?? 10_000) + margin);
+  const search = new SlidingWindow(options.searchPerSecond ?? 5, 1000 + margin);
+  const maxRetries = options.maxRetries ?? 5;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+  const describe = deps.describeError ?? describeHttpError;
+  const random = deps.random ?? Math.random;
+  let requests = 0;
+  let rateLimited = 0;
+  /** After a 429 nothing starts before this instant, whoever asks. */
+  let pausedUntil = 0;
+  /** Callers waiting for a slot, served in arrival order. */
+  let queue: Promise<void> = Promise.resolve();
+
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => void deps.timers.setTimeout(resolve, ms));
+
+  const acquire = (kind: RequestKind): Promise<void> => {
+    const turn = queue.then(async () => {
+      for (;;) {
+        const now = deps.clock.now().getTime();
+        const wait = Math.max(pausedUntil - now, all.waitMs(now), kind === 'search' ? search.waitMs(now) : 0);
+        if (wait <= 0) {
+          all.record(now);
+          if (kind === 'search') search.record(now);
+          requests += 1;
+          return;
+        }
+        await sleep(wait);
+      }
+    });
+    queue = turn.catch(() => undefined);
+    return turn;
+  };
+
+  return {
+    async run<T>(kind: RequestKind, call: () => Promise<T>): Promise<T> {
+      for (let attempt = 0; ; attempt += 1) {
+        await acquire(kind);
+        try {
+          return await call();
+        } catch (error) {
+          const seen = describe(error);
+          if (seen.status === 429) rateLimited += 1;
+          const decision = retryDecision(seen, { attempt, maxRetries, maxRetryAfterMs, random });
+          if (!decision.retry) throw error;
+          if (seen.status === 429) pausedUntil = Math.max(pausedUntil, deps.clock.now().getTime() + decision.waitMs);
+          await sleep(decision.waitMs);
+        }
+      }
+    },
+    stats: () => ({ requests, rateLimited }),
+  };
+}
