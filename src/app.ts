@@ -11,6 +11,10 @@ import { GATEWAYS } from '../integrations/gateways/registry.js';
 import type { GatewaySettings } from '../integrations/gateways/registry.js';
 import { connectHubSpot, hubspotSettings } from '../integrations/hubspot/index.js';
 import type { HubSpotConnection } from '../integrations/hubspot/index.js';
+import { hubspotActionRoutes, openHubSpotWriteBack } from '../integrations/hubspot/actions.js';
+import type { WriteBack } from '../integrations/hubspot/actions.js';
+import type { RequestHandler } from 'express';
+import type { EventSink } from './delivery/sinks.js';
 import { CampaignService } from './campaigns/campaign-service.js';
 import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
 import type { Timers } from './delivery/timers.js';
@@ -33,6 +37,8 @@ export interface AppContext {
   engine(): Promise<DeliveryEngine>;
   /** The HubSpot account (client, request budget, CRM port), built on first use; throws when HUBSPOT_ACCESS_TOKEN is unset. */
   hubspot(): HubSpotConnection;
+  /** The HubSpot workflow action endpoints (/hubspot/...), when HUBSPOT_CLIENT_SECRET or HUBSPOT_WEBHOOK_SECRET is set. */
+  hubspotActions?: RequestHandler;
   store: Store;
   logger: Logger;
   clock: Clock;
@@ -83,21 +89,48 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     store, clock, newId: randomUUID, policy, defaultZone: config.DEFAULT_TIMEZONE, defaultCountry: config.DEFAULT_COUNTRY,
     prices: config.SMS_PRICES, currency: config.SMS_CURRENCY, gateway, testSendRequiredAbove: config.TEST_SEND_REQUIRED_ABOVE,
   });
-  const getEngine = async (): Promise<DeliveryEngine> => {
-    inbox ??= await EventInbox.open<GatewayEvent>(inboxPath(path.resolve(config.DATA_DIR)));
-    engine ??= new DeliveryEngine({
-      store, clock, timers, logger, newId: randomUUID, random: Math.random, gateway, campaigns, inbox,
-      ...(config.SMS_FAILOVER_GATEWAY ? { failoverGateway: config.SMS_FAILOVER_GATEWAY } : {}),
-    });
-    return engine;
-  };
   let hubspot: HubSpotConnection | undefined;
   const getHubSpot = (): HubSpotConnection => (hubspot ??= connectHubSpot(hubspotSettings(config), { clock, timers }));
+  // HubSpot write-back (timeline, consent, workflow callbacks): event sinks, each with its own durable
+  // inbox, only when HubSpot is configured.
+  let writeBack: WriteBack | undefined;
+  const sinkInboxes: Array<EventInbox<GatewayEvent>> = [];
+  const openSinks = async (): Promise<Array<{ sink: EventSink; inbox: EventInbox<GatewayEvent> }>> => {
+    if (!config.HUBSPOT_ACCESS_TOKEN || options.readOnly) return [];
+    const dataDir = path.resolve(config.DATA_DIR);
+    writeBack = await openHubSpotWriteBack({ dataDir, client: getHubSpot().client, store, clock, logger, consentProperty: config.HUBSPOT_CONSENT_PROPERTY });
+    const sinks = [];
+    for (const sink of writeBack.sinks) {
+      const sinkInbox = await EventInbox.open<GatewayEvent>(path.join(path.dirname(inboxPath(dataDir)), `${sink.name}.jsonl`));
+      sinkInboxes.push(sinkInbox);
+      sinks.push({ sink, inbox: sinkInbox });
+    }
+    return sinks;
+  };
+  const getEngine = async (): Promise<DeliveryEngine> => {
+    inbox ??= await EventInbox.open<GatewayEvent>(inboxPath(path.resolve(config.DATA_DIR)));
+    if (!engine) {
+      const sinks = await openSinks();
+      engine ??= new DeliveryEngine({
+        store, clock, timers, logger, newId: randomUUID, random: Math.random, gateway, campaigns, inbox,
+        ...(sinks.length > 0 ? { sinks } : {}),
+        ...(config.SMS_FAILOVER_GATEWAY ? { failoverGateway: config.SMS_FAILOVER_GATEWAY } : {}),
+      });
+    }
+    return engine;
+  };
+  const hubspotActions = config.HUBSPOT_CLIENT_SECRET || config.HUBSPOT_WEBHOOK_SECRET
+    ? hubspotActionRoutes({
+      clientSecret: config.HUBSPOT_CLIENT_SECRET, webhookSecret: config.HUBSPOT_WEBHOOK_SECRET, publicUrl: config.PUBLIC_URL,
+      defaultCountry: config.DEFAULT_COUNTRY, defaultSender: config.SMS_SENDER,
+    }, { store, campaigns, clock, logger })
+    : undefined;
   return {
     config,
     policy,
     campaigns,
     hubspot: getHubSpot,
+    ...(hubspotActions ? { hubspotActions } : {}),
     gateway,
     routeGateway,
     engine: getEngine,
@@ -109,6 +142,8 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
       await engine?.stop();
       for (const opened of gateways.values()) await opened.close?.();
       await inbox?.close();
+      for (const sinkInbox of sinkInboxes) await sinkInbox.close();
+      await writeBack?.close();
       await store.close();
     },
   };

@@ -6,6 +6,8 @@ export const ACTION_INPUT_FIELDS = ['message', 'kind', 'sender', 'waitForDeliver
 export const ACTION_OUTPUT_FIELDS = ['status', 'messageId', 'reason'] as const;
 /** Contact properties the endpoint reads from `object.properties` (the phone); the manifest must request them. */
 export const ACTION_PHONE_PROPERTIES = ['mobilephone', 'phone'] as const;
+/** Properties the definition asks HubSpot to send with each request (objectRequestOptions): templates may use them. */
+export const ACTION_TEMPLATE_PROPERTIES = ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'company', 'city', 'hs_timezone', 'sms_consent'] as const;
 /** The `status` output values; the manifest's options must list exactly these. */
 export const ACTION_STATUSES = ['queued', 'submitted', 'delivered', 'undelivered', 'failed', 'expired', 'rejected', 'refused'] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];

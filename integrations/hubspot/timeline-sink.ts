@@ -18,6 +18,8 @@ export interface TimelineSinkDeps {
   index: CommunicationIndex;
   clock: Clock;
   logger: Logger;
+  /** HUBSPOT_CONSENT_PROPERTY: the contact property SMS consent is kept in (default sms_consent). */
+  consentProperty?: string;
   /** `Contact.crm.system` of HubSpot contacts (set by the sync). */
   system?: string;
 }
@@ -44,13 +46,14 @@ type ConsentValue = 'opted_in' | 'opted_out';
 /**
  * Writes SMS activity to HubSpot: every message (at its send, then as receipts move it) and every reply
  * as a Communication on the contact's timeline, `sms_last_status` with each message's newest status,
- * and `sms_consent` / `sms_consent_updated_at` on STOP and START replies and carrier opt-outs. One
+ * and the consent property (`sms_consent`) with `sms_consent_updated_at` on STOP and START replies and carrier opt-outs. One
  * batch call per 100 of each kind. Events are handled in order, and a batch handled twice writes
  * nothing twice (created entries are remembered in the index; updates repeat harmlessly). Messages to
  * numbers that are not HubSpot contacts are skipped.
  */
 export function createTimelineSink(deps: TimelineSinkDeps): EventSink {
   const system = deps.system ?? 'hubspot';
+  const consentProperty = deps.consentProperty ?? 'sms_consent';
   const hubspotId = (contact: Contact | undefined): string | undefined => (contact?.crm?.system === system ? contact.crm.id : undefined);
 
   return {
@@ -72,7 +75,7 @@ export function createTimelineSink(deps: TimelineSinkDeps): EventSink {
       const setProperties = (contactId: string, values: Record<string, string>): void => {
         properties.set(contactId, { ...properties.get(contactId), ...values });
       };
-      const setConsent = (contactId: string, value: ConsentValue, at: string): void => setProperties(contactId, { sms_consent: value, sms_consent_updated_at: at });
+      const setConsent = (contactId: string, value: ConsentValue, at: string): void => setProperties(contactId, { [consentProperty]: value, sms_consent_updated_at: at });
 
       for (const row of rows) {
         const target = rowTarget(row);
