@@ -10,7 +10,7 @@ const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$
 const inputValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
 export const actionRequestSchema = z.object({
-  callbackId: z.string().trim().min(1, 'callbackId is required').max(200),
+  callbackId: z.string('callbackId is required').trim().min(1, 'callbackId is required').max(200),
   origin: z.object({ portalId: id }).loose(),
   object: z.object({
     objectId: id,
@@ -18,7 +18,7 @@ export const actionRequestSchema = z.object({
     properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
   }).loose(),
   inputFields: z.object({
-    message: z.string().trim().min(1, 'the Message input is empty').max(2000),
+    message: z.string('the Message input is required').trim().min(1, 'the Message input is empty').max(2000),
     kind: z.enum(['marketing', 'transactional'], 'the Kind input must be marketing or transactional').default('transactional'),
     sender: z.string().trim().max(20).optional(),
     waitForDelivery: inputValue.optional(),
@@ -57,7 +57,7 @@ export function parseActionRequest(body: unknown): ActionRequest {
  * and its options come from the body (`message`, `kind`, `sender`) or from the webhook URL's query.
  */
 export const webhookActionSchema = z.object({
-  message: z.string().trim().min(1, 'message is required (in the body or as ?message=)').max(2000),
+  message: z.string('message is required (in the body or as ?message=)').trim().min(1, 'message is required (in the body or as ?message=)').max(2000),
   kind: z.enum(['marketing', 'transactional'], 'kind must be marketing or transactional').default('transactional'),
   sender: z.string().trim().max(20).optional(),
   hs_object_id: id.optional(),
