@@ -11,8 +11,9 @@ import { GATEWAYS } from '../integrations/gateways/registry.js';
 import type { GatewaySettings } from '../integrations/gateways/registry.js';
 import { connectHubSpot, hubspotSettings } from '../integrations/hubspot/index.js';
 import type { HubSpotConnection } from '../integrations/hubspot/index.js';
-import { hubspotActionRoutes, openHubSpotWriteBack } from '../integrations/hubspot/actions.js';
+import { actionInstaller, hubspotActionRoutes, openHubSpotWriteBack } from '../integrations/hubspot/actions.js';
 import type { WriteBack } from '../integrations/hubspot/actions.js';
+import type { InstallResult } from '../integrations/hubspot/install-action.js';
 import type { RequestHandler } from 'express';
 import type { EventSink } from './delivery/sinks.js';
 import { CampaignService } from './campaigns/campaign-service.js';
@@ -37,8 +38,8 @@ export interface AppContext {
   engine(): Promise<DeliveryEngine>;
   /** The HubSpot account (client, request budget, CRM port), built on first use; throws when HUBSPOT_ACCESS_TOKEN is unset. */
   hubspot(): HubSpotConnection;
-  /** The HubSpot workflow action endpoints (/hubspot/...), when HUBSPOT_CLIENT_SECRET or HUBSPOT_WEBHOOK_SECRET is set. */
-  hubspotActions?: RequestHandler;
+  /** The HubSpot "Send SMS" workflow action: its endpoints (when HUBSPOT_CLIENT_SECRET or HUBSPOT_WEBHOOK_SECRET is set) and its installer. */
+  hubspotActions: { routes?: RequestHandler; install(actionUrl?: string): Promise<InstallResult> };
   store: Store;
   logger: Logger;
   clock: Clock;
@@ -119,18 +120,24 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     }
     return engine;
   };
-  const hubspotActions = config.HUBSPOT_CLIENT_SECRET || config.HUBSPOT_WEBHOOK_SECRET
+  const actionRoutes = config.HUBSPOT_CLIENT_SECRET || config.HUBSPOT_WEBHOOK_SECRET
     ? hubspotActionRoutes({
       clientSecret: config.HUBSPOT_CLIENT_SECRET, webhookSecret: config.HUBSPOT_WEBHOOK_SECRET, publicUrl: config.PUBLIC_URL,
       defaultCountry: config.DEFAULT_COUNTRY, defaultSender: config.SMS_SENDER,
     }, { store, campaigns, clock, logger })
     : undefined;
+  const hubspotActions = {
+    ...(actionRoutes ? { routes: actionRoutes } : {}),
+    install: actionInstaller({
+      developerApiKey: config.HUBSPOT_DEVELOPER_API_KEY, appId: config.HUBSPOT_APP_ID, apiBase: config.HUBSPOT_API_BASE, requestsPer10s: config.HUBSPOT_REQUESTS_PER_10S, publicUrl: config.PUBLIC_URL,
+    }, { clock, timers }),
+  };
   return {
     config,
     policy,
     campaigns,
     hubspot: getHubSpot,
-    ...(hubspotActions ? { hubspotActions } : {}),
+    hubspotActions,
     gateway,
     routeGateway,
     engine: getEngine,

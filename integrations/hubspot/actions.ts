@@ -2,6 +2,8 @@ import type { Router } from 'express';
 import type { CampaignService } from '../../src/campaigns/campaign-service.js';
 import { sendSingleOnce } from '../../src/campaigns/send-single.js';
 import type { Clock } from '../../src/common/clock.js';
+import { AppError } from '../../src/common/errors.js';
+import type { Timers } from '../../src/delivery/timers.js';
 import type { Logger } from '../../src/common/logger.js';
 import type { EventSink } from '../../src/delivery/sinks.js';
 import { KeyedMutex } from '../../src/http/api/idempotency.js';
@@ -9,8 +11,11 @@ import type { Store } from '../../src/store/port.js';
 import { ACTION_TEMPLATE_PROPERTIES } from './action-fields.js';
 import { createCallbackSink } from './callback-sink.js';
 import type { HubSpotClient } from './client.js';
+import { createHubSpotClient } from './client.js';
 import type { CommunicationIndex } from './communication-index.js';
 import { openCommunicationIndex } from './communication-index.js';
+import type { InstallResult } from './install-action.js';
+import { actionUrlFor, installSendSmsAction, readActionManifest } from './install-action.js';
 import { withBackoff } from './sink-backoff.js';
 import { createTimelineSink } from './timeline-sink.js';
 import { workflowRoutes } from './workflow-routes.js';
@@ -53,5 +58,35 @@ export async function openHubSpotWriteBack(options: {
       withBackoff(createCallbackSink(common), options.clock),
     ],
     close: () => index.close(),
+  };
+}
+
+export interface InstallerSettings {
+  developerApiKey: string | undefined;
+  appId: string | undefined;
+  apiBase: string;
+  requestsPer10s: number;
+  publicUrl: string | undefined;
+}
+
+/** `smsbridge hubspot install-action`: the developer-key client is built only when asked for. */
+export function actionInstaller(settings: InstallerSettings, deps: { clock: Clock; timers: Timers }): (urlOverride?: string) => Promise<InstallResult> {
+  return async (urlOverride) => {
+    if (!settings.developerApiKey || !settings.appId) {
+      throw new AppError('CONFIG_INVALID', `${!settings.developerApiKey ? 'HUBSPOT_DEVELOPER_API_KEY' : 'HUBSPOT_APP_ID'} is not set.`, {
+        hint: 'In your HubSpot developer account: Apps > create (or open) the app; its id is HUBSPOT_APP_ID. "Get HubSpot API key" gives HUBSPOT_DEVELOPER_API_KEY.',
+      });
+    }
+    const actionUrl = actionUrlFor(settings.publicUrl, urlOverride);
+    const developer = createHubSpotClient({ developerApiKey: settings.developerApiKey, apiBase: settings.apiBase, requestsPer10s: settings.requestsPer10s }, deps);
+    try {
+      return await installSendSmsAction(developer, { appId: settings.appId, actionUrl, manifest: readActionManifest() });
+    } catch (error) {
+      const status = (error as { code?: unknown }).code;
+      if (status === 401 || status === 403) throw new AppError('CONFIG_INVALID', `HubSpot refused the developer API key (${status}).`, { hint: 'Check HUBSPOT_DEVELOPER_API_KEY: it is the developer account\'s key (Apps > Get HubSpot API key), not the private app token.', cause: error });
+      if (status === 404) throw new AppError('CONFIG_INVALID', `HubSpot knows no app ${settings.appId} for this developer key (404).`, { hint: 'Check HUBSPOT_APP_ID: the numeric id on the app\'s page in the developer account.', cause: error });
+      if (status === 400) throw new AppError('VALIDATION_FAILED', `HubSpot refused the action definition: ${String((error as { body?: { message?: string } }).body?.message ?? 'bad request')}.`, { cause: error });
+      throw error;
+    }
   };
 }

@@ -4,6 +4,7 @@ import { registerCampaignCommands } from './commands/campaign.js';
 import { registerContactCommands } from './commands/contacts.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerHubSpotActionCommands } from './commands/hubspot-action.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerMessageCommands } from './commands/message.js';
 import { registerRunCommand } from './commands/run.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerDoctorCommand(program);
   registerDemoCommand(program);
+  registerHubSpotActionCommands(program);
   return program;
 }
 

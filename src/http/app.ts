@@ -94,7 +94,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   });
 
   // HubSpot workflow actions: each request is authenticated by its own signature or shared secret.
-  if (app.hubspotActions) server.use(app.hubspotActions);
+  if (app.hubspotActions.routes) server.use(app.hubspotActions.routes);
   server.use('/api/v1', bearerAuth(app.config.API_KEY), express.json({ limit: '256kb' }), apiRouter({ app, engine }));
   server.use((_req, res) => {
     res.status(404).json({ error: 'Not found.' });
