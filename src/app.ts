@@ -16,6 +16,8 @@ import type { WriteBack } from '../integrations/hubspot/actions.js';
 import type { InstallResult } from '../integrations/hubspot/install-action.js';
 import type { RequestHandler } from 'express';
 import type { EventSink } from './delivery/sinks.js';
+import { describeListAudience, resolveCrmList } from './crm/list-segment.js';
+import { syncedProperties } from './crm/map-contact.js';
 import { CampaignService } from './campaigns/campaign-service.js';
 import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
 import type { Timers } from './delivery/timers.js';
@@ -85,13 +87,18 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
   };
   const routeGateway = (country: string | undefined, requested: string | undefined): string =>
     requested && requested !== 'default' ? requested : (country && config.SMS_ROUTES[country]) || config.SMS_GATEWAY;
+  let hubspot: HubSpotConnection | undefined;
+  const getHubSpot = (): HubSpotConnection => (hubspot ??= connectHubSpot(hubspotSettings(config), { clock, timers }));
+  const listDeps = () => ({ crm: getHubSpot().crm, store, clock, syncedProperties: syncedProperties(getHubSpot().settings.properties) });
   const campaigns = new CampaignService({
     routeGateway,
     store, clock, newId: randomUUID, policy, defaultZone: config.DEFAULT_TIMEZONE, defaultCountry: config.DEFAULT_COUNTRY,
     prices: config.SMS_PRICES, currency: config.SMS_CURRENCY, gateway, testSendRequiredAbove: config.TEST_SEND_REQUIRED_ABOVE,
+    crmList: async (listId) => {
+      const audience = await resolveCrmList(listId, listDeps());
+      return { filter: audience.filter, note: describeListAudience(audience) };
+    },
   });
-  let hubspot: HubSpotConnection | undefined;
-  const getHubSpot = (): HubSpotConnection => (hubspot ??= connectHubSpot(hubspotSettings(config), { clock, timers }));
   // HubSpot write-back (timeline, consent, workflow callbacks): event sinks, each with its own durable
   // inbox, only when HubSpot is configured.
   let writeBack: WriteBack | undefined;

@@ -2,6 +2,7 @@ import type { AppContext } from './app.js';
 import type { Campaign } from './campaigns/campaign.js';
 import { runBirthdayAutomations } from './campaigns/birthday-run.js';
 import { birthdayRunDeps } from './cli/commands/automation.js';
+import { runHubSpotSync } from './cli/commands/hubspot.js';
 import { missedOneOffs } from './schedule/catch-up.js';
 import type { ScheduledJob, Scheduler } from './schedule/scheduler.js';
 import { createNodeCronScheduler } from './schedule/scheduler.js';
@@ -67,11 +68,23 @@ export async function startWorker(app: AppContext, scheduler: Scheduler = create
     const outcomes = await runBirthdayAutomations(birthdayRunDeps(app));
     for (const outcome of outcomes) if (outcome.error) app.logger.error({ automationId: outcome.automationId, error: outcome.error }, 'birthday automation failed');
   });
+  // HubSpot contacts and consent on HUBSPOT_SYNC_CRON (UTC), when a token is set; runs never overlap.
+  const hubspotSync = app.config.HUBSPOT_ACCESS_TOKEN
+    ? scheduler.cron(app.config.HUBSPOT_SYNC_CRON, 'UTC', 'hubspot-sync', async () => {
+      try {
+        const summary = await runHubSpotSync(app);
+        app.logger.info({ fetched: summary.fetched, created: summary.created, updated: summary.updated, requests: summary.requests, rateLimited: summary.rateLimited }, 'hubspot sync finished');
+      } catch (error) {
+        app.logger.error({ error }, 'hubspot sync failed; the next run resumes where it stopped');
+      }
+    })
+    : undefined;
   const resync = setInterval(() => void sync().catch((error: unknown) => app.logger.error({ error }, 'schedule sync failed')), RESYNC_MS);
   return {
     stop: async () => {
       clearInterval(resync);
       birthdays.stop();
+      hubspotSync?.stop();
       scheduler.stopAll();
       await engine.stop();
     },

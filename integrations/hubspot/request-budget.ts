@@ -72,31 +72,39 @@ export function createRequestBudget(options: RequestBudgetOptions, deps: Request
 
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => void deps.timers.setTimeout(resolve, ms));
 
-  const acquire = (kind: RequestKind): Promise<void> => {
-    const turn = queue.then(async () => {
+  type Ticket = () => void;
+  const acquire = (kind: RequestKind): Promise<Ticket> => {
+    const turn = queue.then(async (): Promise<Ticket> => {
       for (;;) {
         const now = deps.clock.now().getTime();
         const wait = Math.max(pausedUntil - now, all.waitMs(now), kind === 'search' ? search.waitMs(now) : 0);
         if (wait <= 0) {
-          all.record(now);
-          if (kind === 'search') search.record(now);
+          const allTicket = all.record(now);
+          const searchTicket = kind === 'search' ? search.record(now) : undefined;
           requests += 1;
-          return;
+          return () => {
+            const done = deps.clock.now().getTime();
+            all.settle(allTicket, done);
+            if (searchTicket) search.settle(searchTicket, done);
+          };
         }
         await sleep(wait);
       }
     });
-    queue = turn.catch(() => undefined);
+    queue = turn.then(() => undefined, () => undefined);
     return turn;
   };
 
   return {
     async run<T>(kind: RequestKind, call: () => Promise<T>): Promise<T> {
       for (let attempt = 0; ; attempt += 1) {
-        await acquire(kind);
+        const settle = await acquire(kind);
         try {
-          return await call();
+          const result = await call();
+          settle();
+          return result;
         } catch (error) {
+          settle();
           const seen = describe(error);
           if (seen.status === 429) rateLimited += 1;
           const decision = retryDecision(seen, { attempt, maxRetries, maxRetryAfterMs, random });

@@ -10,6 +10,8 @@ import { priceFor } from '../messages/pricing.js';
 import { compileTemplate } from '../messages/template.js';
 import { normalizePhone } from '../contacts/phone.js';
 import type { Store } from '../store/port.js';
+import { listIdOf } from '../crm/list-segment.js';
+import type { FilterNode } from '../segments/filter-types.js';
 import type { Campaign, CampaignStatus } from './campaign.js';
 import type { Decision, PlanDeps, PlanRequest } from './plan.js';
 import { planCampaign } from './plan.js';
@@ -32,6 +34,8 @@ export interface CampaignServiceDeps {
   routeGateway?(country: string | undefined, requested: string | undefined): string;
   /** Sends to more recipients than this need a successful test send first. */
   testSendRequiredAbove: number;
+  /** A CRM list (`list:<id>`) as an audience: its translated filters or its members, and a sentence saying which. */
+  crmList?(listId: string): Promise<{ filter: FilterNode; note: string }>;
 }
 
 const ACTIVE: ReadonlySet<CampaignStatus> = new Set(['sending']);
@@ -39,6 +43,24 @@ const ACTIVE: ReadonlySet<CampaignStatus> = new Set(['sending']);
 /** The campaign lifecycle: draft → scheduled → sending ⇄ paused → completed | canceled. */
 export class CampaignService {
   constructor(private readonly deps: CampaignServiceDeps) {}
+
+  /**
+   * A segment reference as an audience: a saved segment's name, or `list:<id>` for a CRM list (read
+   * from the CRM now). The one place both are resolved, for the REST API, the CLI and chat commands.
+   */
+  async resolveSegment(reference: string): Promise<{ segment: string; filter: FilterNode; note?: string }> {
+    const listId = listIdOf(reference);
+    if (listId !== undefined) {
+      if (!this.deps.crmList) {
+        throw new AppError('CONFIG_INVALID', `"${reference}" names a CRM list, but no CRM is connected.`, { hint: 'Set HUBSPOT_ACCESS_TOKEN (see README, HubSpot).' });
+      }
+      const list = await this.deps.crmList(listId);
+      return { segment: reference, filter: list.filter, note: list.note };
+    }
+    const segment = await this.deps.store.segments.get(reference);
+    if (!segment) throw new AppError('NOT_FOUND', `No segment named "${reference}".`, { hint: 'List them with: smsbridge segment list; a HubSpot list is list:<id>.' });
+    return { segment: segment.name, filter: segment.filter, ...(segment.description ? { note: segment.description } : {}) };
+  }
 
   async get(id: string): Promise<Campaign> {
     const campaign = await this.deps.store.campaigns.get(id);

@@ -6,6 +6,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerHubSpotActionCommands } from './commands/hubspot-action.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerHubSpotCommands } from './commands/hubspot.js';
 import { registerMessageCommands } from './commands/message.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerDoctorCommand(program);
   registerDemoCommand(program);
+  registerHubSpotCommands(program);
   registerHubSpotActionCommands(program);
   return program;
 }

@@ -1,3 +1,5 @@
+import { AppError } from '../common/errors.js';
+import type { ErrorCode } from '../common/errors.js';
 import type { FilterNode } from '../segments/filter-types.js';
 
 /**
@@ -93,19 +95,33 @@ export interface PropertySetupResult {
 
 export type CrmErrorCode = 'auth_failed' | 'missing_scope' | 'not_found' | 'rate_limited' | 'unavailable' | 'bad_request' | 'unknown';
 
-/** The one error a CRM adapter throws: code branches on `code`, `retryable` says whether later may work. */
-export class CrmError extends Error {
-  readonly code: CrmErrorCode;
-  readonly retryable: boolean;
-  readonly status: number | undefined;
-  readonly hint: string | undefined;
+const APP_CODES: Record<CrmErrorCode, ErrorCode> = {
+  auth_failed: 'CONFIG_INVALID',
+  missing_scope: 'CONFIG_INVALID',
+  not_found: 'NOT_FOUND',
+  bad_request: 'VALIDATION_FAILED',
+  rate_limited: 'INTERNAL',
+  unavailable: 'INTERNAL',
+  unknown: 'INTERNAL',
+};
 
-  constructor(code: CrmErrorCode, message: string, options: { retryable?: boolean; status?: number; hint?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+/**
+ * The one error a CRM adapter throws: `reason` says what went wrong at the CRM (code branches on it),
+ * `retryable` whether later may work. It is an AppError, so the CLI and the REST API report it with
+ * its hint and a fitting status (an unknown list is a 404) without knowing about CRMs.
+ */
+export class CrmError extends AppError {
+  readonly reason: CrmErrorCode;
+  readonly status: number | undefined;
+
+  constructor(reason: CrmErrorCode, message: string, options: { retryable?: boolean; status?: number; hint?: string; cause?: unknown } = {}) {
+    super(APP_CODES[reason], message, {
+      retryable: options.retryable ?? false,
+      ...(options.hint ? { hint: options.hint } : {}),
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
     this.name = 'CrmError';
-    this.code = code;
-    this.retryable = options.retryable ?? false;
+    this.reason = reason;
     this.status = options.status;
-    this.hint = options.hint;
   }
 }

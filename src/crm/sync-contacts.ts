@@ -13,8 +13,10 @@ export interface SyncOptions {
   full?: boolean;
   map: CrmPropertyMap;
   defaultCountry: string;
-  /** Contacts per page (the CRM's maximum for listing is 100). */
+  /** Contacts per page when listing (HubSpot's maximum: 100). */
   pageSize?: number;
+  /** Contacts per page when searching (HubSpot's maximum: 200). */
+  searchPageSize?: number;
   /** How far one search query can page (HubSpot: 10,000 results); past it a new window starts. */
   maxSearchResults?: number;
   /** Durable checkpoints at most this often (each one writes the contacts file). Default 2 s. */
@@ -87,7 +89,7 @@ export async function syncContacts(options: SyncOptions, deps: SyncDeps): Promis
 
   if (run.phase === 'active') {
     if (mode === 'full') await fullPass(run, { deps, context, tally, checkpoint, properties, pageSize });
-    else await incrementalPass(run, { deps, context, tally, checkpoint, properties, pageSize, maxResults: options.maxSearchResults ?? 10_000 });
+    else await incrementalPass(run, { deps, context, tally, checkpoint, properties, pageSize: options.searchPageSize ?? 200, maxResults: options.maxSearchResults ?? 10_000 });
     run.phase = 'archived';
     delete run.after;
     await checkpoint.save(run, true);

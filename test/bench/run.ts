@@ -111,6 +111,14 @@ const BENCHES: Bench[] = [
         ];
       }),
   },
+  {
+    file: 'hubspot-sync.bench.ts',
+    entry: 'benchHubSpotSync',
+    lines: (r) => [
+      { what: 'HubSpot full sync, stand-in at 100 req/10 s', items: `${fmt(r.contacts ?? 0)} contacts`, measured: `${fmt(r.seconds ?? 0, 2)} s (floor ${fmt(r.minSeconds ?? 0)} s, ${fmt(r.ratio ?? 0, 3)}x)`, goal: '<= 1.05x the floor', ratio: 1.05 / (r.ratio ?? 99) },
+      { what: '  requests and 429s', items: `${fmt(r.requests ?? 0)} requests`, measured: `${fmt(r.rateLimited ?? 0)} 429s (stand-in refused ${fmt(r.serverRejected ?? 0)})`, goal: '0 429s', ratio: (r.rateLimited ?? 1) === 0 && (r.serverRejected ?? 1) === 0 ? 1 : 0 },
+    ],
+  },
 ];
 
 function run(bench: Bench): Line[] {

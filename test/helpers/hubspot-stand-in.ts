@@ -88,10 +88,8 @@ export async function startHubSpotStandIn(options: StandInOptions = {}): Promise
         send(400, { status: 'error', message: 'Invalid JSON' });
         return;
       }
-      const request = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body };
-      const answer = [...(options.routes ?? []), builtIn(contacts, lists, properties, options.scopes)].reduce<{ status: number; body: unknown } | undefined>((found, route) => found ?? route(request), undefined);
-      if (answer) send(answer.status, answer.body);
-      else send(404, { status: 'error', message: `No route ${request.method} ${request.path} in the stand-in` });
+      const answer = answerStandIn({ contacts, lists, properties, ...(options.scopes ? { scopes: options.scopes } : {}), routes: options.routes ?? [] }, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
+      send(answer.status, answer.body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -104,6 +102,23 @@ export async function startHubSpotStandIn(options: StandInOptions = {}): Promise
     stats,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+export interface StandInData {
+  contacts: StandInContact[];
+  lists: StandInList[];
+  properties: Set<string>;
+  scopes?: string[];
+  routes?: StandInRoute[];
+}
+
+/**
+ * HubSpot's answer to one request, from the data alone (no rate limit): the stand-in server and nock
+ * interceptors in tests share it (`nock(API).persist().get(/.+/).reply((uri) => ...)`).
+ */
+export function answerStandIn(data: StandInData, request: { method: string; path: string; query: URLSearchParams; body: unknown }): { status: number; body: unknown } {
+  const answer = [...(data.routes ?? []), builtIn(data.contacts, data.lists, data.properties, data.scopes)].reduce<{ status: number; body: unknown } | undefined>((found, route) => found ?? route(request), undefined);
+  return answer ?? { status: 404, body: { status: 'error', message: `No route ${request.method} ${request.path} in the stand-in` } };
 }
 
 function record(contact: StandInContact, wanted: string[]): unknown {
@@ -120,7 +135,7 @@ function builtIn(contacts: StandInContact[], lists: StandInList[], properties: S
     if (method === 'GET' && path === '/crm/v3/objects/contacts') {
       const archived = query.get('archived') === 'true';
       const pageSize = Math.min(Number(query.get('limit') ?? 10), 100);
-      const wanted = (query.get('properties') ?? '').split(',').filter(Boolean);
+      const wanted = query.getAll('properties').flatMap((value) => value.split(',')).filter(Boolean);
       const pool = contacts.filter((c) => Boolean(c.archived) === archived);
       const after = query.get('after');
       const start = after ? pool.findIndex((c) => Number(c.id) >= Number(after)) : 0;
@@ -160,13 +175,24 @@ function builtIn(contacts: StandInContact[], lists: StandInList[], properties: S
   };
 }
 
+const sortedCache = new WeakMap<StandInContact[], { length: number; sorted: StandInContact[] }>();
+
+/** Contacts by modification time then id, sorted once per data set (searches repeat it 100 times). */
+function byModification(contacts: StandInContact[]): StandInContact[] {
+  const cached = sortedCache.get(contacts);
+  if (cached && cached.length === contacts.length) return cached.sorted;
+  const keyed = contacts.map((c) => ({ c, ms: Date.parse(c.updatedAt), id: Number(c.id) }));
+  keyed.sort((a, b) => a.ms - b.ms || a.id - b.id);
+  const sorted = keyed.map((k) => k.c);
+  sortedCache.set(contacts, { length: contacts.length, sorted });
+  return sorted;
+}
+
 function search(contacts: StandInContact[], body: unknown): { status: number; body: unknown } {
   const request = body as { filterGroups?: Array<{ filters?: Array<{ propertyName: string; operator: string; value?: string }> }>; limit?: number; after?: string; properties?: string[] };
   const filter = request.filterGroups?.[0]?.filters?.find((f) => f.propertyName === 'lastmodifieddate');
   const since = filter?.value ? Number(filter.value) : 0;
-  const matching = contacts
-    .filter((c) => !c.archived && Date.parse(c.updatedAt) >= since)
-    .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || Number(a.id) - Number(b.id));
+  const matching = byModification(contacts).filter((c) => !c.archived && Date.parse(c.updatedAt) >= since);
   const after = Number(request.after ?? 0);
   const pageSize = Math.min(request.limit ?? 10, 200);
   if (after + pageSize > SEARCH_CAP) return { status: 400, body: { status: 'error', message: 'Paging past 10000 results is not allowed' } };

@@ -10,6 +10,7 @@ import type { Variant } from '../../campaigns/variants.js';
 import { parseVariantOption } from '../../campaigns/variants.js';
 import { describeFilter } from '../../segments/index.js';
 import { withApp } from '../context.js';
+import { listIdOf } from '../../crm/list-segment.js';
 import { collect, parseFlags } from '../flags.js';
 import { printJson, printLines, table } from '../output.js';
 import { loadSegment, readFilterOption } from './segment.js';
@@ -65,6 +66,10 @@ async function resolveAudience(app: AppContext, flags: PlanFlags): Promise<{ aud
   const given = [flags.segment, flags.filter, flags.to].filter((value) => value !== undefined).length;
   if (given !== 1) {
     throw new AppError('VALIDATION_FAILED', 'Name exactly one audience: --segment <name>, --filter <json> or --to <numbers>.');
+  }
+  if (flags.segment !== undefined && listIdOf(flags.segment) !== undefined) {
+    const list = await app.campaigns.resolveSegment(flags.segment);
+    return { audience: { filter: list.filter }, label: `${list.note ?? flags.segment}` };
   }
   if (flags.segment !== undefined) {
     const segment = await loadSegment(app, flags.segment);
@@ -132,7 +137,9 @@ export function formatSummary(summary: PlanSummary, label: string, kind: string)
 export function registerCampaignCommands(program: Command): void {
   const campaign = program.command('campaign').description('Campaigns: preview, create, test, send, pause, resume, cancel, report.');
   addPlanOptions(campaign.command('preview').description('Show exactly what a campaign would send, without sending.')).action(async (rawFlags: unknown) => {
-    await withApp({ readOnly: true }, async (app) => {
+    // A HubSpot list that falls back to its members stamps them on the contacts: that needs the store writable.
+    const listReference = typeof (rawFlags as { segment?: unknown }).segment === 'string' && listIdOf((rawFlags as { segment: string }).segment) !== undefined;
+    await withApp({ readOnly: !listReference }, async (app) => {
       const { request, label, json } = await buildPlanRequest(app, rawFlags);
       const summary = await previewCampaign(request, {
         store: app.store, policy: app.policy, defaultZone: app.config.DEFAULT_TIMEZONE, defaultCountry: app.config.DEFAULT_COUNTRY,

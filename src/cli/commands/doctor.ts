@@ -32,6 +32,7 @@ async function runChecks(): Promise<Check[]> {
       const contacts = await app.store.contacts.count();
       checks.push({ name: 'store', ok: true, detail: `${where.kind} at ${where.location}: ${contacts} contacts` });
       for (const name of [config.SMS_GATEWAY, ...(config.SMS_FAILOVER_GATEWAY ? [config.SMS_FAILOVER_GATEWAY] : [])]) checks.push(await checkGateway(app, name));
+      if (config.HUBSPOT_ACCESS_TOKEN) checks.push(await checkHubSpot(app));
     } finally {
       await app.close();
     }
@@ -50,6 +51,16 @@ async function checkGateway(app: AppContext, name: string): Promise<Check> {
     return { name: `gateway ${name}`, ok: result.ok, detail: result.detail };
   } catch (error) {
     return { name: `gateway ${name}`, ok: false, detail: isAppError(error) ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : String(error) };
+  }
+}
+
+/** The token with one cheap call (its scopes), naming the scopes sms-bridge needs and the token lacks. */
+async function checkHubSpot(app: AppContext): Promise<Check> {
+  try {
+    const result = await app.hubspot().crm.verifyCredentials();
+    return { name: 'hubspot', ok: result.ok, detail: result.detail };
+  } catch (error) {
+    return { name: 'hubspot', ok: false, detail: isAppError(error) ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : String(error) };
   }
 }
 

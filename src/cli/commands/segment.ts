@@ -8,6 +8,8 @@ import { describeFilter, parseFilter, segmentNameSchema } from '../../segments/i
 import type { FilterNode } from '../../segments/filter.js';
 import type { Segment } from '../../segments/filter.js';
 import { withApp } from '../context.js';
+import { segmentFromCrmList } from '../../crm/list-segment.js';
+import { syncedProperties } from '../../crm/map-contact.js';
 import { printJson, printLines, table } from '../output.js';
 
 /** `--filter '{"field":...}'` or `--filter @file.json`. */
@@ -104,6 +106,26 @@ export function registerSegmentCommands(program: Command): void {
     });
 
   segment
+    .command('from-hubspot-list')
+    .description('Save a HubSpot list as a segment: its filters when they translate exactly, else its current members (the preview says why).')
+    .argument('<listId>', 'the list id (ILS id) from the list\'s URL in HubSpot')
+    .option('--name <name>', 'segment name (default hubspot-list-<listId>)')
+    .option('--json', 'print JSON')
+    .action(async (listId: string, flags: { name?: string; json?: boolean }) => {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(listId)) throw new AppError('VALIDATION_FAILED', `"${listId}" is not a list id.`, { hint: 'Use the number in the list\'s URL in HubSpot, e.g. smsbridge segment from-hubspot-list 42.' });
+      const name = flags.name === undefined ? undefined : parseName(flags.name);
+      await withApp({}, async (app) => {
+        const hubspot = app.hubspot();
+        const { segment: saved, audience, replaced } = await segmentFromCrmList(listId, name, {
+          crm: hubspot.crm, store: app.store, clock: app.clock, syncedProperties: syncedProperties(hubspot.settings.properties),
+        });
+        await app.store.flush();
+        if (flags.json) printJson({ segment: saved, mode: audience.mode, reasons: audience.reasons, ...(audience.members !== undefined ? { members: audience.members, membersNotLocal: audience.membersNotLocal } : {}) });
+        else printLines([`${replaced ? 'Replaced' : 'Saved'} segment "${saved.name}".`, saved.description ?? '', `Preview it: smsbridge segment preview "${saved.name}"`]);
+      });
+    });
+
+  segment
     .command('preview')
     .description('Count the contacts a segment matches now, with a sample.')
     .argument('<name>')
@@ -116,11 +138,12 @@ export function registerSegmentCommands(program: Command): void {
         const { count, sample } = await matchFilter(app.store.contacts, found.filter, { now: app.clock.now(), defaultZone: app.config.DEFAULT_TIMEZONE, sampleSize: sampleSize });
         const total = await app.store.contacts.count();
         if (flags.json) {
-          printJson({ name: found.name, filter: found.filter, description: describeFilter(found.filter), count, total, sample });
+          printJson({ name: found.name, filter: found.filter, description: describeFilter(found.filter), ...(found.description ? { note: found.description } : {}), count, total, sample });
           return;
         }
         printLines([
           `${found.name}: ${describeFilter(found.filter)}`,
+          ...(found.description ? [found.description] : []),
           `${count} of ${total} contacts match.`,
           ...table(['phone', 'name', 'city', 'born'], sample.map((c) => [c.phone, `${c.firstName ?? ''} ${c.lastName ?? ''}`.trim(), c.city ?? '', c.birthDate ?? ''])),
         ]);

@@ -8,6 +8,7 @@ import type { ApiDeps, ApiRoute } from './route.js';
 import type { CampaignBody } from './schemas.js';
 import { campaignBody, campaignParams, parseInput, testSendBody } from './schemas.js';
 import { loadSegment } from './segments.js';
+import { listIdOf } from '../../crm/list-segment.js';
 import { loadTemplate } from './templates.js';
 
 type CampaignInput = Parameters<AppContext['campaigns']['create']>[0];
@@ -36,6 +37,10 @@ function scheduleOf(app: AppContext, schedule: CampaignBody['schedule']): Campai
 }
 
 async function audienceOf(app: AppContext, audience: CampaignBody['audience']): Promise<Campaign['audience']> {
+  if (audience.segment !== undefined && listIdOf(audience.segment) !== undefined) {
+    const list = await app.campaigns.resolveSegment(audience.segment);
+    return { segment: list.segment, filter: list.filter };
+  }
   if (audience.segment !== undefined) {
     const segment = await loadSegment(app, audience.segment);
     return { segment: segment.name, filter: segment.filter };

@@ -7,6 +7,7 @@ import { isValidTimeZone } from '../../contacts/timezone.js';
 import { variantSchema } from '../../campaigns/variants.js';
 import { TEMPLATE_NAME_MAX, TEMPLATE_TEXT_MAX, templateSchema } from '../../messages/template-record.js';
 import { filterSchema, formatIssuePath, segmentNameSchema } from '../../segments/index.js';
+import { LIST_REFERENCE } from '../../crm/list-segment.js';
 
 /**
  * Validates one part of a request (`body`, `query`, `params`); a failure is a 400 with every
@@ -39,6 +40,8 @@ const booleanQuery = z.enum(['true', 'false', '1', '0'], 'must be true or false'
 
 export const phoneParams = z.object({ phone: z.string().min(1).max(64) });
 export const segmentParams = z.object({ name: segmentNameSchema });
+/** A saved segment's name or a CRM list, `list:<id>` (previews accept both). */
+export const segmentReferenceParams = z.object({ name: z.union([z.string().trim().regex(LIST_REFERENCE), segmentNameSchema]) });
 export const templateParams = z.object({ name: templateSchema.shape.name });
 export const campaignParams = z.object({ id: z.string().min(1).max(64) });
 
@@ -105,7 +108,7 @@ const scheduleBody = z.discriminatedUnion('type', [
 
 const audienceBody = z
   .strictObject({
-    segment: segmentNameSchema.optional(),
+    segment: z.union([z.string().trim().regex(LIST_REFERENCE, 'a HubSpot list is list:<id>'), segmentNameSchema]).optional(),
     filter: filterSchema.optional(),
     phones: z.array(z.string().min(1).max(64)).min(1).max(10_000).optional(),
   })

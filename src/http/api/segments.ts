@@ -5,7 +5,8 @@ import { AppError } from '../../common/errors.js';
 import { describeFilter } from '../../segments/index.js';
 import type { Segment } from '../../segments/index.js';
 import type { ApiDeps, ApiRoute } from './route.js';
-import { parseInput, segmentBody, segmentParams, segmentPreviewQuery } from './schemas.js';
+import { parseInput, segmentBody, segmentParams, segmentPreviewQuery, segmentReferenceParams } from './schemas.js';
+import { listIdOf } from '../../crm/list-segment.js';
 
 export async function loadSegment(app: AppContext, name: string): Promise<Segment> {
   const segment = await app.store.segments.get(name);
@@ -62,9 +63,10 @@ export function segmentRoutes({ app }: ApiDeps): ApiRoute[] {
       responses: { 200: '{ name, filter, description, count, total, sample } (as `segment preview --json`)', 400: 'Invalid query', 404: 'No such segment' },
       handle: async (req, res) => {
         const { sample: size } = parseInput(segmentPreviewQuery, req.query, 'query');
-        const found = await loadSegment(app, nameOf(req.params));
+        const reference = parseInput(segmentReferenceParams, req.params, 'params').name;
+        const found = listIdOf(reference) !== undefined ? await app.campaigns.resolveSegment(reference).then((r) => ({ name: r.segment, filter: r.filter, description: r.note })) : await loadSegment(app, reference);
         const { count, sample } = await matchFilter(app.store.contacts, found.filter, { now: app.clock.now(), defaultZone: app.config.DEFAULT_TIMEZONE, sampleSize: size });
-        res.json({ name: found.name, filter: found.filter, description: describeFilter(found.filter), count, total: await app.store.contacts.count(), sample });
+        res.json({ name: found.name, filter: found.filter, description: describeFilter(found.filter), ...(found.description ? { note: found.description } : {}), count, total: await app.store.contacts.count(), sample });
       },
     },
   ];
