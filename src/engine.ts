@@ -84,6 +84,8 @@ export class DeliveryEngine {
           await sink.handle(entries.map((entry) => entry.event));
           await inbox.commit((entries[entries.length - 1] as { seq: number }).seq);
         }
+        // Drops the handled prefix once it is big (the inbox decides: ≥ 1 MiB and at least half the file).
+        await inbox.compact();
       } catch (error) {
         this.deps.logger.warn({ sink: sink.name, error }, 'event sink is failing; it will catch up later');
       }
