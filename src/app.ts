@@ -130,7 +130,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
   const actionRoutes = config.HUBSPOT_CLIENT_SECRET || config.HUBSPOT_WEBHOOK_SECRET
     ? hubspotActionRoutes({
       clientSecret: config.HUBSPOT_CLIENT_SECRET, webhookSecret: config.HUBSPOT_WEBHOOK_SECRET, publicUrl: config.PUBLIC_URL,
-      defaultCountry: config.DEFAULT_COUNTRY, defaultSender: config.SMS_SENDER,
+      defaultCountry: config.DEFAULT_COUNTRY, defaultSender: config.SMS_SENDER, canComplete: Boolean(config.HUBSPOT_ACCESS_TOKEN),
     }, { store, campaigns, clock, logger })
     : undefined;
   const hubspotActions = {

@@ -27,6 +27,8 @@ export interface ActionRoutesSettings {
   publicUrl: string | undefined;
   defaultCountry: string;
   defaultSender: string | undefined;
+  /** HUBSPOT_ACCESS_TOKEN is set, so callbacks can be completed (else "Wait for delivery" is ignored). */
+  canComplete: boolean;
 }
 
 /** The workflow action endpoints, sending through the REST API's single-message path. */

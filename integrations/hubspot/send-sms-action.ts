@@ -17,6 +17,8 @@ export interface SendSmsActionDeps {
   defaultSender: string | undefined;
   /** Contact properties a template may use even when the contact has no value for them (they then count as missing). */
   templateProperties: readonly string[];
+  /** False when nothing can complete a callback (no HUBSPOT_ACCESS_TOKEN): the action then never BLOCKs. */
+  canComplete?: boolean;
   /** The single-message path of the REST API (one-recipient campaign, consent and quiet hours applied), once per key. */
   sendOnce(key: string, fingerprint: string, message: SingleMessage): Promise<SingleAnswer>;
 }
@@ -52,7 +54,9 @@ function exclusionReason(body: unknown): string {
  * Answers at once: `SUCCESS` (queued), `BLOCK` when the workflow is to wait for the receipt (the
  * callback is completed by the callback sink), `FAIL_CONTINUE` with a reason when nothing is sent.
  */
-export async function runSendSmsAction(request: ActionRequest, deps: SendSmsActionDeps): Promise<ActionOutput> {
+export async function runSendSmsAction(given: ActionRequest, deps: SendSmsActionDeps): Promise<ActionOutput> {
+  // Blocking with nobody to complete the callback would hold the workflow for a week.
+  const request = deps.canComplete === false ? { ...given, waitForDelivery: false } : given;
   const rawPhone = ACTION_PHONE_PROPERTIES.map((name) => request.properties[name]).find((value) => value !== undefined);
   if (!rawPhone) return refused('no_phone: the contact has no mobile phone or phone number in HubSpot');
   const phone = normalizePhone(rawPhone, deps.defaultCountry);
