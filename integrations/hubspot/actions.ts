@@ -51,8 +51,8 @@ export async function openHubSpotWriteBack(options: {
   dataDir: string; client: HubSpotClient; store: Store; clock: Clock; logger: Logger; consentProperty: string; index?: CommunicationIndex;
 }): Promise<WriteBack> {
   const index = options.index ?? (await openCommunicationIndex(options.dataDir));
-  const writes = createHubSpotWrites(options.client);
   const logger = options.logger.child({ module: 'hubspot-write-back' });
+  const writes = createHubSpotWrites(options.client, (item) => logger.warn({ ...item }, 'HubSpot refused a write; it is skipped'));
   const common = { store: options.store, writes, clock: options.clock, logger };
   return {
     sinks: [

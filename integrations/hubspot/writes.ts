@@ -25,7 +25,8 @@ export interface NewCommunication {
 
 /**
  * The HubSpot writes of the write-back, each one batch call (≤ 100 inputs) within the shared request
- * budget; failures throw (the budget has already retried what a retry could fix).
+ * budget; failures throw (the budget has already retried what a retry could fix), except items HubSpot
+ * refuses for good (see RefusedItem).
  */
 export interface HubSpotWrites {
   /** Logs SMS communications on contacts' timelines; returns the created ids by key. */
@@ -35,6 +36,13 @@ export interface HubSpotWrites {
   /** Completes BLOCKed workflow actions (https://developers.hubspot.com/docs/api/automation/custom-workflow-actions). */
   completeCallbacks(completions: ReadonlyArray<{ callbackId: string; outputFields: Record<string, string> }>): Promise<void>;
 }
+
+/**
+ * Items HubSpot refused for good (a 4xx other than 429: a contact deleted since, a callback expired)
+ * are left out rather than retried forever, which would hold back everything behind them; `onRefused`
+ * hears of each.
+ */
+export type RefusedItem = { what: string; key: string; status: number; message: string };
 
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -50,34 +58,76 @@ export class PartialBatchError extends Error {
   }
 }
 
-export function createHubSpotWrites(hubspot: HubSpotCaller): HubSpotWrites {
+/** HTTP 4xx other than 429: the request itself is wrong, and sending it again will not help. */
+export function refusedStatus(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && code >= 400 && code < 500 && code !== 429 ? code : undefined;
+}
+
+/**
+ * Sends a batch; if HubSpot refuses it as a whole (4xx), sends its items one by one, so one bad item
+ * costs only itself. Other failures (5xx, network, 429 past the budget's retries) throw: the sink retries later.
+ */
+async function isolating<T>(batch: readonly T[], send: (items: readonly T[]) => Promise<void>, refused: (item: T, error: unknown) => void): Promise<void> {
+  try {
+    await send(batch);
+    return;
+  } catch (error) {
+    if (refusedStatus(error) === undefined) throw error;
+    if (batch.length === 1) {
+      refused(batch[0] as T, error);
+      return;
+    }
+  }
+  for (const item of batch) {
+    try {
+      await send([item]);
+    } catch (error) {
+      if (refusedStatus(error) === undefined) throw error;
+      refused(item, error);
+    }
+  }
+}
+
+function refusal(what: string, key: string, error: unknown): RefusedItem {
+  const body = (error as { body?: { message?: unknown } }).body;
+  return { what, key, status: refusedStatus(error) ?? 0, message: typeof body?.message === 'string' ? body.message : String((error as Error).message ?? error) };
+}
+
+export function createHubSpotWrites(hubspot: HubSpotCaller, onRefused: (item: RefusedItem) => void = () => undefined): HubSpotWrites {
   return {
     async createCommunications(inputs) {
       const created = new Map<string, string>();
-      for (const batch of chunks(inputs)) {
-        let response;
-        try {
-          // POST /crm/v3/objects/communications/batch/create — https://developers.hubspot.com/docs/api/crm/communications
-          response = await hubspot.call('default', (sdk) => sdk.crm.objects.communications.batchApi.create({
-            inputs: batch.map((input) => ({
-              objectWriteTraceId: input.key,
-              properties: {
-                hs_communication_channel_type: 'SMS', hs_communication_logged_from: 'CRM', hs_communication_body: input.body, hs_timestamp: input.timestamp,
-              },
-              associations: [{ to: { id: input.contactId }, types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: COMMUNICATION_TO_CONTACT }] }],
-            })),
-          }));
-        } catch (error) {
-          // Earlier batches of this call did get created: say so, so they are not created again.
-          if (created.size > 0) throw new PartialBatchError(`HubSpot created ${created.size} of ${inputs.length} communications.`, created, error);
-          throw error;
-        }
+      const send = async (batch: readonly NewCommunication[]): Promise<void> => {
+        // POST /crm/v3/objects/communications/batch/create — https://developers.hubspot.com/docs/api/crm/communications
+        const response = await hubspot.call('default', (sdk) => sdk.crm.objects.communications.batchApi.create({
+          inputs: batch.map((input) => ({
+            objectWriteTraceId: input.key,
+            properties: {
+              hs_communication_channel_type: 'SMS', hs_communication_logged_from: 'CRM', hs_communication_body: input.body, hs_timestamp: input.timestamp,
+            },
+            associations: [{ to: { id: input.contactId }, types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: COMMUNICATION_TO_CONTACT }] }],
+          })),
+        }));
         const results = response.results ?? [];
         results.forEach((result, index) => {
           const key = result.objectWriteTraceId ?? (results.length === batch.length ? batch[index]?.key : undefined);
           if (key) created.set(key, result.id);
         });
-        const missing = batch.filter((input) => !created.has(input.key));
+      };
+      const refused = new Set<string>();
+      for (const batch of chunks(inputs)) {
+        try {
+          await isolating(batch, send, (input, error) => {
+            refused.add(input.key);
+            onRefused(refusal('communication', input.key, error));
+          });
+        } catch (error) {
+          // Earlier batches of this call did get created: say so, so they are not created again.
+          if (created.size > 0) throw new PartialBatchError(`HubSpot created ${created.size} of ${inputs.length} communications.`, created, error);
+          throw error;
+        }
+        const missing = batch.filter((input) => !created.has(input.key) && !refused.has(input.key));
         if (missing.length > 0) throw new PartialBatchError(`HubSpot created ${batch.length - missing.length} of ${batch.length} communications.`, created);
       }
       return created;
@@ -85,19 +135,25 @@ export function createHubSpotWrites(hubspot: HubSpotCaller): HubSpotWrites {
     async updateCommunications(updates) {
       for (const batch of chunks(updates)) {
         // POST /crm/v3/objects/communications/batch/update
-        await hubspot.call('default', (sdk) => sdk.crm.objects.communications.batchApi.update({ inputs: batch.map((u) => ({ id: u.id, properties: { hs_communication_body: u.body } })) }));
+        await isolating(batch, async (items) => {
+          await hubspot.call('default', (sdk) => sdk.crm.objects.communications.batchApi.update({ inputs: items.map((u) => ({ id: u.id, properties: { hs_communication_body: u.body } })) }));
+        }, (u, error) => onRefused(refusal('communication update', u.id, error)));
       }
     },
     async updateContacts(updates) {
       for (const batch of chunks(updates)) {
         // POST /crm/v3/objects/contacts/batch/update — https://developers.hubspot.com/docs/api/crm/contacts
-        await hubspot.call('default', (sdk) => sdk.crm.contacts.batchApi.update({ inputs: batch.map((u) => ({ id: u.id, properties: u.properties })) }));
+        await isolating(batch, async (items) => {
+          await hubspot.call('default', (sdk) => sdk.crm.contacts.batchApi.update({ inputs: items.map((u) => ({ id: u.id, properties: u.properties })) }));
+        }, (u, error) => onRefused(refusal('contact update', u.id, error)));
       }
     },
     async completeCallbacks(completions) {
       for (const batch of chunks(completions)) {
         // POST /automation/v4/actions/callbacks/complete — CONTRACTS.md Part A §5 (completeBatch)
-        await hubspot.call('default', (sdk) => sdk.automation.actions.callbacksApi.completeBatch({ inputs: batch.map((c) => ({ callbackId: c.callbackId, outputFields: c.outputFields })) }));
+        await isolating(batch, async (items) => {
+          await hubspot.call('default', (sdk) => sdk.automation.actions.callbacksApi.completeBatch({ inputs: items.map((c) => ({ callbackId: c.callbackId, outputFields: c.outputFields })) }));
+        }, (c, error) => onRefused(refusal('workflow callback', c.callbackId, error)));
       }
     },
   };

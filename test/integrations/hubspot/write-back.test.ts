@@ -205,4 +205,34 @@ describe('HubSpot timeline write-back', () => {
       await b.close();
     }
   });
+
+  it('an item HubSpot refuses for good (a contact deleted since) is skipped, not retried forever, and holds nothing back', async () => {
+    const b = await bench();
+    try {
+      const ids = await seed(b.store, 2);
+      const singles: string[] = [];
+      nock(API)
+        .post('/crm/v3/objects/communications/batch/create').reply(201, (uri, body) => createReply(uri, body as Created))
+        // The batch is refused as a whole, then each contact alone: 1000 is gone, 1001 is fine.
+        .post('/crm/v3/objects/contacts/batch/update', (body) => body.inputs.length === 2).reply(400, { status: 'error', message: 'One or more contacts do not exist', category: 'VALIDATION_ERROR' })
+        .post('/crm/v3/objects/contacts/batch/update', (body) => body.inputs.length === 1 && body.inputs[0].id === '1000').reply(400, { status: 'error', message: 'Contact 1000 does not exist', category: 'OBJECT_NOT_FOUND' })
+        .post('/crm/v3/objects/contacts/batch/update', (body) => {
+          singles.push(body.inputs[0].id);
+          return body.inputs.length === 1 && body.inputs[0].id === '1001';
+        }).reply(200, { status: 'COMPLETE', results: [] });
+      await b.engine.accept(ids.map(submitted));
+      await b.engine.feedSinks();
+      expect(nock.isDone()).toBe(true);
+      expect(singles).toEqual(['1001']);
+      // The sink is not backing off: the next event goes out at once.
+      nock(API)
+        .post('/crm/v3/objects/communications/batch/update').reply(200, { status: 'COMPLETE', results: [] })
+        .post('/crm/v3/objects/contacts/batch/update').reply(200, { status: 'COMPLETE', results: [] });
+      await b.engine.accept([delivered(ids[1]!)]);
+      await b.engine.feedSinks();
+      expect(nock.isDone()).toBe(true);
+    } finally {
+      await b.close();
+    }
+  });
 });
