@@ -52,7 +52,23 @@ export function describeHttpError(error: unknown): { status?: number; retryAfter
   if (typeof code !== 'number') return {};
   const header = headers?.['retry-after'] ?? headers?.['Retry-After'];
   const seconds = header === undefined ? Number.NaN : Number(header);
-  return { status: code, ...(Number.isFinite(seconds) && seconds >= 0 ? { retryAfterMs: seconds * 1000 } : {}) };
+  if (Number.isFinite(seconds) && seconds >= 0) return { status: code, retryAfterMs: seconds * 1000 };
+  const policyWait = code === 429 ? waitForPolicy((error as { body?: unknown }).body) : undefined;
+  return { status: code, ...(policyWait === undefined ? {} : { retryAfterMs: policyWait }) };
+}
+
+/**
+ * A 429 without Retry-After, by the limit it names (the body fields the SDK's own retry keys on,
+ * CONTRACTS Part A §7): the rolling 10 s window, the per-second search limit, or the daily quota,
+ * which no retry within a run can help.
+ */
+function waitForPolicy(body: unknown): number | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { policyName, message } = body as { policyName?: unknown; message?: unknown };
+  if (policyName === 'DAILY') return 24 * 3600_000;
+  if (policyName === 'SECONDLY' || (typeof message === 'string' && message.includes('secondly limit'))) return 1000;
+  if (policyName === 'TEN_SECONDLY_ROLLING') return 10_000;
+  return undefined;
 }
 
 export function createRequestBudget(options: RequestBudgetOptions, deps: RequestBudgetDeps): RequestBudget {

@@ -52,7 +52,8 @@ export function mapCrmContact(record: CrmContact, map: CrmPropertyMap, context: 
   const properties: Record<string, string> = { [`${context.system}_id`]: record.id };
   const cleared: string[] = [];
   for (const name of Object.keys(record.properties)) {
-    if (BOOKKEEPING.has(name)) continue;
+    // The number lives in `phone`, normalised; a raw copy in properties would only spread it further.
+    if (BOOKKEEPING.has(name) || map.phone.includes(name)) continue;
     const v = value(name);
     if (v === undefined) cleared.push(name);
     else properties[name] = v;

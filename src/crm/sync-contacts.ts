@@ -53,9 +53,12 @@ const runSchema = z.object({
   seenAtWindowStart: z.array(z.string()).default([]),
   maxSeen: z.string().optional(),
 });
-const cursorSchema = z.object({ watermark: z.string().optional(), run: runSchema.optional() });
+const cursorSchema = z.object({ watermark: z.string().optional(), archivedCheckedAt: z.string().optional(), run: runSchema.optional() });
 type Cursor = z.infer<typeof cursorSchema>;
 type Run = z.infer<typeof runSchema>;
+
+/** Deleted contacts cannot be searched by date, only paged: incremental runs look at them at most this often. */
+const ARCHIVED_EVERY_MS = 24 * 3600_000;
 
 /** Search results can lag a little behind a change (CONTRACTS Part A §2): a full sync's watermark starts this much before it. */
 const SEARCH_LAG_MS = 5 * 60_000;
@@ -86,18 +89,20 @@ export async function syncContacts(options: SyncOptions, deps: SyncDeps): Promis
   const checkpoint = createCheckpointer(deps.store, deps.clock, cursorId, cursor, options.checkpointMs ?? 2000);
   const properties = syncedProperties(options.map);
   const pageSize = options.pageSize ?? 100;
+  const total = deps.onProgress && mode === 'full' ? await estimateTotal(deps.crm) : undefined;
 
   if (run.phase === 'active') {
-    if (mode === 'full') await fullPass(run, { deps, context, tally, checkpoint, properties, pageSize });
+    if (mode === 'full') await fullPass(run, { deps, context, tally, checkpoint, properties, pageSize }, total);
     else await incrementalPass(run, { deps, context, tally, checkpoint, properties, pageSize: options.searchPageSize ?? 200, maxResults: options.maxSearchResults ?? 10_000 });
     run.phase = 'archived';
     delete run.after;
     await checkpoint.save(run, true);
   }
-  await archivedPass(run, { deps, context, tally, checkpoint, properties, pageSize });
+  const archivedDue = mode === 'full' || !cursor.archivedCheckedAt || Date.parse(run.startedAt) - Date.parse(cursor.archivedCheckedAt) >= ARCHIVED_EVERY_MS;
+  if (archivedDue) await archivedPass(run, { deps, context, tally, checkpoint, properties, pageSize });
 
   const watermark = mode === 'full' ? new Date(Date.parse(run.startedAt) - SEARCH_LAG_MS).toISOString() : (run.maxSeen ?? run.windowStart ?? cursor.watermark);
-  await checkpoint.finish(watermark);
+  await checkpoint.finish(watermark, archivedDue ? run.startedAt : cursor.archivedCheckedAt);
   const usage = deps.crm.usage();
   return {
     mode, resumed, ...tally, requests: usage.requests - usageBefore.requests, rateLimited: usage.rateLimited - usageBefore.rateLimited,
@@ -115,15 +120,19 @@ interface Pass {
 }
 
 /** Pages every contact; the next page is already being fetched while this one is applied. */
-async function fullPass(run: Run, pass: Pass): Promise<void> {
-  const fetch = (after: string | undefined): Promise<CrmContactPage> =>
-    pass.deps.crm.listContacts({ limit: pass.pageSize, properties: pass.properties, ...(after ? { after } : {}) });
+async function fullPass(run: Run, pass: Pass, total: number | undefined): Promise<void> {
+  const fetch = (after: string | undefined): Promise<CrmContactPage> => {
+    const page = pass.deps.crm.listContacts({ limit: pass.pageSize, properties: pass.properties, ...(after ? { after } : {}) });
+    // Awaited on the next turn; if applying this page fails first, its failure must not go unhandled.
+    page.catch(() => undefined);
+    return page;
+  };
   let pending = fetch(run.after);
   for (;;) {
     const page = await pending;
     if (page.next) pending = fetch(page.next);
     await applyContactPage(page.contacts, pass.context, pass.tally);
-    pass.deps.onProgress?.(pass.tally.fetched, undefined);
+    pass.deps.onProgress?.(pass.tally.fetched, total);
     if (!page.next) return;
     run.after = page.next;
     await pass.checkpoint.save(run);
@@ -173,6 +182,15 @@ async function archivedPass(run: Run, pass: Pass): Promise<void> {
   }
 }
 
+/** How many contacts there are, for a progress bar: one search asking for one result. */
+async function estimateTotal(crm: CrmPort): Promise<number | undefined> {
+  try {
+    return (await crm.contactsChangedSince({ since: new Date(0).toISOString(), limit: 1, properties: [] })).total;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CRM id → local contact id, from one scan of the store. */
 async function crmIndex(store: Store, system: string): Promise<Map<string, string>> {
   const index = new Map<string, string>();
@@ -185,7 +203,7 @@ async function crmIndex(store: Store, system: string): Promise<Map<string, strin
 interface Checkpointer {
   /** Records the run's position; durable at most every `everyMs` (or now with `force`), contacts first. */
   save(run: Run, force?: boolean): Promise<void>;
-  finish(watermark: string | undefined): Promise<void>;
+  finish(watermark: string | undefined, archivedCheckedAt: string | undefined): Promise<void>;
 }
 
 function createCheckpointer(store: Store, clock: Clock, id: string, cursor: Cursor, everyMs: number): Checkpointer {
@@ -202,8 +220,8 @@ function createCheckpointer(store: Store, clock: Clock, id: string, cursor: Curs
       if (!force && performance.now() - last < everyMs) return;
       await write({ ...cursor, run: structuredClone(run) });
     },
-    async finish(watermark) {
-      await write(watermark === undefined ? {} : { watermark });
+    async finish(watermark, archivedCheckedAt) {
+      await write({ ...(watermark === undefined ? {} : { watermark }), ...(archivedCheckedAt === undefined ? {} : { archivedCheckedAt }) });
     },
   };
 }

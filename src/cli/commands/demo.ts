@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { openApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { runDemo, makeDemoDir } from '../../demo/run-demo.js';
-import { startDemoHubSpot } from '../../demo/hubspot-stand-in.js';
+import { startHubSpotStandIn } from '../../demo/hubspot-stand-in.js';
+import { demoWriteRoutes } from '../../demo/hubspot-write-routes.js';
 import { demoHubSpotContacts, hubspotDemoEnv, runHubSpotDemo } from '../../demo/run-hubspot-demo.js';
 import { formatHubSpotDemo } from '../../demo/format-hubspot-demo.js';
 import { parseFlags } from '../flags.js';
@@ -89,12 +90,15 @@ export function registerDemoCommand(program: Command): void {
 /** `demo --hubspot`: the HubSpot loop on a scratch data dir and a local HubSpot stand-in (no account needed). */
 async function runHubSpotDemoCommand(json: boolean): Promise<void> {
   const workDir = makeDemoDir();
-  const standIn = await startDemoHubSpot(demoHubSpotContacts());
+  const contacts = demoHubSpotContacts();
+  const writes = demoWriteRoutes(contacts);
+  const standIn = await startHubSpotStandIn({ contacts, routes: [writes.route] });
+  const demo = { standIn, writes };
   try {
-    const config = loadConfig({ ...process.env, ...hubspotDemoEnv(standIn), DATA_DIR: workDir, DATABASE_URL: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+    const config = loadConfig({ ...process.env, ...hubspotDemoEnv(demo), DATA_DIR: workDir, DATABASE_URL: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
     const app = await openApp(config, { clock: daytimeClock(), gatewaySettings: { maxSegmentsPerSecond: 1000, receiptDelayMs: [50, 400], replyRate: 0, seed: 'demo' } });
     try {
-      const result = await runHubSpotDemo(app, standIn);
+      const result = await runHubSpotDemo(app, demo);
       if (json) printJson(result);
       else printLines(formatHubSpotDemo(result, workDir));
     } finally {

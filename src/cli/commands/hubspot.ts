@@ -47,10 +47,11 @@ export function registerHubSpotCommands(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (flags: { full?: boolean; json?: boolean }) => {
       await withApp({}, async (app) => {
-        const bar = flags.json ? undefined : progressBar('syncing');
+        // Only a terminal gets a bar (and the one search that counts the contacts for it).
+        const bar = flags.json || !process.stderr.isTTY ? undefined : progressBar('syncing');
         const summary = await runHubSpotSync(app, {
           ...(flags.full ? { full: true } : {}),
-          onProgress: (done, total) => bar?.update(done, total ?? done, `${done} contacts`),
+          ...(bar ? { onProgress: (done: number, total: number | undefined) => bar.update(done, total ?? done, `${done} contacts`) } : {}),
         });
         bar?.end();
         app.logger.info({ fetched: summary.fetched, created: summary.created, requests: summary.requests, rateLimited: summary.rateLimited }, 'hubspot sync finished');

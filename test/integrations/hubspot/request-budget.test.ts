@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../../src/common/clock.js';
 import { realTimers } from '../../../src/delivery/timers.js';
-import { createRequestBudget } from '../../../integrations/hubspot/request-budget.js';
+import { createRequestBudget, describeHttpError } from '../../../integrations/hubspot/request-budget.js';
 import { retryDecision } from '../../../integrations/hubspot/retry-decision.js';
 
 const httpError = (code: number, headers: Record<string, string> = {}): Error => Object.assign(new Error(`HTTP ${code}`), { code, headers });
@@ -74,6 +74,21 @@ describe('HubSpot request budget (fake time)', () => {
       throw httpError(400);
     })).rejects.toMatchObject({ code: 400 });
     expect(bad).toBe(1);
+  });
+});
+
+describe('reading a 429', () => {
+  it.each([
+    [{ 'retry-after': '3' }, { policyName: 'DAILY' }, 3000],
+    [{}, { policyName: 'TEN_SECONDLY_ROLLING' }, 10_000],
+    [{}, { message: 'You have reached your secondly limit.' }, 1000],
+    [{}, { policyName: 'DAILY' }, 86_400_000],
+  ])('headers %j, body %j → wait %i ms', (headers, body, wait) => {
+    expect(describeHttpError(Object.assign(new Error('429'), { code: 429, headers, body }))).toEqual({ status: 429, retryAfterMs: wait });
+  });
+  it('gives up on a daily-limit 429 instead of holding the caller for a day', () => {
+    const seen = describeHttpError(Object.assign(new Error('429'), { code: 429, headers: {}, body: { policyName: 'DAILY' } }));
+    expect(retryDecision(seen, { attempt: 0, maxRetries: 5, maxRetryAfterMs: 60_000, random: () => 0 }).retry).toBe(false);
   });
 });
 

@@ -181,7 +181,14 @@ describe('HubSpot contact sync (HubSpot mocked at the wire)', () => {
     expect(summary).toMatchObject({ resumed: true, mode: 'full', fetched: 150, created: 150 });
     expect(calls[0]?.query.get('after')).toBe('400');
     expect(await store.contacts.count()).toBe(450);
-    expect((await store.cursors.get('hubspot-contacts'))?.data).toEqual({ watermark: expect.any(String) });
+    expect((await store.cursors.get('hubspot-contacts'))?.data).toEqual({ watermark: expect.any(String), archivedCheckedAt: expect.any(String) });
     scope.done();
+    nock.cleanAll();
+
+    // An incremental run the same day searches what changed and leaves the deleted contacts for a later day.
+    const later = mockHubSpot(data(contacts), { methods: ['POST'] });
+    expect(await sync(store, connection)).toMatchObject({ mode: 'incremental', created: 0 });
+    expect(later.calls.every((c) => c.path === '/crm/v3/objects/contacts/search')).toBe(true);
+    later.scope.done();
   });
 });
