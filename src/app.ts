@@ -27,6 +27,13 @@ import { createLogger } from './log.js';
 import { EventInbox, inboxPath } from './store/lowdb/event-inbox.js';
 import { LowdbStore } from './store/lowdb/lowdb-store.js';
 import type { Store } from './store/port.js';
+import type { NoticeListener } from './campaigns/notices.js';
+import { checkRoute } from './http/api/campaigns.js';
+import { fingerprint } from './http/api/idempotency.js';
+import { sendOnce } from './http/api/messages.js';
+import { loadSegment } from './http/api/segments.js';
+import { slackSettings } from '../integrations/slack/config.js';
+import type { SlackIntegration, SlackIntegrationDeps } from '../integrations/slack/index.js';
 
 /** Everything a command or the service needs, wired once. */
 export interface AppContext {
@@ -46,6 +53,8 @@ export interface AppContext {
   logger: Logger;
   clock: Clock;
   newId: () => string;
+  /** The Slack integration, when SLACK_BOT_TOKEN is set (and the store is writable). */
+  slack?: SlackIntegration;
   close(): Promise<void>;
 }
 
@@ -57,6 +66,8 @@ export interface OpenOptions {
   timers?: Timers;
   /** Overrides for gateway settings (the demo shortens the simulator's receipt delays). */
   gatewaySettings?: Partial<GatewaySettings>;
+  /** Tuning of the Slack integration (tests shorten the Web API client's retries and the loops). */
+  slack?: Pick<SlackIntegrationDeps, 'retryConfig' | 'watchEveryMs' | 'outboxPollMs'>;
 }
 
 /**
@@ -90,8 +101,12 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
   let hubspot: HubSpotConnection | undefined;
   const getHubSpot = (): HubSpotConnection => (hubspot ??= connectHubSpot(hubspotSettings(config), { clock, timers }));
   const listDeps = () => ({ crm: getHubSpot().crm, store, clock, syncedProperties: syncedProperties(getHubSpot().settings.properties) });
+  const noticeListeners: NoticeListener[] = [];
+  const notify: NoticeListener = async (notice) => {
+    for (const listener of noticeListeners) await listener(notice);
+  };
   const campaigns = new CampaignService({
-    routeGateway,
+    routeGateway, notify,
     store, clock, newId: randomUUID, policy, defaultZone: config.DEFAULT_TIMEZONE, defaultCountry: config.DEFAULT_COUNTRY,
     prices: config.SMS_PRICES, currency: config.SMS_CURRENCY, gateway, testSendRequiredAbove: config.TEST_SEND_REQUIRED_ABOVE,
     crmList: async (listId) => {
@@ -118,11 +133,12 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
   const getEngine = async (): Promise<DeliveryEngine> => {
     inbox ??= await EventInbox.open<GatewayEvent>(inboxPath(path.resolve(config.DATA_DIR)));
     if (!engine) {
-      const sinks = await openSinks();
+      const sinks = [...(await openSinks()), ...(context.slack ? [{ sink: context.slack.sink, inbox: context.slack.sinkInbox }] : [])];
       engine ??= new DeliveryEngine({
         store, clock, timers, logger, newId: randomUUID, random: Math.random, gateway, campaigns, inbox,
         ...(sinks.length > 0 ? { sinks } : {}),
         ...(config.SMS_FAILOVER_GATEWAY ? { failoverGateway: config.SMS_FAILOVER_GATEWAY } : {}),
+        onCircuitOpen: (name, failover, until) => void notify({ type: 'circuit_open', gateway: name, failover, until: until.toISOString() }),
       });
     }
     return engine;
@@ -139,7 +155,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
       developerApiKey: config.HUBSPOT_DEVELOPER_API_KEY, appId: config.HUBSPOT_APP_ID, apiBase: config.HUBSPOT_API_BASE, requestsPer10s: config.HUBSPOT_REQUESTS_PER_10S, publicUrl: config.PUBLIC_URL,
     }, { clock, timers }),
   };
-  return {
+  const context: AppContext = {
     config,
     policy,
     campaigns,
@@ -154,6 +170,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     newId: randomUUID,
     close: async () => {
       await engine?.stop();
+      await context.slack?.stop();
       for (const opened of gateways.values()) await opened.close?.();
       await inbox?.close();
       for (const sinkInbox of sinkInboxes) await sinkInbox.close();
@@ -161,6 +178,25 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
       await store.close();
     },
   };
+  const slack = options.readOnly ? undefined : slackSettings(config);
+  if (slack) {
+    // Loaded only when configured: commands without Slack do not pay for bolt.
+    const { createSlackIntegration } = await import('../integrations/slack/index.js');
+    context.slack = await createSlackIntegration({
+      settings: slack, store, campaigns, clock, logger, newId: randomUUID, dir: path.join(path.resolve(config.DATA_DIR), 'slack'), ...options.slack,
+      route: () => checkRoute(context, undefined, 'default'),
+      resolveSegment: (reference) => loadSegment(context, reference),
+      // HubSpot is connected when its access token is set (the developer API key alone is not a connection).
+      hubspotConfigured: Boolean(config.HUBSPOT_ACCESS_TOKEN),
+      // An answer goes from the sender the contact last heard from, so it lands in the same conversation.
+      sendMessage: async ({ to, text, key }) => {
+        const route = checkRoute(context, (await store.outbox.lastToPhone(to))?.sender, 'default');
+        return sendOnce(context, key, fingerprint({ to, text }), { to, text, variables: {}, ...route });
+      },
+    });
+    noticeListeners.push(context.slack.notify);
+  }
+  return context;
 }
 
 function gatewaySettings(config: Config, options: OpenOptions): GatewaySettings {

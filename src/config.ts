@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from './common/errors.js';
 import { priceTableSchema } from './messages/pricing.js';
 import { hubspotConfigShape } from '../integrations/hubspot/config.js';
+import { slackConfigSchema } from '../integrations/slack/config.js';
 
 function isTimeZone(name: string): boolean {
   try {
@@ -31,6 +32,7 @@ export const configSchema = z.object({
     .refine(isTimeZone, 'must be an IANA time zone name such as Europe/Moscow')
     .default('Europe/Moscow'),
   STORE_MAX_MB: z.coerce.number().positive('must be a positive number of megabytes').default(200),
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive('must be a positive number of hours').default(24),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection URL')
@@ -79,7 +81,9 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // HubSpot (integrations/hubspot/config.ts): all optional; the HubSpot commands say what is missing.
   ...hubspotConfigShape,
-});
+})
+  // Each integration validates its own variables.
+  .extend(slackConfigSchema.shape);
 
 /**
  * Gateway variables (TWILIO_*, VONAGE_*, SMSRU_*, SMPP_*, PUBLIC_URL) are kept as given: each gateway

@@ -26,8 +26,15 @@ export interface EngineDeps {
   batchSize?: number;
   /** A gateway to use while another keeps failing. */
   failoverGateway?: string;
+  /** Told when a gateway's circuit opens (notifications). */
+  onCircuitOpen?(gateway: string, failover: string, until: Date): void;
   /** Sinks besides the store, each with its own durable inbox (see EventSink). */
   sinks?: Array<{ sink: EventSink; inbox: EventInbox<GatewayEvent> }>;
+  /**
+   * How often the running engine expires leases (rows left `sending` by a process that died), besides
+   * at start: with a shared database another instance's crash is found on this beat.
+   */
+  leaseCheckMs?: number;
 }
 
 /**
@@ -40,6 +47,7 @@ export class DeliveryEngine {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private lastLeaseCheck = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: EngineDeps) {
     this.dispatcher = new Dispatcher({
@@ -56,6 +64,7 @@ export class DeliveryEngine {
       ...(deps.sinks?.length ? { onRecorded: async (rows: readonly OutboxMessage[]) => this.toSinks(sendResultEvents(rows)) } : {}),
       ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
       ...(deps.failoverGateway ? { failover: { gateway: deps.failoverGateway, afterFailures: 5, cooldownMs: 60_000 } } : {}),
+      ...(deps.onCircuitOpen ? { onCircuitOpen: deps.onCircuitOpen } : {}),
     });
     this.ingestor = new EventIngestor({ store: deps.store, clock: deps.clock, logger: deps.logger, newId: deps.newId, gateway: deps.gateway });
   }
@@ -65,7 +74,13 @@ export class DeliveryEngine {
     if (events.length === 0) return;
     // No wake-up per event: the loop applies the inbox in batches on its own beat, so a burst of
     // webhooks costs a few store writes, not one per request.
-    await Promise.all([this.deps.inbox.append(events), ...(this.deps.sinks ?? []).map(({ inbox }) => inbox.append(events))]);
+    await Promise.all([
+      this.deps.inbox.append(events),
+      ...(this.deps.sinks ?? []).map(({ sink, inbox }) => {
+        const kept = sink.wants ? events.filter((event) => sink.wants?.(event)) : events;
+        return kept.length > 0 ? inbox.append(kept) : undefined;
+      }),
+    ]);
   }
 
   private async toSinks(events: GatewayEvent[]): Promise<void> {
@@ -108,13 +123,21 @@ export class DeliveryEngine {
 
   /** After a crash: unknown rows, and what the gateways can tell about them (applied like receipts). */
   async recover(): Promise<void> {
+    this.lastLeaseCheck = this.deps.clock.now().getTime();
     const { reconciled } = await this.dispatcher.recover();
     if (reconciled.length > 0) await this.accept(reconciled);
     await this.processInbox();
   }
 
+  /** Expires leases on the engine's own beat, between batches (never while this process has a batch in flight). */
+  private async checkLeases(): Promise<void> {
+    if (this.deps.clock.now().getTime() - this.lastLeaseCheck < (this.deps.leaseCheckMs ?? 5_000)) return;
+    await this.recover();
+  }
+
   /** One round: send a batch, apply receipts, complete finished campaigns. Returns messages sent. */
   async step(): Promise<number> {
+    await this.checkLeases();
     const sent = await this.dispatcher.runBatch();
     await this.processInbox();
     await this.feedSinks();
@@ -128,7 +151,7 @@ export class DeliveryEngine {
     if (this.running) return;
     this.running = true;
     this.loop = (async () => {
-      await this.recover();
+      await this.recover().catch((error: unknown) => this.deps.logger.error({ error }, 'recovery after a restart failed; the engine retries it on its beat'));
       while (this.running) {
         try {
           if ((await this.step()) === 0) await this.sleep(pollMs);

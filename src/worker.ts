@@ -30,6 +30,11 @@ export async function startWorker(app: AppContext, scheduler: Scheduler = create
       app.logger.error({ gateway: name, error }, 'could not open the gateway link; sends will retry it');
     }
   }
+  try {
+    await app.slack?.start();
+  } catch (error) {
+    app.logger.error({ error }, 'could not start the Slack integration (check SLACK_BOT_TOKEN and the app-level token); Slack stays off');
+  }
   const jobs = new Map<string, ScheduledJob>();
 
   const fire = (campaign: Campaign) => async (): Promise<void> => {

@@ -47,6 +47,26 @@ describe('event sinks', () => {
     await engine.feedSinks();
     expect(received).toEqual(['P1:delivered', 'P2:delivered', 'P3:delivered']);
   });
+
+  it('keeps for a sink only the events it wants', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-sinks-'));
+    const store = new MemoryStore();
+    const clock = fixedClock('2026-11-27T07:00:00.000Z');
+    const gateway = createFakeGateway();
+    const campaigns = new CampaignService({ store, clock, newId: () => 'x', policy: DEFAULT_POLICY, defaultZone: 'Europe/Moscow', defaultCountry: 'RU', prices: {}, currency: 'RUB', gateway: () => gateway, testSendRequiredAbove: 100 });
+    const received: string[] = [];
+    const sink = { name: 'chat', wants: (e: GatewayEvent) => e.type === 'inbound', handle: async (events: readonly GatewayEvent[]) => void received.push(...events.map((e) => e.key)) };
+    const sinkInbox = await EventInbox.open<GatewayEvent>(path.join(dir, 'chat.jsonl'));
+    const engine = new DeliveryEngine({
+      store, clock, timers: manualTimers(clock), logger: silentLogger, newId: () => 'id', random: () => 0.5, gateway: () => gateway, campaigns,
+      inbox: await EventInbox.open<GatewayEvent>(path.join(dir, 'events.jsonl')), sinks: [{ sink, inbox: sinkInbox }],
+    });
+    const reply: GatewayEvent = { type: 'inbound', gateway: 'simulator', providerMessageId: 'I1', from: '+79120000001', to: 'SHOP', text: 'hi', at: '2026-11-27T07:00:00.000Z', key: 'I1' };
+    await engine.accept([receipt(1), reply, receipt(2)]);
+    expect((await sinkInbox.readAfter(0, 10)).map((e) => e.event.key)).toEqual(['I1']);
+    await engine.feedSinks();
+    expect(received).toEqual(['I1']);
+  });
 });
 
 describe('event sinks hear of sends', () => {

@@ -13,6 +13,7 @@ import type { Store } from '../store/port.js';
 import { listIdOf } from '../crm/list-segment.js';
 import type { FilterNode } from '../segments/filter-types.js';
 import type { Campaign, CampaignStatus } from './campaign.js';
+import type { NoticeListener, ServiceNotice } from './notices.js';
 import type { Decision, PlanDeps, PlanRequest } from './plan.js';
 import { planCampaign } from './plan.js';
 import { PlanSummarizer } from './plan-summary.js';
@@ -36,6 +37,8 @@ export interface CampaignServiceDeps {
   testSendRequiredAbove: number;
   /** A CRM list (`list:<id>`) as an audience: its translated filters or its members, and a sentence saying which. */
   crmList?(listId: string): Promise<{ filter: FilterNode; note: string }>;
+  /** Told when a campaign starts or finishes (notifications). */
+  notify?: NoticeListener;
 }
 
 const ACTIVE: ReadonlySet<CampaignStatus> = new Set(['sending']);
@@ -180,6 +183,10 @@ export class CampaignService {
       status: 'sending', startedAt: at.toISOString(), lastRunAt: at.toISOString(), planned: { recipients: summary.toSend, excluded: summary.excluded },
     });
     await this.deps.store.flush();
+    await this.tell({
+      type: 'campaign_started', campaignId: id, name: campaign.name, kind: campaign.kind, recipients: summary.toSend, excluded: summary.excludedTotal,
+      cost: summary.cost, currency: summary.currency, at: at.toISOString(),
+    });
     return started;
   }
 
@@ -219,6 +226,7 @@ export class CampaignService {
     }
     await this.deps.store.outbox.updateMany(canceled);
     await this.deps.store.flush();
+    if (campaign.status !== 'draft') await this.tell({ type: 'campaign_finished', campaignId: id, name: campaign.name, status: 'canceled', at: now });
     return updated;
   }
 
@@ -244,7 +252,9 @@ export class CampaignService {
     if (campaign.status !== 'sending') return false;
     const counts = await this.deps.store.outbox.countByStatus(id);
     if ((counts.queued ?? 0) + (counts.sending ?? 0) > 0) return false;
-    await this.update(campaign, { status: 'completed', finishedAt: this.deps.clock.now().toISOString() });
+    const finishedAt = this.deps.clock.now().toISOString();
+    await this.update(campaign, { status: 'completed', finishedAt });
+    await this.tell({ type: 'campaign_finished', campaignId: id, name: campaign.name, status: 'completed', at: finishedAt });
     return true;
   }
 
@@ -265,6 +275,15 @@ export class CampaignService {
     }
     builder.addInbound(await this.deps.store.inbound.listByCampaign(id));
     return builder.result();
+  }
+
+  /** Notifications never stop the lifecycle: a listener that fails is its own problem. */
+  private async tell(notice: ServiceNotice): Promise<void> {
+    try {
+      await this.deps.notify?.(notice);
+    } catch {
+      // listeners log their own failures
+    }
   }
 
   private async update(campaign: Campaign, changes: Partial<Campaign>): Promise<Campaign> {

@@ -15,6 +15,8 @@ export interface InboundRecord {
   campaignId?: string;
   messageId?: string;
   variant?: string;
+  /** The gateway event's de-duplication key: a replayed inbound is recognised after a restart. */
+  key?: string;
 }
 
 export interface VariantReport {

@@ -30,6 +30,8 @@ export interface SendSingleDeps {
   campaigns: CampaignService;
   store: Store;
   clock: Clock;
+  /** ISO time: a key first answered before it has expired and counts as new (as Stripe's keys expire). */
+  expiredBefore?: string;
 }
 
 /** A key whose campaign was created but not yet answered (the process stopped in between): a retry finishes it. */
@@ -54,7 +56,8 @@ async function startOne(deps: SendSingleDeps, campaignId: string): Promise<Omit<
  * Callers serialise calls per key (KeyedMutex), so two parallel retries cannot both find no record.
  */
 export async function sendSingleOnce(deps: SendSingleDeps, key: string, fingerprint: string, message: SingleMessage): Promise<SingleAnswer> {
-  let record = await deps.store.idempotency.get(key);
+  const found = await deps.store.idempotency.get(key);
+  let record = found && (deps.expiredBefore === undefined || found.at >= deps.expiredBefore) ? found : undefined;
   if (record && record.fingerprint !== fingerprint) return { status: 422, body: { error: 'Idempotency-Key reused with different parameters' }, replayed: false };
   if (record && record.status !== PENDING) return { status: record.status, body: record.body, replayed: true };
   if (!record) {

@@ -11,6 +11,7 @@ import { registerMessageCommands } from './commands/message.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSegmentCommands } from './commands/segment.js';
+import { registerStoreCommands } from './commands/store.js';
 import { registerTemplateCommands } from './commands/template.js';
 import { describeFailure } from './output.js';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerHubSpotCommands(program);
   registerHubSpotActionCommands(program);
+  registerStoreCommands(program);
   return program;
 }
 

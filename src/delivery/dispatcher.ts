@@ -26,6 +26,8 @@ export interface DispatcherDeps {
   retry?: RetryPolicy;
   /** Where to send while a gateway keeps failing (circuit open); none: wait for it to recover. */
   failover?: { gateway: string; afterFailures: number; cooldownMs: number };
+  /** Told when a gateway's circuit opens (notifications); must not throw. */
+  onCircuitOpen?(gateway: string, failover: string, until: Date): void;
   /** Messages claimed per batch. */
   batchSize?: number;
   /** How long a claim holds; a `sending` row older than this after a crash becomes `unknown`. */
@@ -67,12 +69,23 @@ export class Dispatcher {
     }
     const reconciled: StatusEvent[] = [];
     for (const row of unknown) {
-      const gateway = this.deps.gateway(row.gateway);
-      if (!row.providerMessageId || !gateway.lookup) continue;
+      if (!row.providerMessageId) continue;
+      const gateway = this.gatewayIfConfigured(row);
+      if (!gateway?.lookup) continue;
       const found = await gateway.lookup(row.providerMessageId).catch(() => undefined);
       if (found) reconciled.push({ ...found, messageId: row.id });
     }
     return { unknown, reconciled };
+  }
+
+  /** A row's gateway, or none (logged) when it is no longer configured: the row stays `unknown`. */
+  private gatewayIfConfigured(row: OutboxMessage): SmsGateway | undefined {
+    try {
+      return this.deps.gateway(row.gateway);
+    } catch (error) {
+      this.deps.logger.warn({ gateway: row.gateway, messageId: row.id, error: error instanceof Error ? error.message : String(error) }, 'the gateway of a message in flight at the last stop is no longer configured; the message stays unknown');
+      return undefined;
+    }
   }
 
   /** Claims and sends one batch; returns how many messages it handled (0: nothing due). */
@@ -110,6 +123,7 @@ export class Dispatcher {
       circuit.openUntil = this.deps.clock.now().getTime() + failover.cooldownMs;
       circuit.failures = 0;
       this.deps.logger.warn({ gateway, failover: failover.gateway }, 'gateway keeps failing: sending through the failover gateway for a while');
+      this.deps.onCircuitOpen?.(gateway, failover.gateway, new Date(circuit.openUntil));
     }
     this.circuits.set(gateway, circuit);
   }

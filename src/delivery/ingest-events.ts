@@ -52,9 +52,11 @@ export class EventIngestor {
     const result = await this.applyStatuses([...this.orphans, ...received]);
     this.orphans = result.unmatched.slice(-ORPHANS_KEPT);
     for (const event of received) this.seen.add(event.key);
+    // Inbound keys are also kept with their records in the store: a replay after a restart is recognised.
+    const handled = await this.deps.store.inbound.seenKeys(fresh.filter((e) => e.type === 'inbound').map((e) => e.key));
     for (const event of fresh) {
       if (event.type !== 'inbound') continue;
-      await this.handleInbound(event);
+      if (!handled.has(event.key)) await this.handleInbound(event);
       this.seen.add(event.key);
     }
     result.inbound = fresh.length - received.length;
@@ -110,6 +112,7 @@ export class EventIngestor {
       kind: intent === 'stop' ? 'opt_out' : intent === 'start' ? 'opt_in' : intent === 'help' ? 'help' : 'reply',
       ...(contact ? { contactId: contact.id } : {}),
       ...(last ? { campaignId: last.campaignId, messageId: last.id, variant: last.variant } : {}),
+      key: event.key,
     };
     await store.inbound.append([record]);
     if (intent === 'other') return;

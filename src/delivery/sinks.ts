@@ -9,6 +9,8 @@ import type { GatewayEvent } from './gateway.js';
  */
 export interface EventSink {
   readonly name: string;
+  /** Which events the sink keeps a copy of (default: all); a sink that needs only replies skips every receipt. */
+  wants?(event: GatewayEvent): boolean;
   handle(events: readonly GatewayEvent[]): Promise<void>;
   /** False while the sink waits out a backoff after a failure: the engine skips it that round. */
   ready?(): boolean;

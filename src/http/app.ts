@@ -95,6 +95,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
 
   // HubSpot workflow actions: each request is authenticated by its own signature or shared secret.
   if (app.hubspotActions.routes) server.use(app.hubspotActions.routes);
+  // Slack (HTTP mode): POST /slack/events, verified and handed to bolt's receiver before any body parser.
+  app.slack?.mount(server);
+
   server.use('/api/v1', bearerAuth(app.config.API_KEY), express.json({ limit: '256kb' }), apiRouter({ app, engine }));
   server.use((_req, res) => {
     res.status(404).json({ error: 'Not found.' });

@@ -29,9 +29,11 @@ export interface Store {
   /** Birthday greetings already sent, keyed by greetingKey (once per contact per year). */
   readonly greetings: RecordRepository<GreetingRecord>;
   /** REST API responses per Idempotency-Key, so a retried request is answered, not repeated. */
-  readonly idempotency: RecordRepository<IdempotencyRecord>;
+  readonly idempotency: IdempotencyRepository;
   /** Progress of long jobs that resume after a crash (CRM sync watermarks and page cursors), by job id. */
   readonly cursors: RecordRepository<CursorRecord>;
+  /** Small records an integration keeps across restarts (Slack: pending previews, approvals, reply threads). */
+  readonly integrationState: RecordRepository<IntegrationRecord>;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
@@ -125,6 +127,22 @@ export interface CursorRecord {
   data: Record<string, unknown>;
 }
 
+/** Idempotency records, which expire (IDEMPOTENCY_TTL_HOURS). */
+export interface IdempotencyRepository extends RecordRepository<IdempotencyRecord> {
+  /** Deletes the records first answered before `at` (ISO); returns how many. */
+  deleteBefore(at: string): Promise<number>;
+}
+
+/**
+ * One record an integration keeps: `id` is namespaced by the integration (`slack:pending:<id>`), `data`
+ * is the integration's own JSON, validated by it when read back.
+ */
+export interface IntegrationRecord {
+  id: string;
+  data: unknown;
+  at: string;
+}
+
 /**
  * The outbox: one row per message, partitioned per campaign. Every change of a message's state goes
  * through `updateMany` (or `claimDue`), batch-first; the PostgreSQL adapter claims with
@@ -161,4 +179,9 @@ export interface InboundRepository {
   append(records: readonly InboundRecord[]): Promise<void>;
   listByCampaign(campaignId: string): Promise<InboundRecord[]>;
   recent(limit: number): Promise<InboundRecord[]>;
+  /**
+   * Which of these event keys already have an inbound record, so a replayed inbound is not handled
+   * twice, even after a restart. Stores may forget keys older than a bound (the most recent 100,000).
+   */
+  seenKeys(keys: readonly string[]): Promise<Set<string>>;
 }

@@ -119,6 +119,14 @@ const BENCHES: Bench[] = [
       { what: '  requests and 429s', items: `${fmt(r.requests ?? 0)} requests`, measured: `${fmt(r.rateLimited ?? 0)} 429s (stand-in refused ${fmt(r.serverRejected ?? 0)})`, goal: '0 429s', ratio: (r.rateLimited ?? 1) === 0 && (r.serverRejected ?? 1) === 0 ? 1 : 0 },
     ],
   },
+  {
+    file: 'slack-ack.bench.ts',
+    entry: 'benchSlackAck',
+    lines: (r) => [
+      { what: 'Slack /sms send acknowledgement (max)', items: `${fmt(r.contacts ?? 0)} contacts`, measured: `${fmt(r.maxAckMs ?? 0)} ms (median ${fmt(r.medianAckMs ?? 0)} ms, ${fmt(r.commands ?? 0)} commands)`, goal: '< 3,000 ms', ratio: 3000 / Math.max(1, r.maxAckMs ?? 3000) },
+      { what: '  preview through response_url (max)', items: `${fmt(r.toSend ?? 0)} recipients`, measured: `${fmt(r.maxPreviewMs ?? 0)} ms`, goal: '< 30,000 ms', ratio: 30_000 / Math.max(1, r.maxPreviewMs ?? 30_000) },
+    ],
+  },
 ];
 
 function run(bench: Bench): Line[] {

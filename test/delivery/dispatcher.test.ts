@@ -154,16 +154,19 @@ describe('dispatcher failover', () => {
     const secondary = createFakeGateway({ id: 'secondary' });
     primary.respondWith(() => gatewayFailure('unavailable'));
     let n = 0;
+    const opened: Array<[string, string, string]> = [];
     const dispatcher = new Dispatcher({
       store, gateway: (name) => (name === 'secondary' ? secondary : primary), clock, timers, logger: silentLogger, newId: () => `id-${(n += 1)}`, random: () => 0,
       activeCampaigns: async () => new Set(['c1']), onCarrierOptOut: async () => undefined, batchSize: 3,
       retry: { maxAttempts: 10, baseDelayMs: 10, maxDelayMs: 10 }, failover: { gateway: 'secondary', afterFailures: 3, cooldownMs: 60_000 },
+      onCircuitOpen: (gateway, failover, until) => opened.push([gateway, failover, until.toISOString()]),
     });
     const rows = Array.from({ length: 6 }, (_, i) => makeOutboxRow({ campaignId: 'c1', contactId: `r${i}`, gateway: 'primary', sendAfter: START }));
     await store.outbox.insertMany(rows);
     const ctx = { dispatcher, timers } as unknown as ReturnType<typeof setup>;
     await runBatch(ctx);
     expect(primary.sent).toHaveLength(3);
+    expect(opened).toEqual([['primary', 'secondary', expect.stringMatching(/^2026-11-27T07:01:/)]]);
     clock.advance(1000);
     while ((await runBatch(ctx)) > 0) clock.advance(1000);
     expect(secondary.sent).toHaveLength(6);

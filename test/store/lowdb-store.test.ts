@@ -63,13 +63,13 @@ describe('lowdb store', () => {
     await again.close();
   });
 
-  it('takes over a lock left by a process that is gone', async () => {
+  it('takes over a lock socket file that nobody listens on', async () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, 'smsbridge.pid'), '999999999\n');
+    fs.writeFileSync(path.join(dir, 'smsbridge.sock'), '');
     const store = await open(dir);
-    expect(fs.readFileSync(path.join(dir, 'smsbridge.pid'), 'utf8').trim()).toBe(String(process.pid));
+    expect(fs.statSync(path.join(dir, 'smsbridge.sock')).isSocket()).toBe(true);
     await store.close();
-    expect(fs.existsSync(path.join(dir, 'smsbridge.pid'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'smsbridge.sock'))).toBe(false);
   });
 
   it('opens read-only beside a writer, reads its data and refuses changes', async () => {
@@ -92,7 +92,7 @@ describe('lowdb store', () => {
     fs.writeFileSync(path.join(dir, 'contacts.json'), JSON.stringify({ version: 1, items: [], pad: 'x'.repeat(2 * MB) }));
     const failure = open(dir, { maxBytes: MB });
     await expect(failure).rejects.toMatchObject({ code: 'STORE_TOO_LARGE', hint: expect.stringContaining('DATABASE_URL') });
-    expect(fs.existsSync(path.join(dir, 'smsbridge.pid'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'smsbridge.sock'))).toBe(false);
   });
 
   it('flush writes at once even while writes are spaced out after a slow one', async () => {
@@ -111,6 +111,6 @@ describe('lowdb store', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'contacts.json'), '{"version":1,"items":[{"id"');
     await expect(open(dir)).rejects.toMatchObject({ code: 'STORE_CORRUPT', message: expect.stringContaining('contacts.json') });
-    expect(fs.existsSync(path.join(dir, 'smsbridge.pid'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'smsbridge.sock'))).toBe(false);
   });
 });

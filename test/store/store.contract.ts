@@ -98,6 +98,22 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       await store.close();
     });
 
+    it('remembers inbound event keys and deletes idempotency records by age', async () => {
+      const store = await harness.open();
+      await store.inbound.append([{ id: 'i1', at: '2026-11-27T10:00:00.000Z', from: '+79120000001', text: 'HELP', kind: 'help', key: 'sim:inbound:1' }]);
+      expect(await store.inbound.seenKeys(['sim:inbound:1', 'sim:inbound:2'])).toEqual(new Set(['sim:inbound:1']));
+      await store.idempotency.put({ id: 'old', fingerprint: 'f', status: 202, body: {}, at: '2026-11-26T09:00:00.000Z' });
+      await store.idempotency.put({ id: 'new', fingerprint: 'f', status: 202, body: {}, at: '2026-11-27T09:00:00.000Z' });
+      expect(await store.idempotency.deleteBefore('2026-11-27T00:00:00.000Z')).toBe(1);
+      expect((await store.idempotency.list()).map((r) => r.id)).toEqual(['new']);
+      if (harness.reopen) {
+        const again = await harness.reopen(store);
+        expect(await again.inbound.seenKeys(['sim:inbound:1'])).toEqual(new Set(['sim:inbound:1']));
+        expect((await again.idempotency.list()).map((r) => r.id)).toEqual(['new']);
+        await again.close();
+      } else await store.close();
+    });
+
     describeOutboxContract(harness);
 
     if (harness.reopen) {
@@ -115,6 +131,15 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect((await again.templates.get('hello'))?.text).toBe('Hi {{firstName}}');
         expect((await again.contacts.getMany([a.id])).get(a.id)).toEqual(a);
         expect((await again.consent.currentMany([a.id])).get(a.id)?.marketing).toBe('opted_in');
+        await again.close();
+      });
+
+      it('keeps integration records across a restart, replaced by id', async () => {
+        const store = await harness.open();
+        await store.integrationState.put({ id: 'slack:pending:p1', data: { status: 'pending' }, at: '2026-11-27T10:00:00.000Z' });
+        await store.integrationState.put({ id: 'slack:pending:p1', data: { status: 'confirmed' }, at: '2026-11-27T10:01:00.000Z' });
+        const again = await reopen(store);
+        expect(await again.integrationState.get('slack:pending:p1')).toEqual({ id: 'slack:pending:p1', data: { status: 'confirmed' }, at: '2026-11-27T10:01:00.000Z' });
         await again.close();
       });
     }

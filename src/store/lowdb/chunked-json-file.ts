@@ -2,6 +2,7 @@ import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 import { AppError } from '../../common/errors.js';
+import { salvageEnvelope } from './json-salvage.js';
 
 export interface Envelope<T> {
   version: 1;
@@ -73,8 +74,10 @@ function parseEnvelope<T>(text: string, file: string): Envelope<T> {
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new AppError('STORE_CORRUPT', `The store file ${file} is not valid JSON.`, {
-      hint: 'Restore it from a backup, or move it aside to start that collection empty.',
+    const offset = salvageEnvelope(text).damage[0] ?? Buffer.byteLength(text, 'utf8');
+    throw new AppError('STORE_CORRUPT', `The store file ${file} is damaged at byte ${offset}: it is not valid JSON.`, {
+      hint: 'Nothing was changed. Stop the service and run: smsbridge store recover (it shows what it would do; add --yes to do it). It keeps a copy of the file and every readable record; or restore the file from a backup.',
+      details: { file, offset },
       cause,
     });
   }

@@ -28,7 +28,7 @@ export async function readCursor(file: string): Promise<number> {
 
 export function corrupt(file: string, offset: number): AppError {
   return new AppError('STORE_CORRUPT', `The event inbox ${file} has a bad or out-of-order line at byte ${offset} before good ones.`, {
-    hint: 'Only a torn last line is repaired automatically. Move the file aside or cut the bad line by hand.',
+    hint: 'Only a torn last line is repaired automatically. Stop the service and run: smsbridge store recover (add --yes to repair; it keeps a copy and says what cannot be read).',
   });
 }
 

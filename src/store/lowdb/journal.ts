@@ -1,5 +1,6 @@
 import { open, readFile, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { damagedJournalError, scanJournal } from './journal-scan.js';
 
 /**
  * An append-only JSON-lines file with group commit: records appended while a write is running share
@@ -21,33 +22,25 @@ export class Journal<T> {
     return new Journal<T>(file);
   }
 
-  /** Opens the journal, returning what it holds; a torn last line (a crash mid-append) is dropped. */
-  static async open<T>(file: string): Promise<{ journal: Journal<T>; records: T[] }> {
+  /**
+   * Opens the journal, returning what it holds. A torn tail (a crash mid-append) is dropped, and cut off
+   * the file unless `readOnly`; a damaged line followed by good ones stops with an error naming the
+   * file and the byte, and the file is left as it is.
+   */
+  static async open<T>(file: string, options: { readOnly?: boolean } = {}): Promise<{ journal: Journal<T>; records: T[] }> {
     const journal = new Journal<T>(file);
-    const records: T[] = [];
-    let text = '';
+    let bytes = Buffer.alloc(0);
     try {
-      text = await readFile(file, 'utf8');
+      bytes = await readFile(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    let good = 0;
-    let offset = 0;
-    for (;;) {
-      const end = text.indexOf('\n', offset);
-      if (end === -1) break;
-      const line = text.slice(offset, end);
-      try {
-        records.push(JSON.parse(line) as T);
-        good += Buffer.byteLength(line, 'utf8') + 1;
-      } catch {
-        break;
-      }
-      offset = end + 1;
-    }
-    if (good < Buffer.byteLength(text, 'utf8')) await truncate(file, good);
-    journal.lines = records.length;
-    return { journal, records };
+    const scan = scanJournal<T>(bytes);
+    const [first] = scan.damaged;
+    if (first) throw damagedJournalError(file, first, scan.damaged.length);
+    if (scan.goodEnd < scan.totalBytes && !options.readOnly) await truncate(file, scan.goodEnd);
+    journal.lines = scan.records.length;
+    return { journal, records: scan.records };
   }
 
   /** Records written since the journal was last emptied. */

@@ -9,14 +9,15 @@ import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { InboundRecord } from '../../campaigns/report.js';
 import type { Segment } from '../../segments/filter.js';
 import { AppError } from '../../common/errors.js';
-import type { CursorRecord, GreetingRecord, IdempotencyRecord, Store, StoreDescription } from '../port.js';
+import type { CursorRecord, GreetingRecord, IdempotencyRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
 import type { CollectionName } from '../memory/memory-store.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import type { Envelope } from './chunked-json-file.js';
 import { ChunkedJsonFile } from './chunked-json-file.js';
 import { GroupCommit } from './group-commit.js';
 import { OutboxFiles } from './outbox-files.js';
-import { acquirePidLock } from './pid-lock.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
+import { checkBudget, orphanClaims } from './open-checks.js';
 
 export interface LowdbStoreOptions {
   dataDir: string;
@@ -26,7 +27,7 @@ export interface LowdbStoreOptions {
   readOnly?: boolean;
 }
 
-const FILES: Record<CollectionName, string> = {
+export const COLLECTION_FILES: Record<CollectionName, string> = {
   contacts: 'contacts.json',
   consent: 'consent.json',
   segments: 'segments.json',
@@ -37,6 +38,7 @@ const FILES: Record<CollectionName, string> = {
   greetings: 'greetings.json',
   idempotency: 'idempotency.json',
   cursors: 'cursors.json',
+  integrationState: 'integration-state.json',
 };
 
 /**
@@ -48,7 +50,7 @@ export class LowdbStore implements Store {
   private readonly memory: MemoryStore;
   private readonly files = new Map<CollectionName, { db: Low<Envelope<unknown>>; adapter: ChunkedJsonFile<unknown> }>();
   private readonly commits = new Map<CollectionName, GroupCommit>();
-  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, cursors: 0 };
+  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, cursors: 0, integrationState: 0 };
   private outboxFiles: OutboxFiles | undefined;
   private releaseLock: (() => void) | undefined;
   private closed = false;
@@ -106,6 +108,10 @@ export class LowdbStore implements Store {
     return this.memory.cursors;
   }
 
+  get integrationState(): Store['integrationState'] {
+    return this.memory.integrationState;
+  }
+
   static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
     const store = new LowdbStore(options);
     await store.init();
@@ -146,10 +152,10 @@ export class LowdbStore implements Store {
     const { dataDir, readOnly } = this.options;
     if (!readOnly) fs.mkdirSync(dataDir, { recursive: true });
     checkBudget(dataDir, this.options.maxBytes);
-    if (!readOnly) this.releaseLock = acquirePidLock(dataDir);
+    if (!readOnly) this.releaseLock = await acquireDataDirLock(dataDir);
     try {
-      for (const name of Object.keys(FILES) as CollectionName[]) {
-        const file = path.join(dataDir, FILES[name]);
+      for (const name of Object.keys(COLLECTION_FILES) as CollectionName[]) {
+        const file = path.join(dataDir, COLLECTION_FILES[name]);
         const adapter = new ChunkedJsonFile<unknown>(file);
         const db = new Low<Envelope<unknown>>(adapter, { version: 1, items: [] });
         await db.read();
@@ -157,9 +163,9 @@ export class LowdbStore implements Store {
         this.commits.set(name, new GroupCommit(() => this.write(name)));
       }
       if (!readOnly || fs.existsSync(path.join(dataDir, 'outbox'))) {
-        const opened = await OutboxFiles.open(path.join(dataDir, 'outbox'), (id) => this.memory.outbox.rowsOf(id));
+        const opened = await OutboxFiles.open(path.join(dataDir, 'outbox'), (id) => this.memory.outbox.rowsOf(id), { readOnly: Boolean(readOnly) });
         this.outboxFiles = readOnly ? undefined : opened.files;
-        this.memory.outbox.load(opened.rows);
+        this.memory.outbox.load(readOnly ? opened.rows : orphanClaims(opened.rows));
       }
     } catch (error) {
       this.releaseLock?.();
@@ -175,6 +181,7 @@ export class LowdbStore implements Store {
     this.memory.greetings.load(this.items<GreetingRecord>('greetings'));
     this.memory.idempotency.load(this.items<IdempotencyRecord>('idempotency'));
     this.memory.cursors.load(this.items<CursorRecord>('cursors'));
+    this.memory.integrationState.load(this.items<IntegrationRecord>('integrationState'));
     // The loaded arrays now live in the maps; keep one copy in memory, not two.
     for (const { db } of this.files.values()) db.data = { version: 1, items: [] };
   }
@@ -224,6 +231,8 @@ export class LowdbStore implements Store {
         return this.memory.idempotency.all();
       case 'cursors':
         return this.memory.cursors.all();
+      case 'integrationState':
+        return this.memory.integrationState.all();
     }
   }
 
@@ -239,27 +248,5 @@ export class LowdbStore implements Store {
       file.db.data = { version: 1, items: [] };
     }
     return file.adapter.lastBusyMs;
-  }
-}
-
-function checkBudget(dataDir: string, maxBytes: number): void {
-  if (!fs.existsSync(dataDir)) return;
-  let total = 0;
-  const sizeOf = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && entry.name === 'outbox') sizeOf(path.join(dir, entry.name));
-      else if (entry.isFile() && /\.jsonl?$/.test(entry.name)) total += fs.statSync(path.join(dir, entry.name)).size;
-    }
-  };
-  sizeOf(dataDir);
-  if (total > maxBytes) {
-    const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
-    throw new AppError(
-      'STORE_TOO_LARGE',
-      `The embedded store in ${dataDir} holds ${mb(total)} MB, over its budget of ${mb(maxBytes)} MB (STORE_MAX_MB).`,
-      {
-        hint: 'The embedded lowdb store rewrites whole files and slows down past this size. Move to the PostgreSQL store by setting DATABASE_URL, or raise STORE_MAX_MB if you accept slower writes.',
-      },
-    );
   }
 }

@@ -38,8 +38,10 @@ export class OutboxFiles {
     private readonly rowsOf: (campaignId: string) => OutboxMessage[],
   ) {}
 
-  static async open(dir: string, rowsOf: (campaignId: string) => OutboxMessage[]): Promise<{ files: OutboxFiles; rows: OutboxMessage[] }> {
-    await mkdir(dir, { recursive: true });
+  /** `readOnly`: reads only (no torn tail cut, no old journal removed), for commands beside a running service. */
+  static async open(dir: string, rowsOf: (campaignId: string) => OutboxMessage[], options: { readOnly?: boolean } = {}): Promise<{ files: OutboxFiles; rows: OutboxMessage[] }> {
+    const readOnly = Boolean(options.readOnly);
+    if (!readOnly) await mkdir(dir, { recursive: true });
     const files = new OutboxFiles(dir, rowsOf);
     const names = await readdir(dir);
     const campaigns = new Set(names.map((name) => /^([A-Za-z0-9_-]+)\.(?:json|\d+\.jsonl)$/.exec(name)?.[1]).filter((id): id is string => Boolean(id)));
@@ -58,16 +60,17 @@ export class OutboxFiles {
       let gen = from;
       for (const g of gens) {
         if (g < from) {
+          if (readOnly) continue;
           await rm(path.join(dir, `${campaignId}.${g}.jsonl`), { force: true });
           continue;
         }
-        const opened = await Journal.open<OutboxMessage>(path.join(dir, `${campaignId}.${g}.jsonl`));
+        const opened = await Journal.open<OutboxMessage>(path.join(dir, `${campaignId}.${g}.jsonl`), { readOnly });
         for (const row of opened.records) byId.set(row.id, row);
         await journal?.close();
         journal = opened.journal;
         gen = g;
       }
-      journal ??= (await Journal.open<OutboxMessage>(path.join(dir, `${campaignId}.${gen}.jsonl`))).journal;
+      journal ??= readOnly ? Journal.fresh<OutboxMessage>(path.join(dir, `${campaignId}.${gen}.jsonl`)) : (await Journal.open<OutboxMessage>(path.join(dir, `${campaignId}.${gen}.jsonl`))).journal;
       files.partitions.set(campaignId, { gen, journal, appended: journal.size(), compacting: undefined });
       rows.push(...byId.values());
     }

@@ -1,4 +1,4 @@
-import type { NamedRepository, RecordRepository } from '../port.js';
+import type { IdempotencyRecord, IdempotencyRepository, NamedRepository, RecordRepository } from '../port.js';
 
 /**
  * Small collections keyed by one field (segments and templates by name; campaigns, automations and
@@ -37,6 +37,16 @@ class MemoryKeyed<T> {
     return [...this.byKey.values()].sort((a, b) => this.compare(this.keyOf(a), this.keyOf(b))).map((item) => structuredClone(item));
   }
 
+  /** Deletes every item the predicate picks, with one change notification; returns how many. */
+  protected deleteWhere(pick: (item: T) => boolean): number {
+    const keys = [...this.byKey].filter(([, item]) => pick(item)).map(([key]) => key);
+    if (keys.length === 0) return 0;
+    this.beforeChange();
+    for (const key of keys) this.byKey.delete(key);
+    this.afterChange();
+    return keys.length;
+  }
+
   async delete(key: string): Promise<boolean> {
     if (!this.byKey.has(key)) return false;
     this.beforeChange();
@@ -57,5 +67,12 @@ export class MemoryNamed<T extends { name: string }> extends MemoryKeyed<T> impl
 export class MemoryRecords<T extends { id: string }> extends MemoryKeyed<T> implements RecordRepository<T> {
   constructor(beforeChange: () => void, afterChange: () => void) {
     super((item) => item.id, (a, b) => (a < b ? -1 : a > b ? 1 : 0), beforeChange, afterChange);
+  }
+}
+
+/** Idempotency records by key; expired ones are deleted by age. */
+export class MemoryIdempotency extends MemoryRecords<IdempotencyRecord> implements IdempotencyRepository {
+  async deleteBefore(at: string): Promise<number> {
+    return this.deleteWhere((record) => record.at < at);
   }
 }

@@ -1,16 +1,16 @@
 import type { Template } from '../../messages/template-record.js';
 import type { Segment } from '../../segments/filter.js';
-import type { CursorRecord, GreetingRecord, IdempotencyRecord, Store, StoreDescription } from '../port.js';
+import type { CursorRecord, GreetingRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
 import { MemoryConsent } from './memory-consent.js';
 import { MemoryContacts } from './memory-contacts.js';
-import { MemoryNamed, MemoryRecords } from './memory-keyed.js';
+import { MemoryIdempotency, MemoryNamed, MemoryRecords } from './memory-keyed.js';
 import { MemoryOutbox } from './memory-outbox.js';
 import { MemoryInbound } from './memory-inbound.js';
 import type { Campaign } from '../../campaigns/campaign.js';
 import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
 
-export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency' | 'cursors';
+export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency' | 'cursors' | 'integrationState';
 
 /**
  * Called around every change: `before` may refuse it (a read-only or closed store) by throwing;
@@ -39,8 +39,9 @@ export class MemoryStore implements Store {
   readonly inbound: MemoryInbound;
   readonly automations: MemoryRecords<BirthdayAutomation>;
   readonly greetings: MemoryRecords<GreetingRecord>;
-  readonly idempotency: MemoryRecords<IdempotencyRecord>;
+  readonly idempotency: MemoryIdempotency;
   readonly cursors: MemoryRecords<CursorRecord>;
+  readonly integrationState: MemoryRecords<IntegrationRecord>;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
     this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
@@ -51,8 +52,9 @@ export class MemoryStore implements Store {
     this.inbound = new MemoryInbound(() => hooks.before('inbound'), () => hooks.after('inbound'));
     this.automations = new MemoryRecords<BirthdayAutomation>(() => hooks.before('automations'), () => hooks.after('automations'));
     this.greetings = new MemoryRecords<GreetingRecord>(() => hooks.before('greetings'), () => hooks.after('greetings'));
-    this.idempotency = new MemoryRecords<IdempotencyRecord>(() => hooks.before('idempotency'), () => hooks.after('idempotency'));
+    this.idempotency = new MemoryIdempotency(() => hooks.before('idempotency'), () => hooks.after('idempotency'));
     this.cursors = new MemoryRecords<CursorRecord>(() => hooks.before('cursors'), () => hooks.after('cursors'));
+    this.integrationState = new MemoryRecords<IntegrationRecord>(() => hooks.before('integrationState'), () => hooks.after('integrationState'));
     this.outbox = new MemoryOutbox(() => hooks.before('outbox'), (ids, rows) => hooks.outbox(ids, rows));
   }
 
