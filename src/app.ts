@@ -11,6 +11,11 @@ import { GATEWAYS } from '../integrations/gateways/registry.js';
 import type { GatewaySettings } from '../integrations/gateways/registry.js';
 import { connectHubSpot, hubspotSettings } from '../integrations/hubspot/index.js';
 import type { HubSpotConnection } from '../integrations/hubspot/index.js';
+import { actionInstaller, hubspotActionRoutes, openHubSpotWriteBack } from '../integrations/hubspot/actions.js';
+import type { WriteBack } from '../integrations/hubspot/actions.js';
+import type { InstallResult } from '../integrations/hubspot/install-action.js';
+import type { RequestHandler } from 'express';
+import type { EventSink } from './delivery/sinks.js';
 import { describeListAudience, listIdOf, resolveCrmList } from './crm/list-segment.js';
 import { syncedProperties } from './crm/map-contact.js';
 import { CampaignService } from './campaigns/campaign-service.js';
@@ -42,6 +47,8 @@ export interface AppContext {
   engine(): Promise<DeliveryEngine>;
   /** The HubSpot account (client, request budget, CRM port), built on first use; throws when HUBSPOT_ACCESS_TOKEN is unset. */
   hubspot(): HubSpotConnection;
+  /** The HubSpot "Send SMS" workflow action: its endpoints (when HUBSPOT_CLIENT_SECRET or HUBSPOT_WEBHOOK_SECRET is set) and its installer. */
+  hubspotActions: { routes?: RequestHandler; install(actionUrl?: string): Promise<InstallResult> };
   store: Store;
   logger: Logger;
   clock: Clock;
@@ -110,22 +117,54 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
       return { filter: audience.filter, note: describeListAudience(audience) };
     },
   });
+  // HubSpot write-back (timeline, consent, workflow callbacks): event sinks, each with its own durable
+  // inbox, only when HubSpot is configured.
+  let writeBack: WriteBack | undefined;
+  const sinkInboxes: Array<EventInbox<GatewayEvent>> = [];
+  const openSinks = async (): Promise<Array<{ sink: EventSink; inbox: EventInbox<GatewayEvent> }>> => {
+    if (!config.HUBSPOT_ACCESS_TOKEN || options.readOnly) return [];
+    const dataDir = path.resolve(config.DATA_DIR);
+    writeBack = await openHubSpotWriteBack({ dataDir, client: getHubSpot().client, store, clock, logger, consentProperty: config.HUBSPOT_CONSENT_PROPERTY });
+    const sinks = [];
+    for (const sink of writeBack.sinks) {
+      const sinkInbox = await EventInbox.open<GatewayEvent>(path.join(path.dirname(inboxPath(dataDir)), `${sink.name}.jsonl`));
+      sinkInboxes.push(sinkInbox);
+      sinks.push({ sink, inbox: sinkInbox });
+    }
+    return sinks;
+  };
   const getEngine = async (): Promise<DeliveryEngine> => {
     inbox ??= await EventInbox.open<GatewayEvent>(inboxPath(path.resolve(config.DATA_DIR)));
-    engine ??= new DeliveryEngine({
-      store, clock, timers, logger, newId: randomUUID, random: Math.random, gateway, campaigns, inbox,
-      ...(config.SMS_FAILOVER_GATEWAY ? { failoverGateway: config.SMS_FAILOVER_GATEWAY } : {}),
-      consentRequests: { yesKeywords: config.CONSENT_YES_KEYWORDS, windowHours: config.CONSENT_REQUEST_WINDOW_HOURS },
-      onCircuitOpen: (name, failover, until) => void notify({ type: 'circuit_open', gateway: name, failover, until: until.toISOString() }),
-      ...(context.slack ? { sinks: [{ sink: context.slack.sink, inbox: context.slack.sinkInbox }] } : {}),
-    });
+    if (!engine) {
+      const sinks = [...(await openSinks()), ...(context.slack ? [{ sink: context.slack.sink, inbox: context.slack.sinkInbox }] : [])];
+      engine ??= new DeliveryEngine({
+        store, clock, timers, logger, newId: randomUUID, random: Math.random, gateway, campaigns, inbox,
+        ...(sinks.length > 0 ? { sinks } : {}),
+        ...(config.SMS_FAILOVER_GATEWAY ? { failoverGateway: config.SMS_FAILOVER_GATEWAY } : {}),
+        consentRequests: { yesKeywords: config.CONSENT_YES_KEYWORDS, windowHours: config.CONSENT_REQUEST_WINDOW_HOURS },
+        onCircuitOpen: (name, failover, until) => void notify({ type: 'circuit_open', gateway: name, failover, until: until.toISOString() }),
+      });
+    }
     return engine;
+  };
+  const actionRoutes = config.HUBSPOT_CLIENT_SECRET || config.HUBSPOT_WEBHOOK_SECRET
+    ? hubspotActionRoutes({
+      clientSecret: config.HUBSPOT_CLIENT_SECRET, webhookSecret: config.HUBSPOT_WEBHOOK_SECRET, publicUrl: config.PUBLIC_URL,
+      defaultCountry: config.DEFAULT_COUNTRY, defaultSender: config.SMS_SENDER, canComplete: Boolean(config.HUBSPOT_ACCESS_TOKEN),
+    }, { store, campaigns, clock, logger })
+    : undefined;
+  const hubspotActions = {
+    ...(actionRoutes ? { routes: actionRoutes } : {}),
+    install: actionInstaller({
+      developerApiKey: config.HUBSPOT_DEVELOPER_API_KEY, appId: config.HUBSPOT_APP_ID, apiBase: config.HUBSPOT_API_BASE, requestsPer10s: config.HUBSPOT_REQUESTS_PER_10S, publicUrl: config.PUBLIC_URL,
+    }, { clock, timers }),
   };
   const context: AppContext = {
     config,
     policy,
     campaigns,
     hubspot: getHubSpot,
+    hubspotActions,
     gateway,
     routeGateway,
     engine: getEngine,
@@ -138,6 +177,8 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
       await context.slack?.stop();
       for (const opened of gateways.values()) await opened.close?.();
       await inbox?.close();
+      for (const sinkInbox of sinkInboxes) await sinkInbox.close();
+      await writeBack?.close();
       await store.close();
     },
   };
@@ -154,8 +195,8 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
         const list = await campaigns.resolveSegment(reference);
         return { name: list.segment, filter: list.filter };
       },
-      // HubSpot is connected when its access token (HUBSPOT_*TOKEN or *KEY) is set.
-      hubspotConfigured: Object.entries(config).some(([name, value]) => /^HUBSPOT_\w*(TOKEN|KEY)$/.test(name) && Boolean(value)),
+      // HubSpot is connected when its access token is set (the developer API key alone is not a connection).
+      hubspotConfigured: Boolean(config.HUBSPOT_ACCESS_TOKEN),
       // An answer goes from the sender the contact last heard from, so it lands in the same conversation.
       sendMessage: async ({ to, text, key }) => {
         const route = checkRoute(context, (await store.outbox.lastToPhone(to))?.sender, 'default');

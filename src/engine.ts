@@ -6,7 +6,9 @@ import { Dispatcher } from './delivery/dispatcher.js';
 import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
 import { EventIngestor } from './delivery/ingest-events.js';
 import { Reconciler } from './delivery/reconcile.js';
+import { sendResultEvents } from './delivery/send-events.js';
 import type { EventSink } from './delivery/sinks.js';
+import type { OutboxMessage } from './delivery/outbox.js';
 import type { Timers } from './delivery/timers.js';
 import type { EventInbox } from './store/lowdb/event-inbox.js';
 import type { Store } from './store/port.js';
@@ -68,6 +70,8 @@ export class DeliveryEngine {
           { store: deps.store, clock: deps.clock, newId: deps.newId },
         ).catch((cause: unknown) => deps.logger.warn({ error: cause }, 'could not record a carrier opt-out'));
       },
+      // Sinks hear of sends too (a send has no receipt of its own); the main inbox needs no copy.
+      ...(deps.sinks?.length ? { onRecorded: async (rows: readonly OutboxMessage[]) => this.toSinks(sendResultEvents(rows)) } : {}),
       ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
       ...(deps.failoverGateway ? { failover: { gateway: deps.failoverGateway, afterFailures: 5, cooldownMs: 60_000 } } : {}),
       ...(deps.onCircuitOpen ? { onCircuitOpen: deps.onCircuitOpen } : {}),
@@ -92,9 +96,15 @@ export class DeliveryEngine {
     ]);
   }
 
+  private async toSinks(events: GatewayEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await Promise.all((this.deps.sinks ?? []).map(({ inbox }) => inbox.append(events)));
+  }
+
   /** Feeds each sink what it has not had yet; a sink that fails keeps its place and tries again next round. */
   async feedSinks(): Promise<void> {
     for (const { sink, inbox } of this.deps.sinks ?? []) {
+      if (sink.ready && !sink.ready()) continue;
       try {
         for (;;) {
           const entries = await inbox.readAfter(inbox.cursor(), 500);
@@ -102,6 +112,8 @@ export class DeliveryEngine {
           await sink.handle(entries.map((entry) => entry.event));
           await inbox.commit((entries[entries.length - 1] as { seq: number }).seq);
         }
+        // Drops the handled prefix once it is big (the inbox decides: ≥ 1 MiB and at least half the file).
+        await inbox.compact();
       } catch (error) {
         this.deps.logger.warn({ sink: sink.name, error }, 'event sink is failing; it will catch up later');
       }

@@ -68,3 +68,33 @@ describe('event sinks', () => {
     expect(received).toEqual(['I1']);
   });
 });
+
+describe('event sinks hear of sends', () => {
+  it('a message the gateway accepts or refuses reaches the sinks as a send-result event, test sends excepted', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-sinks-'));
+    const store = new MemoryStore();
+    const clock = fixedClock('2026-11-27T07:00:00.000Z');
+    const gateway = createFakeGateway();
+    gateway.enqueue({ ok: true, providerMessageId: 'P-1' }, { ok: false, error: { code: 'invalid_number', retryable: false, message: 'no such number' } });
+    let n = 0;
+    const newId = () => `id-${(n += 1)}`;
+    const campaigns = new CampaignService({ store, clock, newId, policy: DEFAULT_POLICY, defaultZone: 'Europe/Moscow', defaultCountry: 'RU', prices: {}, currency: 'RUB', gateway: () => gateway, testSendRequiredAbove: 100 });
+    const received: GatewayEvent[] = [];
+    const inboxes = [await EventInbox.open<GatewayEvent>(path.join(dir, 'events.jsonl')), await EventInbox.open<GatewayEvent>(path.join(dir, 'crm.jsonl'))] as const;
+    const engine = new DeliveryEngine({
+      store, clock, timers: manualTimers(clock), logger: silentLogger, newId, random: () => 0.5, gateway: () => gateway, campaigns,
+      inbox: inboxes[0], sinks: [{ sink: { name: 'crm', handle: async (events) => void received.push(...events) }, inbox: inboxes[1] }],
+    });
+    const campaign = await campaigns.create({
+      name: 'two', kind: 'transactional', audience: { phones: ['+79161230001', '+79161230002'] }, variants: [{ name: 'A', text: 'Hello', weight: 1 }],
+      campaignVariables: {}, sender: 'SHOP', gateway: 'fake', schedule: { type: 'now' },
+    });
+    await campaigns.start(campaign.id);
+    await engine.step();
+    expect(received.map((e) => e.type === 'status' && [e.status, e.key.endsWith(`:sent:${e.status}`), e.messageId !== undefined])).toEqual([
+      ['submitted', true, true],
+      ['rejected', true, true],
+    ]);
+    for (const inbox of inboxes) await inbox.close();
+  });
+});

@@ -51,6 +51,11 @@ export const hubspotConfigShape = {
   HUBSPOT_TIMEZONE_PROPERTY: propertyName.default('hs_timezone'),
   HUBSPOT_CONSENT_PROPERTY: propertyName.default('sms_consent'),
   HUBSPOT_SYNC_PROPERTIES: propertyList('email,lifecyclestage').default(['email', 'lifecyclestage', 'hs_lead_status', 'country', 'state']),
+  // The "Send SMS" workflow action: installed with the developer account's key into its app; the
+  // generic "Send a webhook" action authenticates with a shared secret instead.
+  HUBSPOT_DEVELOPER_API_KEY: z.string().trim().min(8, 'must be the developer API key of the HubSpot developer account that owns the app (Apps > Get HubSpot API key)').optional(),
+  HUBSPOT_APP_ID: z.string().trim().regex(/^\d{1,12}$/, 'must be the numeric id of the HubSpot app the workflow action belongs to (on the app\'s page in the developer account)').optional(),
+  HUBSPOT_WEBHOOK_SECRET: z.string().trim().min(16, 'must be at least 16 characters (generate one: openssl rand -hex 24)').optional(),
 };
 
 export const hubspotConfigSchema = z.object(hubspotConfigShape);

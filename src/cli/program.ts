@@ -4,6 +4,7 @@ import { registerCampaignCommands } from './commands/campaign.js';
 import { registerContactCommands } from './commands/contacts.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerHubSpotActionCommands } from './commands/hubspot-action.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerHubSpotCommands } from './commands/hubspot.js';
 import { registerMessageCommands } from './commands/message.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerDemoCommand(program);
   registerHubSpotCommands(program);
+  registerHubSpotActionCommands(program);
   registerStoreCommands(program);
   return program;
 }

@@ -23,6 +23,8 @@ export interface DispatcherDeps {
   activeCampaigns(): Promise<ReadonlySet<string>>;
   /** A carrier or gateway said the recipient opted out (Twilio 21610, Vonage err-code 9): record it in the consent ledger. */
   onCarrierOptOut(message: OutboxMessage, error: GatewayError): Promise<void>;
+  /** Told the rows a batch's results changed, once they are durable (the event sinks learn of sends this way). */
+  onRecorded?(rows: readonly OutboxMessage[]): Promise<void>;
   retry?: RetryPolicy;
   /** Where to send while a gateway keeps failing (circuit open); none: wait for it to recover. */
   failover?: { gateway: string; afterFailures: number; cooldownMs: number };
@@ -131,8 +133,9 @@ export class Dispatcher {
     // The claim must be on disk before any gateway sees a message: that is what makes a crash safe.
     await this.deps.store.flush();
     const outcomes = await this.pipeline(batch);
-    await this.record(outcomes);
+    const recorded = await this.record(outcomes);
     await this.deps.store.flush();
+    await this.deps.onRecorded?.(recorded);
     this.log.flush();
     return outcomes.filter((o) => o.kind === 'sent').length;
   }
@@ -277,7 +280,7 @@ export class Dispatcher {
   }
 
   /** One write for the whole batch; a receipt that raced ahead of its send result keeps its later status. */
-  private async record(outcomes: Outcome[]): Promise<void> {
+  private async record(outcomes: Outcome[]): Promise<OutboxMessage[]> {
     const current = await this.deps.store.outbox.getMany(outcomes.map((o) => o.message.id));
     const canceled = await this.canceledCampaigns(outcomes);
     const rows: OutboxMessage[] = [];
@@ -308,6 +311,7 @@ export class Dispatcher {
       if (result.error.code === 'opted_out') await this.deps.onCarrierOptOut(message, result.error);
     }
     await this.deps.store.outbox.updateMany(rows);
+    return rows;
   }
 
   /** Campaigns of held messages that were canceled meanwhile: their messages are canceled, not queued again. */

@@ -93,6 +93,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     }));
   });
 
+  // HubSpot workflow actions: each request is authenticated by its own signature or shared secret.
+  if (app.hubspotActions.routes) server.use(app.hubspotActions.routes);
   // Slack (HTTP mode): POST /slack/events, verified and handed to bolt's receiver before any body parser.
   app.slack?.mount(server);
 

@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { openApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { runDemo, makeDemoDir } from '../../demo/run-demo.js';
+import { startHubSpotStandIn } from '../../demo/hubspot-stand-in.js';
+import { demoWriteRoutes } from '../../demo/hubspot-write-routes.js';
+import { demoHubSpotContacts, hubspotDemoEnv, runHubSpotDemo } from '../../demo/run-hubspot-demo.js';
+import { formatHubSpotDemo } from '../../demo/format-hubspot-demo.js';
 import { cliInvocation, parseFlags, wholeNumber } from '../flags.js';
 import { printJson, printLines } from '../output.js';
 import type { Clock } from '../../common/clock.js';
@@ -13,6 +17,7 @@ import { formatReport } from './import.js';
 const demoFlags = z.object({
   rows: wholeNumber('--rows', { min: 10, max: 200_000 }).default(2000),
   json: z.boolean().default(false),
+  hubspot: z.boolean().default(false),
 });
 
 export function registerDemoCommand(program: Command): void {
@@ -21,8 +26,13 @@ export function registerDemoCommand(program: Command): void {
     .description('Run the whole flow on generated sample data in a scratch directory (needs no accounts).')
     .option('--rows <n>', 'how many sample customers', '2000')
     .option('--json', 'print JSON')
+    .option('--hubspot', 'run the HubSpot loop instead, against a local HubSpot stand-in: sync contacts, send, see the timeline entries written back')
     .action(async (rawFlags: unknown) => {
       const flags = parseFlags(demoFlags, rawFlags);
+      if (flags.hubspot) {
+        await runHubSpotDemoCommand(flags.json);
+        return;
+      }
       const workDir = makeDemoDir();
       const config = loadConfig({
         SMS_PRICES: '{"default":{"RU":3.5,"KZ":4,"default":6}}',
@@ -75,6 +85,28 @@ export function registerDemoCommand(program: Command): void {
         await app.close();
       }
     });
+}
+
+/** `demo --hubspot`: the HubSpot loop on a scratch data dir and a local HubSpot stand-in (no account needed). */
+async function runHubSpotDemoCommand(json: boolean): Promise<void> {
+  const workDir = makeDemoDir();
+  const contacts = demoHubSpotContacts();
+  const writes = demoWriteRoutes(contacts);
+  const standIn = await startHubSpotStandIn({ contacts, routes: [writes.route] });
+  const demo = { standIn, writes };
+  try {
+    const config = loadConfig({ ...process.env, ...hubspotDemoEnv(demo), DATA_DIR: workDir, DATABASE_URL: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+    const app = await openApp(config, { clock: daytimeClock(), gatewaySettings: { maxSegmentsPerSecond: 1000, receiptDelayMs: [50, 400], replyRate: 0, seed: 'demo' } });
+    try {
+      const result = await runHubSpotDemo(app, demo);
+      if (json) printJson(result);
+      else printLines(formatHubSpotDemo(result, workDir));
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await standIn.close();
+  }
 }
 
 function indent(lines: string[]): string[] {

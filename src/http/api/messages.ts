@@ -1,21 +1,12 @@
 import type { AppContext } from '../../app.js';
-import { maskPhone } from '../../common/mask.js';
+import type { SingleAnswer } from '../../campaigns/send-single.js';
+import { sendSingleOnce } from '../../campaigns/send-single.js';
 import { compileTemplate } from '../../messages/template.js';
-import type { IdempotencyRecord } from '../../store/port.js';
 import { checkRoute } from './campaigns.js';
 import { fingerprint, KeyedMutex } from './idempotency.js';
 import { messageAcceptedResponse } from './responses.js';
 import type { ApiDeps, ApiRoute } from './route.js';
 import { e164, idempotencyHeaders, messageBody, parseInput } from './schemas.js';
-
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
-/** A key whose campaign was created but not yet answered (the process stopped in between): a retry finishes it. */
-const PENDING = 0;
-const REUSED: Answer = { status: 422, body: { error: 'Idempotency-Key reused with different parameters' } };
 
 export interface OneMessage {
   to: string;
@@ -25,46 +16,17 @@ export interface OneMessage {
   variables: Record<string, string>;
 }
 
-/** Starts the one-recipient campaign (if not yet) and describes its message. */
-async function startOne(app: AppContext, campaignId: string): Promise<Answer> {
-  let campaign = await app.campaigns.get(campaignId);
-  // One recipient is below any test-send threshold; a transactional notice has no test send.
-  if (campaign.status === 'draft') campaign = await app.campaigns.start(campaignId, { skipTestSendCheck: true });
-  const [row] = await app.store.outbox.listByCampaign(campaignId, { limit: 1 });
-  if (!row) {
-    return { status: 409, body: { error: 'The recipient cannot receive this message.', details: { id: campaignId, excluded: campaign.planned?.excluded ?? {} } } };
-  }
-  return { status: 202, body: { id: campaignId, messageId: row.id, status: row.status } };
-}
-
 /**
  * Stripe's model: the first answer per key is stored and replayed; the same key with other
  * parameters is a 422. The campaign is created and the key recorded (durably) before anything can be
- * sent, so no crash between the two can make a retry send twice.
+ * sent, so no crash between the two can make a retry send twice (see sendSingleOnce).
  */
-export async function sendOnce(app: AppContext, key: string, print: string, message: OneMessage): Promise<Answer & { replayed: boolean }> {
-  const found = await app.store.idempotency.get(key);
-  // A key past IDEMPOTENCY_TTL_HOURS is forgotten: its request counts as new (as Stripe's keys expire).
-  let record = found && found.at >= expiredBefore(app) ? found : undefined;
-  if (record && record.fingerprint !== print) return { ...REUSED, replayed: false };
-  if (record && record.status !== PENDING) return { status: record.status, body: record.body, replayed: true };
-  if (!record) {
-    const created = await app.campaigns.create({
-      name: `message to ${maskPhone(message.to)}`, kind: 'transactional', audience: { phones: [message.to] }, variants: [{ name: 'A', text: message.text, weight: 1 }],
-      campaignVariables: message.variables, sender: message.sender, gateway: message.gateway, schedule: { type: 'now' }, source: 'message',
-    });
-    record = { id: key, fingerprint: print, status: PENDING, body: { campaignId: created.id }, at: app.clock.now().toISOString() } satisfies IdempotencyRecord;
-    await app.store.idempotency.put(record);
-    await app.store.flush();
-  }
-  const answer = await startOne(app, (record.body as { campaignId: string }).campaignId);
-  await app.store.idempotency.put({ ...record, status: answer.status, body: answer.body });
-  await app.store.flush();
-  return { ...answer, replayed: false };
+export async function sendOnce(app: AppContext, key: string, print: string, message: OneMessage): Promise<SingleAnswer> {
+  return sendSingleOnce({ campaigns: app.campaigns, store: app.store, clock: app.clock, expiredBefore: expiredBefore(app) }, key, print, { ...message, kind: 'transactional' });
 }
 
 /** Records first answered before this time (ISO) have expired. */
-function expiredBefore(app: AppContext): string {
+export function expiredBefore(app: AppContext): string {
   return new Date(app.clock.now().getTime() - app.config.IDEMPOTENCY_TTL_HOURS * HOUR_MS).toISOString();
 }
 
