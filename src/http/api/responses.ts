@@ -69,6 +69,7 @@ export const consentChangeResponse = z.object({ id: z.string(), phone: z.string(
 export const segmentResponse = segmentSchema.meta({ id: 'Segment' });
 export const segmentPreviewResponse = z.object({
   name: z.string(), filter: filterSchema, description: z.string().describe('The filter in words.'),
+  note: z.string().optional().describe('The segment\'s own description; for a HubSpot list, how it was translated (or why its members are used instead).'),
   count: z.number().int().describe('Contacts the segment matches now.'), total: z.number().int().describe('All contacts.'),
   sample: z.array(contactSchema),
 });
