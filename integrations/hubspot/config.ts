@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CrmPropertyMap } from '../../src/crm/map-contact.js';
 import { validateCron } from '../../src/schedule/scheduler.js';
 
 const propertyName = z
@@ -61,28 +62,14 @@ export const hubspotConfigShape = {
 export const hubspotConfigSchema = z.object(hubspotConfigShape);
 export type HubSpotEnv = z.output<typeof hubspotConfigSchema>;
 
-/** Which HubSpot property feeds which contact field (the first non-empty phone property wins). */
-export interface HubSpotPropertyMap {
-  phone: string[];
-  firstName: string;
-  lastName: string;
-  birthDate: string;
-  city: string;
-  gender: string;
-  interests: string;
-  timezone: string;
-  consent: string;
-  /** Kept as they are in the contact's properties, so list filters on them translate. */
-  extra: string[];
-}
-
 export interface HubSpotSettings {
   accessToken: string | undefined;
   clientSecret: string | undefined;
   apiBase: string;
   requestsPer10s: number;
   syncCron: string;
-  properties: HubSpotPropertyMap;
+  /** Which HubSpot property feeds which contact field (the first non-empty phone property wins). */
+  properties: CrmPropertyMap;
 }
 
 export function hubspotSettings(env: HubSpotEnv): HubSpotSettings {
