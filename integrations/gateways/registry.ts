@@ -39,6 +39,8 @@ export interface GatewaySettings {
   receiptDelayMs?: [number, number];
   replyDelayMs?: [number, number];
   replyRate?: number;
+  /** Share of messages the simulator accepts (a short demo wants no random refusals). */
+  acceptRate?: number;
 }
 
 /** One line per gateway: adding a gateway means adding its folder and its line here. */
@@ -52,6 +54,7 @@ export const GATEWAYS: Record<string, (settings: GatewaySettings, deps: GatewayD
         ...(settings.receiptDelayMs ? { receiptDelayMs: settings.receiptDelayMs } : {}),
         ...(settings.replyDelayMs ? { replyDelayMs: settings.replyDelayMs } : {}),
         ...(settings.replyRate !== undefined ? { replyRate: settings.replyRate } : {}),
+        ...(settings.acceptRate !== undefined ? { acceptRate: settings.acceptRate } : {}),
       },
       deps,
     ),

@@ -15,16 +15,9 @@ const propertyList = (example: string) =>
     .regex(/^[a-z0-9_]+(\s*,\s*[a-z0-9_]+)*$/, `must be HubSpot internal property names separated by commas, such as ${example}`)
     .transform((text) => text.split(',').map((name) => name.trim()));
 
+// As SMSRU_API_BASE and VONAGE_API_BASE: an http(s) URL, its trailing slash dropped for joining paths.
 const url = z
-  .string()
-  .trim()
-  .refine((value) => {
-    try {
-      return ['http:', 'https:'].includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, 'must be an http(s) URL such as https://api.hubapi.com')
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://api.hubapi.com' })
   .transform((value) => value.replace(/\/+$/, ''));
 
 const cron = z.string().trim().superRefine((value, ctx) => {

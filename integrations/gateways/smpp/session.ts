@@ -12,17 +12,19 @@ export type LinkState = 'idle' | 'connecting' | 'bound' | 'waiting' | 'closed';
 /** Why the last attempt did not end bound: the SMSC refused the bind, or the network failed. */
 export type LinkFailure = { kind: 'bind_refused'; status: number } | { kind: 'network'; detail: string };
 
+/** Nothing was written: safe to try again. */
+type NotSent = { kind: 'not_sent'; detail: string };
+
 export type SubmitOutcome =
   | { kind: 'answered'; status: number; messageId: string }
-  /** Nothing was written: safe to try again. */
-  | { kind: 'not_sent'; detail: string }
+  | NotSent
   /** Written but never answered: the SMSC may have accepted it, so the outcome is unknown. */
   | { kind: 'no_answer'; detail: string };
 
 /** A query_sm answer (SMPP 3.4 §4.8.2): the SMSC's state of a message it returned an id for. */
 export type QueryOutcome =
   | { kind: 'answered'; status: number; messageState?: number; errorCode?: number }
-  | { kind: 'not_sent'; detail: string }
+  | NotSent
   | { kind: 'no_answer'; detail: string };
 
 export type Readiness = { ok: true } | { ok: false; failure?: LinkFailure; retryInMs?: number };
@@ -249,6 +251,18 @@ export function createSmppSession(options: SessionOptions, deps: SessionDeps): S
       else setTimer(timer, () => settle({ kind: 'no_answer', detail: `No query_sm_resp within ${options.responseTimeoutMs} ms` }), options.responseTimeoutMs);
     });
 
+  /** Runs `use` on the bound link once the window has room; a link that is not (or no longer) bound sends nothing. */
+  const onBoundLink = async <T>(use: (session: smpp.Session) => Promise<T>): Promise<T | NotSent> => {
+    if (state !== 'bound') return { kind: 'not_sent', detail: `The link is ${state}` };
+    await window.acquire();
+    const session = link;
+    if (state !== 'bound' || !session) {
+      window.release();
+      return { kind: 'not_sent', detail: `The link is ${state}` };
+    }
+    return use(session);
+  };
+
   return {
     state: () => state,
     async ready() {
@@ -259,26 +273,8 @@ export function createSmppSession(options: SessionOptions, deps: SessionDeps): S
       if (state === 'waiting') readiness.retryInMs = Math.max(0, reconnectAt - deps.clock.now().getTime());
       return readiness;
     },
-    async submit(fields, onAnswered) {
-      if (state !== 'bound') return { kind: 'not_sent', detail: `The link is ${state}` };
-      await window.acquire();
-      const session = link;
-      if (state !== 'bound' || !session) {
-        window.release();
-        return { kind: 'not_sent', detail: `The link is ${state}` };
-      }
-      return send(session, fields, onAnswered);
-    },
-    async query(fields) {
-      if (state !== 'bound') return { kind: 'not_sent', detail: `The link is ${state}` };
-      await window.acquire();
-      const session = link;
-      if (state !== 'bound' || !session) {
-        window.release();
-        return { kind: 'not_sent', detail: `The link is ${state}` };
-      }
-      return query(session, fields);
-    },
+    submit: (fields, onAnswered) => onBoundLink((session) => send(session, fields, onAnswered)),
+    query: (fields) => onBoundLink((session) => query(session, fields)),
     async close() {
       if (state === 'closed') return;
       const session = link;

@@ -96,7 +96,7 @@ async function runHubSpotDemoCommand(json: boolean): Promise<void> {
   const demo = { standIn, writes };
   try {
     const config = loadConfig({ ...process.env, ...hubspotDemoEnv(demo), DATA_DIR: workDir, DATABASE_URL: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-    const app = await openApp(config, { clock: daytimeClock(), gatewaySettings: { maxSegmentsPerSecond: 1000, receiptDelayMs: [50, 400], replyRate: 0, seed: 'demo' } });
+    const app = await openApp(config, { clock: daytimeClock(), gatewaySettings: { maxSegmentsPerSecond: 1000, receiptDelayMs: [50, 400], replyRate: 0, acceptRate: 1, seed: 'demo' } });
     try {
       const result = await runHubSpotDemo(app, demo);
       if (json) printJson(result);
