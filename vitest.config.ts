@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Message ids are random, so the simulator's 1% random refusals would make end-to-end counts flaky;
+    // tests that need refusals configure the simulator (or a fake gateway) directly.
+    env: { SIMULATOR_ACCEPT_RATE: '1' },
   },
 });

@@ -214,6 +214,7 @@ function gatewaySettings(config: Config, options: OpenOptions): GatewaySettings 
     maxSegmentsPerSecond: config.SIMULATOR_MPS,
     maxRetryAfterMs: config.SIMULATOR_MAX_RETRY_AFTER_S * 1000,
     ...(config.SIMULATOR_SEED ? { seed: config.SIMULATOR_SEED } : {}),
+    ...(config.SIMULATOR_ACCEPT_RATE !== undefined ? { acceptRate: config.SIMULATOR_ACCEPT_RATE } : {}),
     ...options.gatewaySettings,
   };
 }

@@ -71,6 +71,7 @@ export const configSchema = z.object({
     .default({}),
   SIMULATOR_MPS: z.coerce.number().positive('must be a positive number of segments per second').default(100),
   SIMULATOR_SEED: z.string().min(1).optional(),
+  SIMULATOR_ACCEPT_RATE: z.coerce.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
   SIMULATOR_MAX_RETRY_AFTER_S: z.coerce.number().positive('must be a positive number of seconds').max(3600, 'must be at most 3600 seconds').default(60),
   TEST_SEND_REQUIRED_ABOVE: z.coerce.number().int().min(0).default(100),
   QUIET_HOURS: z

@@ -34,7 +34,7 @@ export interface ApiServer {
 /** The real service's HTTP app on 127.0.0.1 over a scratch (or given) data dir. */
 export async function startApiServer(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ApiServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-api-'));
-  const app = await openApp(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', API_KEY, SMS_SENDER: 'SHOP', ...options.env }), { logger: silentLogger });
+  const app = await openApp(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', API_KEY, SMS_SENDER: 'SHOP', SIMULATOR_ACCEPT_RATE: '1', ...options.env }), { logger: silentLogger });
   const engine = await app.engine();
   const server: Server = createHttpApp({ app, engine }).listen(0, '127.0.0.1');
   await once(server, 'listening');
