@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CampaignService } from '../../src/campaigns/campaign-service.js';
 import { requestConsent } from '../../src/campaigns/consent-request.js';
 import { fixedClock } from '../../src/common/clock.js';
@@ -11,7 +10,7 @@ import type { ApiServer } from '../helpers/api-server.js';
 import { startApiServer } from '../helpers/api-server.js';
 import { createFakeGateway } from '../helpers/fake-gateway.js';
 import { makeContact } from '../helpers/factories.js';
-import { cli } from '../helpers/run-cli.js';
+import { cli, useCliDataDir } from '../helpers/run-cli.js';
 
 /** An IANA zone where it is about midday now, so quiet hours never defer the request in these tests. */
 function middayZone(): string {
@@ -68,23 +67,10 @@ describe('double opt-in over REST', () => {
 });
 
 describe('double opt-in on the CLI', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-doi-'));
-    vi.stubEnv('DATA_DIR', path.join(dir, 'data'));
-    vi.stubEnv('LOG_LEVEL', 'silent');
-    vi.stubEnv('DATABASE_URL', '');
-    vi.stubEnv('SMS_SENDER', 'SHOP');
-    vi.stubEnv('SIMULATOR_MPS', '1000');
-    vi.stubEnv('CONSENT_YES_KEYWORDS', 'ОК,SURE');
-  });
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = useCliDataDir('smsb-doi-', { SIMULATOR_MPS: '1000', CONSENT_YES_KEYWORDS: 'ОК,SURE' });
 
   it('consent request --segment sends the text and says who was asked; keywords are configurable', async () => {
-    const file = path.join(dir, 'c.csv');
+    const file = path.join(scratch.dir(), 'c.csv');
     fs.writeFileSync(file, `phone,timezone,consent\n+79123456780,${middayZone()},\n+79123456781,${middayZone()},no\n`);
     await cli('import', file);
     await cli('segment', 'create', 'all', '--filter', '{"and":[]}');

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiServer } from '../helpers/api-server.js';
 import { API_KEY, startApiServer } from '../helpers/api-server.js';
-import { cli } from '../helpers/run-cli.js';
+import { cli, useCliDataDir } from '../helpers/run-cli.js';
 
 const E164 = '+79123456789';
 /** Every spelling of the number that could be stored: E.164, international digits, national digits. */
@@ -85,22 +84,10 @@ describe('personal data over REST: export, forget, suppression', () => {
 });
 
 describe('personal data on the CLI', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-pd-'));
-    vi.stubEnv('DATA_DIR', path.join(dir, 'data'));
-    vi.stubEnv('LOG_LEVEL', 'silent');
-    vi.stubEnv('DATABASE_URL', '');
-    vi.stubEnv('SMS_SENDER', 'SHOP');
-    vi.stubEnv('SIMULATOR_MPS', '1000');
-  });
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = useCliDataDir('smsb-pd-', { SIMULATOR_MPS: '1000' });
 
   it('contacts export prints JSON; contacts forget erases every spelling; a number that never opted out is not kept', async () => {
-    const file = path.join(dir, 'c.csv');
+    const file = path.join(scratch.dir(), 'c.csv');
     fs.writeFileSync(file, 'phone,name\n+79123456789,Анна\n+79123456790,Олег\n');
     await cli('import', file);
     const id = JSON.parse((await cli('campaign', 'create', '--name', 'n', '--to', '+79123456789', '--kind', 'transactional', '--text', 'Привет, {{firstName}}', '--json')).stdout).id;
@@ -110,8 +97,8 @@ describe('personal data on the CLI', () => {
     const forgotten = await cli('contacts', 'forget', '+79123456789');
     expect(forgotten.code).toBe(0);
     expect(forgotten.stdout).toContain('had not opted out: nothing about it is kept');
-    expect(filesHolding(path.join(dir, 'data'), SPELLINGS)).toEqual([]);
-    expect(filesHolding(path.join(dir, 'data'), ['Привет, Анна'])).toEqual([]);
+    expect(filesHolding(path.join(scratch.dir(), 'data'), SPELLINGS)).toEqual([]);
+    expect(filesHolding(path.join(scratch.dir(), 'data'), ['Привет, Анна'])).toEqual([]);
     expect((await cli('contacts', 'export', '+79123456789')).code).toBe(1);
     // Not on the suppression list: a later import with consent is a new contact like any other.
     fs.writeFileSync(file, 'phone,consent\n+79123456789,yes\n');

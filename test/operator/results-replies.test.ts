@@ -1,10 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { ApiServer } from '../helpers/api-server.js';
 import { startApiServer } from '../helpers/api-server.js';
-import { cli } from '../helpers/run-cli.js';
+import { cli, useCliDataDir } from '../helpers/run-cli.js';
 import { openApp } from '../../src/app.js';
 import { silentLogger } from '../../src/common/logger.js';
 import { loadConfig } from '../../src/config.js';
@@ -77,28 +76,16 @@ describe('per-recipient results, replies, campaign sources and archive over REST
 });
 
 describe('per-recipient results, replies, list and archive on the CLI', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-res-'));
-    vi.stubEnv('DATA_DIR', path.join(dir, 'data'));
-    vi.stubEnv('LOG_LEVEL', 'silent');
-    vi.stubEnv('DATABASE_URL', '');
-    vi.stubEnv('SMS_SENDER', 'SHOP');
-    vi.stubEnv('SIMULATOR_MPS', '1000');
-  });
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = useCliDataDir('smsb-res-', { SIMULATOR_MPS: '1000' });
 
   it('campaign messages streams CSV, JSON and text; replies list; the report points to both', async () => {
-    const file = path.join(dir, 'c.csv');
+    const file = path.join(scratch.dir(), 'c.csv');
     fs.writeFileSync(file, `phone,name\n${[0, 1, 2].map((i) => `+7912345678${i},"Имя, ${i}"`).join('\n')}\n`);
     await cli('import', file);
     const id = JSON.parse((await cli('campaign', 'create', '--name', 'n', '--to', '+79123456780,+79123456781,+79123456782', '--kind', 'transactional', '--text', 'Заказ', '--json')).stdout).id;
     await cli('campaign', 'send', id);
     {
-      const app = await openApp(loadConfig({ DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', SMS_SENDER: 'SHOP' }), { logger: silentLogger });
+      const app = await openApp(loadConfig({ DATA_DIR: path.join(scratch.dir(), 'data'), LOG_LEVEL: 'silent', SMS_SENDER: 'SHOP' }), { logger: silentLogger });
       const engine = await app.engine();
       await engine.accept([inbound('+79123456781', 'Когда доставка?', '2030-01-01T10:00:00.000Z', 'r1')]);
       await engine.processInbox();

@@ -1,28 +1,16 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_KEY, startApiServer } from '../helpers/api-server.js';
-import { cli } from '../helpers/run-cli.js';
+import { cli, useCliDataDir } from '../helpers/run-cli.js';
 
 const FILE = 'Телефон;ФИО;Пол\n+79123456789;Иванов Иван Иванович;м\n+79123456790;Петрова Мария;ЖЕН\n+79123456791;Анна Мария Луиза Петрова;Ж\n+79123456792;Смирнов Олег;Муж\n';
 
 describe('Russian full names and genders on import', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-names-'));
-    vi.stubEnv('DATA_DIR', path.join(dir, 'data'));
-    vi.stubEnv('LOG_LEVEL', 'silent');
-    vi.stubEnv('DATABASE_URL', '');
-    vi.stubEnv('SMS_SENDER', 'SHOP');
-  });
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = useCliDataDir('smsb-names-');
 
   it('CLI: ФИО splits surname first with the patronymic; an unsplittable name is kept and reported; {{middleName}} renders', async () => {
-    const file = path.join(dir, 'clients.csv');
+    const file = path.join(scratch.dir(), 'clients.csv');
     fs.writeFileSync(file, FILE);
     const report = JSON.parse((await cli('import', file, '--json')).stdout);
     expect(report.created).toBe(4);
