@@ -1,0 +1,13 @@
+import { openApp } from './src/app.js';
+import { loadConfig } from './src/config.js';
+import { runDemo, makeDemoDir } from './src/demo/run-demo.js';
+const workDir = makeDemoDir();
+const config = loadConfig({ SMS_PRICES: '{"default":{"RU":3.5,"KZ":4,"default":6}}', DATA_DIR: workDir, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', DATABASE_SCHEMA: process.argv[2], LOG_LEVEL: 'warn' });
+const real = Date.now(); const noon = new Date(real); noon.setUTCHours(9, 0, 0, 0);
+const clock = { now: () => new Date(noon.getTime() + (Date.now() - real)) };
+const app = await openApp(config, { clock, gatewaySettings: { maxSegmentsPerSecond: 1000, receiptDelayMs: [50, 600], replyDelayMs: [100, 1200], replyRate: 0.06, seed: 'demo' } });
+const t = Date.now();
+const result = await runDemo(app, { rows: 2000, workDir, replyWaitMs: 1300 });
+console.log(JSON.stringify(result.report, null, 1).slice(0, 3000));
+console.log('ms', Date.now() - t);
+await app.close();
