@@ -5,6 +5,7 @@ import { isAppError } from '../../common/errors.js';
 import { loadConfig, loadDotEnv } from '../../config.js';
 import type { Config } from '../../config.js';
 import { printJson, printLines } from '../output.js';
+import { maskDatabaseUrl } from '../../store/postgres/db.js';
 
 interface Check {
   name: string;
@@ -41,7 +42,8 @@ async function runChecks(): Promise<Check[]> {
   let config;
   try {
     config = loadConfig(process.env);
-    checks.push({ name: 'config', ok: true, detail: `DATA_DIR=${config.DATA_DIR}, DEFAULT_COUNTRY=${config.DEFAULT_COUNTRY}, DEFAULT_TIMEZONE=${config.DEFAULT_TIMEZONE}` });
+    const storeConfig = config.DATABASE_URL ? `DATABASE_URL=${maskDatabaseUrl(config.DATABASE_URL)}, DATABASE_SCHEMA=${config.DATABASE_SCHEMA}` : `DATA_DIR=${config.DATA_DIR}`;
+    checks.push({ name: 'config', ok: true, detail: `${storeConfig}, DEFAULT_COUNTRY=${config.DEFAULT_COUNTRY}, DEFAULT_TIMEZONE=${config.DEFAULT_TIMEZONE}` });
     checks.push(apiKeyCheck(config));
   } catch (error) {
     checks.push({ name: 'config', ok: false, detail: isAppError(error) ? error.message : String(error) });
