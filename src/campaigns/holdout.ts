@@ -12,7 +12,21 @@ export const HOLDOUT_MAX_PERCENT = 50;
 export function createHoldoutPicker(seed: string, percent: number): (contactId: string) => boolean {
   if (!(percent > 0)) return () => false;
   const threshold = percent / 100;
-  return (contactId) => fnv1a(`holdout:${seed}:${contactId}`) / 0x1_0000_0000 < threshold;
+  return (contactId) => mix32(fnv1a(`holdout:${seed}:${contactId}`)) / 0x1_0000_0000 < threshold;
+}
+
+/**
+ * MurmurHash3's finaliser: FNV-1a alone leaves the top bits of near-identical keys (c-0000001,
+ * c-0000002, ...) close together, so a small share taken from the top would pick almost nobody.
+ */
+function mix32(hash: number): number {
+  let h = hash;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /** Validates a holdout share from the CLI or REST: more than 0, at most 50 percent. */
