@@ -129,7 +129,7 @@ export class CampaignService {
   async preview(id: string): Promise<PlanSummary & PreviewNotes> {
     const campaign = await this.get(id);
     const summary = await this.previewOf(campaign);
-    return { ...summary, ...previewNotes(summary, campaign.variants, this.deps.prices) };
+    return { ...summary, ...previewNotes(summary, campaign.variants, this.deps.prices, { shortLinks: Boolean(this.deps.shortLinks), ...(campaign.trackLinks === false ? { trackLinks: false } : {}) }) };
   }
 
   private async previewOf(campaign: Campaign): Promise<PlanSummary> {

@@ -13,5 +13,5 @@ export async function previewCampaign(request: PlanRequest, deps: PlanDeps & { c
   const summarizer = new PlanSummarizer(deps.currency, request.variants.map((v) => v.name), 3, { holdout: Boolean(request.holdout) });
   for await (const decision of planCampaign(request, deps)) summarizer.add(decision);
   const summary = summarizer.result();
-  return { ...summary, ...previewNotes(summary, request.variants, deps.prices) };
+  return { ...summary, ...previewNotes(summary, request.variants, deps.prices, { shortLinks: Boolean(deps.shortLinks), ...(request.trackLinks === false ? { trackLinks: false } : {}) }) };
 }

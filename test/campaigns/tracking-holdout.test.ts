@@ -73,7 +73,10 @@ describe('tracked links in a campaign', () => {
     expect((await store.outbox.listByCampaign(off.id, { limit: 10 })).every((row) => row.text === text)).toBe(true);
     const untracked = await setup({ tracked: false });
     const plain = await untracked.create(text);
-    expect((await untracked.service.preview(plain.id)).samples[0]?.text).toBe(text);
+    const preview = await untracked.service.preview(plain.id);
+    expect(preview.samples[0]?.text).toBe(text);
+    expect(preview.linkNote).toContain('SHORT_LINK_BASE');
+    expect((await service.preview(off.id)).linkNote).toBeUndefined();
   });
 
   it('renders a text without links exactly as before', async () => {

@@ -120,6 +120,7 @@ export const planSummaryResponse = z
     variants: z.record(z.string(), z.object({ recipients: z.number().int(), segments: z.number().int(), cost: z.number() })),
     samples: z.array(z.object({ phone: z.string(), variant: z.string(), text: z.string(), encoding: z.enum(['GSM-7', 'UCS-2']), segments: z.number().int(), sendAfter: z.string().nullable() })),
     pricesConfigured: z.boolean().optional().describe('False when SMS_PRICES is unset: every cost is 0.'),
+    linkNote: z.string().optional().describe('Present when the text has links that go out untracked for want of SHORT_LINK_BASE or PUBLIC_URL.'),
     encodingWarnings: z.array(z.object({
       variant: z.string(), nonGsmCharacters: z.array(z.string()), segments: z.number().int(), gsmSafeSegments: z.number().int(), gsmSafeText: z.string(),
     })).optional().describe('Variants sent in UCS-2 only because of characters with GSM-7 stand-ins, with the GSM-safe text and what it saves.'),
