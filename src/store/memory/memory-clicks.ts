@@ -24,6 +24,15 @@ export class MemoryLinks implements LinkRepository {
     this.afterChange();
   }
 
+  async erase(contactId: string, redactedContactId: string): Promise<number> {
+    const hits = [...this.byCode.values()].filter((link) => link.contactId === contactId);
+    if (hits.length === 0) return 0;
+    this.beforeChange();
+    for (const link of hits) link.contactId = redactedContactId;
+    this.afterChange();
+    return hits.length;
+  }
+
   async getMany(codes: readonly string[]): Promise<Map<string, ShortLink>> {
     const found = new Map<string, ShortLink>();
     for (const code of codes) {
@@ -61,6 +70,18 @@ export class MemoryClicks implements ClickRepository {
   async listByCampaign(campaignId: string): Promise<ClickRecord[]> {
     const records = (this.byCampaign.get(campaignId) ?? []).map((record) => ({ ...record }));
     return records.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  async erase(contactId: string, redactedContactId: string): Promise<number> {
+    const hits = this.all().filter((record) => record.contactId === contactId);
+    if (hits.length === 0) return 0;
+    this.beforeChange();
+    for (const record of hits) {
+      record.contactId = redactedContactId;
+      delete record.userAgent;
+    }
+    this.afterChange();
+    return hits.length;
   }
 
   private put(record: ClickRecord): void {
