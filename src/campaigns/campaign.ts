@@ -18,6 +18,11 @@ export type CampaignSchedule =
 export type CampaignSource = 'operator' | 'message' | 'consent_request' | 'automation';
 export const CAMPAIGN_SOURCES: readonly CampaignSource[] = ['operator', 'message', 'consent_request', 'automation'];
 
+export interface SurveyOption {
+  key: string;
+  label: string;
+}
+
 export interface Campaign {
   id: string;
   name: string;
@@ -43,6 +48,14 @@ export interface Campaign {
   maxCost?: number;
   /** Why sending stopped before every message went: `budget_reached` (with the cost then). */
   stopReason?: { code: 'budget_reached'; spent: number; at: string };
+  /** Reply options of a survey: replies are tallied into them by key ("1") or label ("Отлично"). */
+  survey?: { options: SurveyOption[] };
+  /** Links in the text are sent as they are, not as tracked short links (default: tracked). */
+  trackLinks?: boolean;
+  /** Percent of the eligible audience held out (never sent), to measure lift. */
+  holdoutPercent?: number;
+  /** Seeds the holdout choice: the campaign's own id, inherited by the runs of a recurring campaign. */
+  holdoutSeed?: string;
   createdAt: string;
   updatedAt: string;
   startedAt?: string;

@@ -98,6 +98,14 @@ export async function forgetPersonalData(store: Store, clock: Clock, phone: stri
   const redactedId = `erased:${hash.slice(0, 12)}`;
   const messagesRedacted = await store.outbox.erase(match, { phone: 'erased', contactId: redactedId, text: '[erased]' });
   const repliesRedacted = await store.inbound.erase(match, 'erased');
+  if (contact) {
+    // Clicks, short links and holdouts name the contact by id: redacted like the messages, so counts stay.
+    await store.clicks.erase(contact.id, redactedId);
+    await store.links.erase(contact.id, redactedId);
+    for (const holdout of await store.holdouts.list()) {
+      if (holdout.contactIds.includes(contact.id)) await store.holdouts.put({ ...holdout, contactIds: holdout.contactIds.map((id) => (id === contact.id ? redactedId : id)) });
+    }
+  }
   let campaignsRedacted = 0;
   for (const campaign of await store.campaigns.list()) {
     if (!('phones' in campaign.audience) || !campaign.audience.phones.includes(phone)) continue;

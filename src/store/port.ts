@@ -35,6 +35,12 @@ export interface Store {
   readonly integrationState: RecordRepository<IntegrationRecord>;
   /** Hashed numbers of erased contacts who had opted out: never messaged again (see suppression.ts). */
   readonly suppressions: RecordRepository<SuppressionRecord>;
+  /** Tracked short links of campaign messages, by code (one per link per message). */
+  readonly links: LinkRepository;
+  /** Clicks on tracked short links; every click is kept (people and link-preview fetchers). */
+  readonly clicks: ClickRepository;
+  /** Which contacts of a campaign's eligible audience were held out (never sent), keyed by campaign id. */
+  readonly holdouts: RecordRepository<HoldoutRecord>;
   /**
    * Overwrites, in place, every remaining copy of these phone numbers in the store's own files
    * (journals, the event inbox) after their records were erased through the repositories, and the
@@ -205,4 +211,64 @@ export interface InboundRepository {
    * twice, even after a restart. Stores may forget keys older than a bound (the most recent 100,000).
    */
   seenKeys(keys: readonly string[]): Promise<Set<string>>;
+}
+
+/**
+ * One tracked link of one message: `code` is the short link's path part (`/s/<code>`), `url` the link
+ * as written in the campaign text (the redirect adds the campaign's UTM parameters to it).
+ */
+export interface ShortLink {
+  code: string;
+  campaignId: string;
+  messageId: string;
+  contactId?: string;
+  url: string;
+  /** A test send's link: it redirects, but its clicks are not recorded. */
+  test?: boolean;
+}
+
+export interface LinkRepository {
+  /** Inserts links; a code already stored is replaced. */
+  insertMany(links: readonly ShortLink[]): Promise<void>;
+  /** The links with these codes; unknown codes are absent from the map. */
+  getMany(codes: readonly string[]): Promise<Map<string, ShortLink>>;
+  /** Personal data erasure: the contact id of the contact's links becomes `redactedContactId` (links keep working). Returns how many. */
+  erase(contactId: string, redactedContactId: string): Promise<number>;
+}
+
+/**
+ * One request for a short link. `human: false` for link-preview fetchers, crawlers and HEAD requests:
+ * kept, but not counted as a person's click.
+ */
+export interface ClickRecord {
+  id: string;
+  code: string;
+  campaignId: string;
+  messageId: string;
+  contactId?: string;
+  /** The link as written in the campaign text. */
+  url: string;
+  at: string;
+  human: boolean;
+  userAgent?: string;
+}
+
+export interface ClickRepository {
+  append(records: readonly ClickRecord[]): Promise<void>;
+  /** Every click on the campaign's links, oldest first. */
+  listByCampaign(campaignId: string): Promise<ClickRecord[]>;
+  /**
+   * Personal data erasure: the contact's clicks keep their time, link and `human` (counts stay), their
+   * contact id becomes `redactedContactId` and their user agent is removed. Returns how many.
+   */
+  erase(contactId: string, redactedContactId: string): Promise<number>;
+}
+
+/** The contacts of a campaign's eligible audience kept unsent to measure lift (`id` is the campaign id). */
+export interface HoldoutRecord {
+  id: string;
+  contactIds: string[];
+  /** The share held out, in percent (0 < percent < 100). */
+  percent: number;
+  at: string;
 }

@@ -3,6 +3,7 @@ import type { Store } from '../../src/store/port.js';
 import { makeContact, makeEntry } from '../helpers/factories.js';
 import { describeOutboxContract } from './outbox.contract.js';
 import { describeErasureContract } from './erasure.contract.js';
+import { describeClicksContract } from './clicks.contract.js';
 
 export interface StoreHarness {
   /** A fresh, empty store. */
@@ -14,6 +15,7 @@ export interface StoreHarness {
 /** The behaviour every store adapter must have; run against each one. */
 export function describeStoreContract(name: string, harness: StoreHarness): void {
   describeErasureContract(name, harness);
+  describeClicksContract(name, harness);
   describe(`store contract: ${name}`, () => {
     it('upserts contacts in a batch and finds them by id and by phone', async () => {
       const store = await harness.open();

@@ -9,7 +9,7 @@ import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { InboundRecord } from '../../campaigns/report.js';
 import type { Segment } from '../../segments/filter.js';
 import { AppError } from '../../common/errors.js';
-import type { GreetingRecord, IdempotencyRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
+import type { ClickRecord, GreetingRecord, HoldoutRecord, IdempotencyRecord, IntegrationRecord, ShortLink, Store, StoreDescription } from '../port.js';
 import type { CollectionName } from '../memory/memory-store.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import type { Envelope } from './chunked-json-file.js';
@@ -58,6 +58,9 @@ export const COLLECTION_FILES: Record<CollectionName, string> = {
   idempotency: 'idempotency.json',
   integrationState: 'integration-state.json',
   suppressions: 'suppressions.json',
+  links: 'links.json',
+  clicks: 'clicks.json',
+  holdouts: 'holdouts.json',
 };
 
 /**
@@ -69,7 +72,7 @@ export class LowdbStore implements Store {
   private readonly memory: MemoryStore;
   private readonly files = new Map<CollectionName, { db: Low<Envelope<unknown>>; adapter: ChunkedJsonFile<unknown> }>();
   private readonly commits = new Map<CollectionName, GroupCommit>();
-  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, integrationState: 0, suppressions: 0 };
+  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, integrationState: 0, suppressions: 0, links: 0, clicks: 0, holdouts: 0 };
   private outboxFiles: OutboxFiles | undefined;
   private releaseLock: (() => void) | undefined;
   private closed = false;
@@ -129,6 +132,18 @@ export class LowdbStore implements Store {
 
   get suppressions(): Store['suppressions'] {
     return this.memory.suppressions;
+  }
+
+  get links(): Store['links'] {
+    return this.memory.links;
+  }
+
+  get clicks(): Store['clicks'] {
+    return this.memory.clicks;
+  }
+
+  get holdouts(): Store['holdouts'] {
+    return this.memory.holdouts;
   }
 
   /** Same-length overwrites, so the inbox's byte offsets and checkpoints stay valid (see scrub-files.ts). */
@@ -221,6 +236,9 @@ export class LowdbStore implements Store {
     this.memory.idempotency.load(this.items<IdempotencyRecord>('idempotency'));
     this.memory.integrationState.load(this.items<IntegrationRecord>('integrationState'));
     this.memory.suppressions.load(this.items<SuppressionRecord>('suppressions'));
+    this.memory.links.load(this.items<ShortLink>('links'));
+    this.memory.clicks.load(this.items<ClickRecord>('clicks'));
+    this.memory.holdouts.load(this.items<HoldoutRecord>('holdouts'));
     // The loaded arrays now live in the maps; keep one copy in memory, not two.
     for (const { db } of this.files.values()) db.data = { version: 1, items: [] };
   }
@@ -272,6 +290,12 @@ export class LowdbStore implements Store {
         return this.memory.integrationState.all();
       case 'suppressions':
         return this.memory.suppressions.all();
+      case 'links':
+        return this.memory.links.all();
+      case 'clicks':
+        return this.memory.clicks.all();
+      case 'holdouts':
+        return this.memory.holdouts.all();
     }
   }
 

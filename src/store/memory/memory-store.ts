@@ -1,6 +1,7 @@
 import type { Template } from '../../messages/template-record.js';
 import type { Segment } from '../../segments/filter.js';
-import type { GreetingRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
+import type { GreetingRecord, HoldoutRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
+import { MemoryClicks, MemoryLinks } from './memory-clicks.js';
 import { MemoryConsent } from './memory-consent.js';
 import { MemoryContacts } from './memory-contacts.js';
 import { MemoryIdempotency, MemoryNamed, MemoryRecords } from './memory-keyed.js';
@@ -11,7 +12,7 @@ import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
 import type { SuppressionRecord } from '../../consent/suppression.js';
 
-export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency' | 'integrationState' | 'suppressions';
+export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency' | 'integrationState' | 'suppressions' | 'links' | 'clicks' | 'holdouts';
 
 /**
  * Called around every change: `before` may refuse it (a read-only or closed store) by throwing;
@@ -43,6 +44,9 @@ export class MemoryStore implements Store {
   readonly idempotency: MemoryIdempotency;
   readonly integrationState: MemoryRecords<IntegrationRecord>;
   readonly suppressions: MemoryRecords<SuppressionRecord>;
+  readonly links: MemoryLinks;
+  readonly clicks: MemoryClicks;
+  readonly holdouts: MemoryRecords<HoldoutRecord>;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
     this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
@@ -56,6 +60,9 @@ export class MemoryStore implements Store {
     this.idempotency = new MemoryIdempotency(() => hooks.before('idempotency'), () => hooks.after('idempotency'));
     this.integrationState = new MemoryRecords<IntegrationRecord>(() => hooks.before('integrationState'), () => hooks.after('integrationState'));
     this.suppressions = new MemoryRecords<SuppressionRecord>(() => hooks.before('suppressions'), () => hooks.after('suppressions'));
+    this.links = new MemoryLinks(() => hooks.before('links'), () => hooks.after('links'));
+    this.clicks = new MemoryClicks(() => hooks.before('clicks'), () => hooks.after('clicks'));
+    this.holdouts = new MemoryRecords<HoldoutRecord>(() => hooks.before('holdouts'), () => hooks.after('holdouts'));
     this.outbox = new MemoryOutbox(() => hooks.before('outbox'), (ids, rows) => hooks.outbox(ids, rows));
   }
 

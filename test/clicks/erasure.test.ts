@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/common/clock.js';
+import { forgetPersonalData } from '../../src/contacts/personal-data.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
+import { makeContact } from '../helpers/factories.js';
+
+describe('forgetting a person who clicked or was held out', () => {
+  it('redacts their clicks, links and holdout entry, keeping the counts', async () => {
+    const store = new MemoryStore();
+    const anna = makeContact();
+    const boris = makeContact();
+    await store.contacts.upsertMany([anna, boris]);
+    await store.links.insertMany([{ code: 'AbCdEfGhJk', campaignId: 'c1', messageId: 'm1', contactId: anna.id, url: 'https://shop.example/' }]);
+    await store.clicks.append([{ id: 'k1', code: 'AbCdEfGhJk', campaignId: 'c1', messageId: 'm1', contactId: anna.id, url: 'https://shop.example/', at: '2026-11-27T10:00:00.000Z', human: true, userAgent: 'Mozilla/5.0 (iPhone)' }]);
+    await store.holdouts.put({ id: 'c2', contactIds: [anna.id, boris.id], percent: 5, at: '2026-11-27T09:00:00.000Z' });
+    await forgetPersonalData(store, fixedClock('2026-11-28T00:00:00Z'), anna.phone);
+    const [clicked] = await store.clicks.listByCampaign('c1');
+    expect(clicked).toMatchObject({ human: true, contactId: expect.stringMatching(/^erased:/) });
+    expect(clicked?.userAgent).toBeUndefined();
+    expect((await store.links.getMany(['AbCdEfGhJk'])).get('AbCdEfGhJk')?.contactId).toBe(clicked?.contactId);
+    const holdout = await store.holdouts.get('c2');
+    expect(holdout?.contactIds).toEqual([clicked?.contactId, boris.id]);
+  });
+});
