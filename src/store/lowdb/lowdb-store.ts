@@ -44,6 +44,9 @@ export interface StoreExport {
   integrationState: IntegrationRecord[];
   suppressions: SuppressionRecord[];
   outbox: OutboxMessage[];
+  links: ShortLink[];
+  clicks: ClickRecord[];
+  holdouts: HoldoutRecord[];
 }
 
 export const COLLECTION_FILES: Record<CollectionName, string> = {
@@ -173,6 +176,7 @@ export class LowdbStore implements Store {
       contacts: [...m.contacts.all()], consent: m.consent.all(), segments: m.segments.all(), templates: m.templates.all(), campaigns: m.campaigns.all(),
       inbound: m.inbound.all(), automations: m.automations.all(), greetings: m.greetings.all(), idempotency: m.idempotency.all(),
       integrationState: m.integrationState.all(), suppressions: m.suppressions.all(), outbox: m.outbox.campaigns().flatMap((id) => m.outbox.rowsOf(id)),
+      links: m.links.all(), clicks: m.clicks.all(), holdouts: m.holdouts.all(),
     };
   }
 

@@ -45,6 +45,9 @@ export async function copyStore(source: StoreExport, target: PostgresStore, prog
   await step('suppressions', source.suppressions, records(target.suppressions));
   await step('outbox', source.outbox, (batch) => target.outbox.insertMany(batch));
   await step('inbound', source.inbound, (batch) => target.inbound.append(batch));
+  await step('links', source.links, (batch) => target.links.insertMany(batch));
+  await step('clicks', source.clicks, (batch) => target.clicks.append(batch));
+  await step('holdouts', source.holdouts, records(target.holdouts));
   const counts = await target.counts();
   return (Object.keys(source) as Array<keyof StoreExport>).map((collection) => ({ collection, source: source[collection].length, target: counts[collection] ?? 0 }));
 }

@@ -118,6 +118,30 @@ CREATE INDEX inbound_from ON inbound (from_phone);
 CREATE INDEX inbound_contact ON inbound (contact_id);
 `,
   },
+  {
+    version: 2,
+    name: 'short links and clicks',
+    sql: `
+CREATE TABLE short_links (
+  code text PRIMARY KEY,
+  campaign_id text NOT NULL,
+  contact_id text,
+  data jsonb NOT NULL
+);
+CREATE INDEX short_links_contact ON short_links (contact_id);
+
+CREATE TABLE clicks (
+  seq bigserial PRIMARY KEY,
+  id text NOT NULL UNIQUE,
+  campaign_id text NOT NULL,
+  contact_id text,
+  at text COLLATE "C" NOT NULL,
+  data jsonb NOT NULL
+);
+CREATE INDEX clicks_campaign ON clicks (campaign_id, at, seq);
+CREATE INDEX clicks_contact ON clicks (contact_id);
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -3,10 +3,11 @@ import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { SuppressionRecord } from '../../consent/suppression.js';
 import type { Template } from '../../messages/template-record.js';
 import type { Segment } from '../../segments/filter.js';
-import type { GreetingRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
+import type { GreetingRecord, HoldoutRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
 import type { DbOptions } from './db.js';
 import { Db, explainConnectFailure, maskDatabaseUrl } from './db.js';
 import { checkVersion, migrate } from './migrations.js';
+import { PgClicks, PgLinks } from './pg-clicks.js';
 import { PgConsent } from './pg-consent.js';
 import { PgContacts } from './pg-contacts.js';
 import { PgInbound } from './pg-inbound.js';
@@ -36,6 +37,9 @@ export class PostgresStore implements Store {
   readonly idempotency: PgIdempotency;
   readonly integrationState: PgRecords<IntegrationRecord>;
   readonly suppressions: PgRecords<SuppressionRecord>;
+  readonly links: PgLinks;
+  readonly clicks: PgClicks;
+  readonly holdouts: PgRecords<HoldoutRecord>;
 
   private constructor(readonly db: Db) {
     this.contacts = new PgContacts(db);
@@ -50,6 +54,9 @@ export class PostgresStore implements Store {
     this.idempotency = new PgIdempotency(db, 'idempotency');
     this.integrationState = new PgRecords<IntegrationRecord>(db, 'integrationState');
     this.suppressions = new PgRecords<SuppressionRecord>(db, 'suppressions');
+    this.links = new PgLinks(db);
+    this.clicks = new PgClicks(db);
+    this.holdouts = new PgRecords<HoldoutRecord>(db, 'holdouts');
   }
 
   /** Connects, then migrates (or, read-only, checks the schema version); a server that cannot be reached is said plainly. */
@@ -86,6 +93,8 @@ export class PostgresStore implements Store {
        UNION ALL SELECT 'consent', count(*) FROM consent_entries
        UNION ALL SELECT 'outbox', count(*) FROM outbox
        UNION ALL SELECT 'inbound', count(*) FROM inbound
+       UNION ALL SELECT 'links', count(*) FROM short_links
+       UNION ALL SELECT 'clicks', count(*) FROM clicks
        UNION ALL SELECT kind, count(*) FROM named_items GROUP BY kind
        UNION ALL SELECT kind, count(*) FROM records GROUP BY kind`,
     );
