@@ -15,6 +15,7 @@ import { registerStoreCommands } from './commands/store.js';
 import { registerTemplateCommands } from './commands/template.js';
 import { registerReplyCommands } from './commands/replies.js';
 import { registerConsentCommands } from './commands/consent.js';
+import { registerConversionCommands } from './commands/conversions.js';
 import { describeFailure } from './output.js';
 
 export function buildProgram(): Command {
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerHubSpotCommands(program);
   registerHubSpotActionCommands(program);
   registerStoreCommands(program);
+  registerConversionCommands(program);
   return program;
 }
 
