@@ -23,12 +23,13 @@ export interface AbVerdict {
 /**
  * The A/B verdict on one rate, as the delivery report's (report-stats.ts): the two arms with the most
  * recipients are compared with the two-proportion z-test; significant at p < 0.05 when each arm
- * reached at least 30 recipients. Undefined with fewer than two arms.
+ * reached at least 30 recipients. Undefined with fewer than two arms, or while no arm has a success
+ * (nobody converted or replied yet: there is nothing to compare).
  */
 export function verdictOn(metric: AbVerdict['metric'], arms: readonly RateArm[]): AbVerdict | undefined {
   const ranked = arms.filter((a) => a.total > 0).map((a, i) => ({ a, i })).sort((x, y) => y.a.total - x.a.total || x.i - y.i).map((r) => r.a);
   const [first, second] = ranked;
-  if (!first || !second) return undefined;
+  if (!first || !second || first.successes + second.successes === 0) return undefined;
   const clamp = (arm: RateArm): number => Math.min(arm.successes, arm.total);
   const { z, pValue } = twoProportionZTest(clamp(first), first.total, clamp(second), second.total);
   const rateOf = (arm: RateArm): number => clamp(arm) / arm.total;

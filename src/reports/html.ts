@@ -17,6 +17,6 @@ export function jsonForScript(value: unknown): string {
 export function pageShell(title: string, body: string, options: { charts?: boolean } = {}): string {
   const scripts = options.charts ? '<script src="/reports/assets/chart.umd.js"></script><script src="/reports/assets/report.js"></script>' : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<meta name="referrer" content="no-referrer"><title>${esc(title)}</title><link rel="stylesheet" href="/reports/assets/report.css"></head>` +
+    `<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${esc(title)}</title><link rel="stylesheet" href="/reports/assets/report.css"></head>` +
     `<body>${body}${scripts}</body></html>`;
 }

@@ -35,15 +35,16 @@ export const REPORT_PAGE_SCRIPT = String.raw`(function () {
     var d = new Date(t);
     return series.bucket === 'day' ? d.toISOString().slice(0, 10) : d.toISOString().slice(series.bucket === 'hour' ? 5 : 11, 16).replace('T', ' ');
   });
+  var dot = series.times.length <= 60 ? 3 : 0;
   draw('chart-timeline', {
     type: 'line',
     data: {
       labels: timeLabels,
       datasets: [
-        { label: 'Submitted', data: series.submitted, borderColor: palette[0], backgroundColor: palette[0], tension: 0.2, pointRadius: 0 },
-        { label: 'Delivered', data: series.delivered, borderColor: palette[1], backgroundColor: palette[1], tension: 0.2, pointRadius: 0 },
-        { label: 'Clicks', data: series.clicks, borderColor: palette[2], backgroundColor: palette[2], tension: 0.2, pointRadius: 0 },
-        { label: 'Orders', data: series.conversions, borderColor: palette[3], backgroundColor: palette[3], tension: 0.2, pointRadius: 0 },
+        { label: 'Submitted', data: series.submitted, borderColor: palette[0], backgroundColor: palette[0], tension: 0.2, pointRadius: dot },
+        { label: 'Delivered', data: series.delivered, borderColor: palette[1], backgroundColor: palette[1], tension: 0.2, pointRadius: dot },
+        { label: 'Clicks', data: series.clicks, borderColor: palette[2], backgroundColor: palette[2], tension: 0.2, pointRadius: dot },
+        { label: 'Orders', data: series.conversions, borderColor: palette[3], backgroundColor: palette[3], tension: 0.2, pointRadius: dot },
       ],
     },
     options: { interaction: { mode: 'index', intersect: false }, scales: { y: { beginAtZero: true, title: { display: true, text: 'per ' + series.bucket } } } },
