@@ -34,6 +34,7 @@ import { sendOnce } from './http/api/messages.js';
 import { loadSegment } from './http/api/segments.js';
 import { slackSettings } from '../integrations/slack/config.js';
 import type { SlackIntegration, SlackIntegrationDeps } from '../integrations/slack/index.js';
+import { createCodeGenerator, shortLinkPrefix } from './clicks/short-links.js';
 
 /** Everything a command or the service needs, wired once. */
 export interface AppContext {
@@ -55,6 +56,8 @@ export interface AppContext {
   newId: () => string;
   /** The Slack integration, when SLACK_BOT_TOKEN is set (and the store is writable). */
   slack?: SlackIntegration;
+  /** Tracked links: the short link prefix (SHORT_LINK_BASE, else PUBLIC_URL) and the code generator; absent with neither set. */
+  shortLinks?: { prefix: string; newCode(): string };
   close(): Promise<void>;
 }
 
@@ -108,8 +111,10 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
   const notify: NoticeListener = async (notice) => {
     for (const listener of noticeListeners) await listener(notice);
   };
+  const linkBase = config.SHORT_LINK_BASE ?? config.PUBLIC_URL;
+  const shortLinks = linkBase ? { prefix: shortLinkPrefix(linkBase), newCode: createCodeGenerator() } : undefined;
   const campaigns = new CampaignService({
-    routeGateway, notify,
+    routeGateway, notify, ...(shortLinks ? { shortLinks } : {}),
     store, clock, newId: randomUUID, policy, defaultZone: config.DEFAULT_TIMEZONE, defaultCountry: config.DEFAULT_COUNTRY,
     prices: config.SMS_PRICES, currency: config.SMS_CURRENCY, gateway, testSendRequiredAbove: config.TEST_SEND_REQUIRED_ABOVE,
     crmList: async (listId) => {
@@ -172,6 +177,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     logger,
     clock,
     newId: randomUUID,
+    ...(shortLinks ? { shortLinks } : {}),
     close: async () => {
       await engine?.stop();
       await context.slack?.stop();

@@ -91,6 +91,8 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url('must be the public https:// URL gateways use to reach this service').optional(),
+  SHORT_LINK_BASE: z.url('must be the https:// URL short links start with, such as https://s.example.ru').optional(),
+  CLICK_QUEUE_MAX: z.coerce.number().int().min(100, 'must be at least 100').default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'text'], 'must be auto, json or text').default('auto'),
   SHUTDOWN_GRACE_S: z.coerce.number().positive('must be a positive number of seconds').default(8),

@@ -22,6 +22,9 @@ import { PlanSummarizer } from './plan-summary.js';
 import type { PlanSummary } from './plan-summary.js';
 import type { CampaignReport } from './report.js';
 import { CampaignReportBuilder } from './report.js';
+import type { ShortLink } from '../store/port.js';
+import { checkHoldoutPercent } from './holdout.js';
+import { checkSurvey } from './survey.js';
 
 export interface CampaignServiceDeps {
   store: Store;
@@ -41,6 +44,8 @@ export interface CampaignServiceDeps {
   crmList?(listId: string): Promise<{ filter: FilterNode; note: string }>;
   /** Told when a campaign starts or finishes (notifications). */
   notify?: NoticeListener;
+  /** Tracked links: the short link prefix (`<SHORT_LINK_BASE>/s/`) and the code generator; absent: links go as written. */
+  shortLinks?: PlanDeps['shortLinks'];
 }
 
 const ACTIVE: ReadonlySet<CampaignStatus> = new Set(['sending']);
@@ -83,6 +88,8 @@ export class CampaignService {
     const sender = checkSenderId(input.sender, this.deps.policy.senderRules.allowedKinds);
     if (!sender.ok) throw new AppError('VALIDATION_FAILED', `Sender "${input.sender}": ${sender.reason}`);
     for (const variant of input.variants) compileTemplate(variant.text, { name: variant.name, campaignVariables: Object.keys(input.campaignVariables) });
+    if (input.survey) checkSurvey(input.survey);
+    if (input.holdoutPercent !== undefined) checkHoldoutPercent(input.holdoutPercent);
     const now = this.deps.clock.now().toISOString();
     // 32 bits of a UUID: rare to collide, but a repeat must never merge two campaigns' outboxes, so a
     // taken id is drawn again and, should that keep happening, the whole UUID is used.
@@ -95,7 +102,9 @@ export class CampaignService {
       const preview = await this.previewOf({ ...input, id } as Campaign);
       checkBudgetAtCreate(input.maxCost, preview.cost, this.deps);
     }
-    const campaign: Campaign = { ...input, id, status: input.schedule.type === 'now' ? 'draft' : 'scheduled', createdAt: now, updatedAt: now };
+    // The holdout is seeded by the campaign that asked for it; the runs of a recurring one inherit the seed.
+    const seeded = input.holdoutPercent !== undefined && input.holdoutSeed === undefined ? { holdoutSeed: id } : {};
+    const campaign: Campaign = { ...input, ...seeded, id, status: input.schedule.type === 'now' ? 'draft' : 'scheduled', createdAt: now, updatedAt: now };
     await this.deps.store.campaigns.put(campaign);
     return campaign;
   }
@@ -104,25 +113,27 @@ export class CampaignService {
     return {
       campaignId: campaign.id, audience: 'phones' in campaign.audience ? { phones: campaign.audience.phones } : { filter: campaign.audience.filter },
       variants: campaign.variants, kind: campaign.kind, sender: campaign.sender, at, campaignVariables: campaign.campaignVariables, gateway: campaign.gateway,
+      ...(campaign.trackLinks === false ? { trackLinks: false } : {}),
+      ...(campaign.holdoutPercent ? { holdout: { seed: campaign.holdoutSeed ?? campaign.id, percent: campaign.holdoutPercent } } : {}),
     };
   }
 
   /** A consent request is transactional, yet waits for quiet hours to end like marketing. */
   private planDeps(campaign?: Campaign): PlanDeps {
-    const { store, defaultZone, defaultCountry, prices, routeGateway } = this.deps;
+    const { store, defaultZone, defaultCountry, prices, routeGateway, shortLinks } = this.deps;
     const policy = campaign?.source === 'consent_request' ? { ...this.deps.policy, quietHoursApplyTo: ['marketing', 'transactional'] as const } : this.deps.policy;
-    return { store, policy: policy as CompliancePolicy, defaultZone, defaultCountry, prices, ...(routeGateway ? { routeGateway } : {}) };
+    return { store, policy: policy as CompliancePolicy, defaultZone, defaultCountry, prices, ...(routeGateway ? { routeGateway } : {}), ...(shortLinks ? { shortLinks } : {}) };
   }
 
   /** The plan summary, with the preview's notes (prices not configured, UCS-2 doubling the cost). */
   async preview(id: string): Promise<PlanSummary & PreviewNotes> {
     const campaign = await this.get(id);
     const summary = await this.previewOf(campaign);
-    return { ...summary, ...previewNotes(summary, campaign.variants, this.deps.prices) };
+    return { ...summary, ...previewNotes(summary, campaign.variants, this.deps.prices, { shortLinks: Boolean(this.deps.shortLinks), ...(campaign.trackLinks === false ? { trackLinks: false } : {}) }) };
   }
 
   private async previewOf(campaign: Campaign): Promise<PlanSummary> {
-    const summarizer = new PlanSummarizer(this.deps.currency, campaign.variants.map((v) => v.name));
+    const summarizer = new PlanSummarizer(this.deps.currency, campaign.variants.map((v) => v.name), 3, { holdout: Boolean(campaign.holdoutPercent) });
     const at = campaign.schedule.type === 'at' ? new Date(campaign.schedule.at) : this.deps.clock.now();
     for await (const decision of planCampaign(this.planRequest(campaign, at), this.planDeps(campaign))) summarizer.add(decision);
     return summarizer.result();
@@ -134,7 +145,9 @@ export class CampaignService {
    */
   async testSend(id: string, numbers: readonly string[], contactPhone?: string): Promise<TestSendResult[]> {
     const campaign = await this.get(id);
-    const { results, rows } = await sendTest(campaign, numbers, contactPhone, { deps: this.deps, request: this.planRequest(campaign, this.deps.clock.now()), planDeps: this.planDeps(campaign) });
+    // A test renders for any recipient, held out or not.
+    const { holdout: _holdout, ...request } = this.planRequest(campaign, this.deps.clock.now());
+    const { results, rows } = await sendTest(campaign, numbers, contactPhone, { deps: this.deps, request, planDeps: this.planDeps(campaign) });
     await this.deps.store.outbox.insertMany(rows);
     if (results.some((r) => r.ok)) await this.update(campaign, { testSentAt: this.deps.clock.now().toISOString() });
     await this.deps.store.flush();
@@ -157,11 +170,17 @@ export class CampaignService {
       throw new AppError('CONFLICT', `Campaign ${id} is ${campaign.status}; only a draft or scheduled campaign can be sent.`);
     }
     const at = this.deps.clock.now();
-    const summarizer = new PlanSummarizer(this.deps.currency, campaign.variants.map((v) => v.name));
+    const summarizer = new PlanSummarizer(this.deps.currency, campaign.variants.map((v) => v.name), 3, { holdout: Boolean(campaign.holdoutPercent) });
     const rows: OutboxMessage[] = [];
+    const links: ShortLink[] = [];
+    const heldOut: string[] = [];
     for await (const decision of planCampaign(this.planRequest(campaign, at), this.planDeps(campaign))) {
       summarizer.add(decision);
-      if (decision.action === 'send') rows.push(this.toRow(campaign, decision, at));
+      if (decision.action === 'send') {
+        const row = this.toRow(campaign, decision, at);
+        rows.push(row);
+        for (const link of decision.links ?? []) links.push({ code: link.code, campaignId: campaign.id, messageId: row.id, contactId: row.contactId, url: link.url });
+      } else if (decision.action === 'held_out') heldOut.push(decision.contactId);
     }
     const summary = summarizer.result();
     if (!options.skipTestSendCheck && summary.toSend > this.deps.testSendRequiredAbove && !campaign.testSentAt) {
@@ -169,6 +188,9 @@ export class CampaignService {
         hint: `Run: smsbridge campaign test ${id} --to <your number>, check the message on the phone, then send again.`,
       });
     }
+    // Links and the holdout first: a message never leaves before its short link resolves.
+    await this.deps.store.links.insertMany(links);
+    if (campaign.holdoutPercent) await this.deps.store.holdouts.put({ id: campaign.id, contactIds: heldOut, percent: campaign.holdoutPercent, at: at.toISOString() });
     await this.deps.store.outbox.insertMany(rows);
     const started = await this.update(campaign, {
       status: 'sending', startedAt: at.toISOString(), lastRunAt: at.toISOString(), planned: { recipients: summary.toSend, excluded: summary.excluded },

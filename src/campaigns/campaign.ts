@@ -54,6 +54,8 @@ export interface Campaign {
   trackLinks?: boolean;
   /** Percent of the eligible audience held out (never sent), to measure lift. */
   holdoutPercent?: number;
+  /** Seeds the holdout choice: the campaign's own id, inherited by the runs of a recurring campaign. */
+  holdoutSeed?: string;
   createdAt: string;
   updatedAt: string;
   startedAt?: string;

@@ -15,6 +15,8 @@ export interface PlanSummary {
   deferred: { count: number; earliest: string | null; latest: string | null };
   excluded: Record<string, number>;
   excludedTotal: number;
+  /** Eligible recipients kept unsent by the campaign's holdout (present when it has one). */
+  heldOut?: number;
   /** Contacts whose zone is a guess (a multi-zone country without a city): timing holds in every candidate zone. */
   uncertainTimezone: number;
   segments: number;
@@ -29,18 +31,23 @@ export interface PlanSummary {
 export class PlanSummarizer {
   private readonly summary: PlanSummary;
 
-  constructor(currency: string, variantNames: readonly string[], private readonly sampleSize = 3) {
+  constructor(currency: string, variantNames: readonly string[], private readonly sampleSize = 3, options: { holdout?: boolean } = {}) {
     this.summary = {
       audience: 0, toSend: 0, sendNow: 0, deferred: { count: 0, earliest: null, latest: null }, excluded: {},
       excludedTotal: 0, uncertainTimezone: 0, segments: 0, cost: 0, currency, encodings: { 'GSM-7': 0, 'UCS-2': 0 },
       variants: Object.fromEntries(variantNames.map((name) => [name, { recipients: 0, segments: 0, cost: 0 }])),
       samples: [],
+      ...(options.holdout ? { heldOut: 0 } : {}),
     };
   }
 
   add(decision: Decision): void {
     const s = this.summary;
     s.audience += 1;
+    if (decision.action === 'held_out') {
+      s.heldOut = (s.heldOut ?? 0) + 1;
+      return;
+    }
     if (decision.action === 'excluded') {
       s.excluded[decision.reason] = (s.excluded[decision.reason] ?? 0) + 1;
       s.excludedTotal += 1;

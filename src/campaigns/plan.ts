@@ -17,6 +17,9 @@ import type { Store } from '../store/port.js';
 import { suppressionLookup } from '../consent/suppression.js';
 import type { Variant } from './variants.js';
 import { createVariantPicker } from './variants.js';
+import { createHoldoutPicker } from './holdout.js';
+import type { PlacedLink } from '../clicks/short-links.js';
+import { findLinks, markLinks, placeLinks } from '../clicks/short-links.js';
 
 export type Audience = { filter: FilterNode } | { phones: readonly string[] };
 
@@ -31,6 +34,10 @@ export interface PlanRequest {
   at: Date;
   campaignVariables?: Record<string, string>;
   gateway?: string;
+  /** False: links are sent as written. Default: tracked, when PlanDeps.shortLinks is given. */
+  trackLinks?: boolean;
+  /** Keep this share of the eligible audience unsent (see holdout.ts). */
+  holdout?: { seed: string; percent: number };
 }
 
 export interface PlanDeps {
@@ -44,6 +51,8 @@ export interface PlanDeps {
   defaultZone: string;
   defaultCountry: string;
   prices: PriceTable;
+  /** Where tracked short links point (`<base>/s/`) and how their codes are drawn; absent: links are not tracked. */
+  shortLinks?: { prefix: string; newCode(): string };
 }
 
 export type Decision =
@@ -62,7 +71,11 @@ export type Decision =
       /** ISO time before which it must not go (quiet hours); null: at the campaign's start. */
       sendAfter: string | null;
       zoneCertain: boolean;
+      /** The tracked short links placed in `text`, in order (absent: none). */
+      links?: PlacedLink[];
     }
+  /** Eligible, but kept unsent by the campaign's holdout (not an exclusion). */
+  | { action: 'held_out'; contactId: string; phone: string; variant: string }
   | { action: 'excluded'; contactId: string | null; phone: string; reason: ExclusionReason; missing?: string[] };
 
 const PAGE = 1000;
@@ -99,9 +112,16 @@ function createDecider(request: PlanRequest, deps: PlanDeps) {
   const check = createRecipientChecker(deps.policy);
   const pickVariant = createVariantPicker(request.campaignId, request.variants);
   const variableNames = Object.keys(request.campaignVariables ?? {});
-  const templates = new Map<string, CompiledTemplate>(
-    request.variants.map((v) => [v.name, compileTemplate(v.text, { name: v.name, campaignVariables: variableNames })]),
+  const shortLinks = request.trackLinks === false ? undefined : deps.shortLinks;
+  // Links are found once per variant and marked in its template; a text without links renders as before.
+  const templates = new Map<string, { template: CompiledTemplate; urls: string[] }>(
+    request.variants.map((v) => {
+      const links = shortLinks ? findLinks(v.text) : [];
+      const text = links.length > 0 ? markLinks(v.text, links) : v.text;
+      return [v.name, { template: compileTemplate(text, { name: v.name, campaignVariables: variableNames }), urls: links.map((link) => link.url) }];
+    }),
   );
+  const heldOut = request.holdout ? createHoldoutPicker(request.holdout.seed, request.holdout.percent) : undefined;
   const gatewayFor = (country: string | undefined): string => deps.routeGateway?.(country, request.gateway) ?? request.gateway ?? 'default';
   const marketing = request.kind === 'marketing';
 
@@ -111,11 +131,15 @@ function createDecider(request: PlanRequest, deps: PlanDeps) {
     const verdict = check({ contact, consent, kind: request.kind, at: request.at, previousMarketing, defaultZone: deps.defaultZone });
     if (!verdict.ok) return excluded(verdict.reason);
     const variant = pickVariant(contact.id);
-    const rendered = (templates.get(variant.name) as CompiledTemplate).render(contact, request.campaignVariables);
+    const compiled = templates.get(variant.name) as { template: CompiledTemplate; urls: string[] };
+    const rendered = compiled.template.render(contact, request.campaignVariables);
     if (!rendered.ok) return excluded('missing_variable', rendered.missing);
+    if (heldOut?.(contact.id)) return { action: 'held_out', contactId: contact.id, phone: contact.phone, variant: variant.name };
+    const placed = compiled.urls.length > 0 && shortLinks ? placeLinks(rendered.text, compiled.urls, shortLinks.prefix, shortLinks.newCode) : undefined;
+    const body = placed ? placed.text : rendered.text;
     const text = marketing
-      ? applyMarketingFooter(rendered.text, { language: messageLanguage(rendered.text, contact.phone), adLabel: deps.policy.adLabel, optOutText: deps.policy.optOutText }).text
-      : rendered.text;
+      ? applyMarketingFooter(body, { language: messageLanguage(body, contact.phone), adLabel: deps.policy.adLabel, optOutText: deps.policy.optOutText }).text
+      : body;
     const count = countSegments(text);
     const gateway = gatewayFor(contact.country);
     return {
@@ -123,6 +147,7 @@ function createDecider(request: PlanRequest, deps: PlanDeps) {
       encoding: count.encoding, characters: count.characters, segments: count.segments,
       cost: count.segments * priceFor(deps.prices, gateway, contact.country),
       sendAfter: verdict.sendAfter === null ? null : verdict.sendAfter.toISOString(), zoneCertain: verdict.zoneCertain,
+      ...(placed && placed.links.length > 0 ? { links: placed.links } : {}),
     };
   };
 }

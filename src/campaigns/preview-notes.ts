@@ -4,6 +4,7 @@ import { gsmSafeText } from '../messages/transliterate.js';
 import { pricesConfigured } from './budget.js';
 import type { PlanSummary } from './plan-summary.js';
 import type { Variant } from './variants.js';
+import { findLinks } from '../clicks/short-links.js';
 
 /** A few characters (emoji, «», —, ’) force UCS-2 on a text that GSM-7 could carry in fewer segments. */
 export interface EncodingWarning {
@@ -20,6 +21,8 @@ export interface PreviewNotes {
   /** False when SMS_PRICES is unset: every cost is 0 and the preview says prices are not configured. */
   pricesConfigured: boolean;
   encodingWarnings: EncodingWarning[];
+  /** Set when the text has links that will go out untracked although the campaign asks for tracking. */
+  linkNote?: string;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface PreviewNotes {
  * whose sample went out in UCS-2 only because of characters that have GSM-7 stand-ins, the
  * GSM-safe text and what it saves (`message inspect`'s substitution, without transliteration).
  */
-export function previewNotes(summary: PlanSummary, variants: readonly Variant[], prices: PriceTable): PreviewNotes {
+export function previewNotes(summary: PlanSummary, variants: readonly Variant[], prices: PriceTable, links: { trackLinks?: boolean; shortLinks?: boolean } = {}): PreviewNotes {
   const encodingWarnings: EncodingWarning[] = [];
   for (const variant of variants) {
     const sample = summary.samples.find((s) => s.variant === variant.name)?.text ?? variant.text;
@@ -39,13 +42,18 @@ export function previewNotes(summary: PlanSummary, variants: readonly Variant[],
       variant: variant.name, nonGsmCharacters: info.nonGsmCharacters, segments: info.segments, gsmSafeSegments: safeSample.segments, gsmSafeText: gsmSafeText(variant.text).text,
     });
   }
-  return { pricesConfigured: pricesConfigured(prices), encodingWarnings };
+  const untracked = links.trackLinks !== false && !links.shortLinks && variants.some((v) => findLinks(v.text).length > 0);
+  return {
+    pricesConfigured: pricesConfigured(prices), encodingWarnings,
+    ...(untracked ? { linkNote: 'The links go out as written, untracked: set SHORT_LINK_BASE (or PUBLIC_URL) to send them as tracked short links.' } : {}),
+  };
 }
 
 /** The notes as preview lines for the CLI. */
 export function formatPreviewNotes(notes: PreviewNotes): string[] {
   const lines: string[] = [];
   if (!notes.pricesConfigured) lines.push('Prices are not configured (SMS_PRICES is unset): every cost above is 0.');
+  if (notes.linkNote) lines.push(notes.linkNote);
   for (const w of notes.encodingWarnings) {
     lines.push(
       `Warning [${w.variant}]: ${w.nonGsmCharacters.map((c) => JSON.stringify(c)).join(' ')} force UCS-2: ${w.segments} segment(s) per message instead of ${w.gsmSafeSegments}, so the cost is ${(w.segments / w.gsmSafeSegments).toFixed(1)}×.`,

@@ -10,8 +10,8 @@ import { previewNotes } from './preview-notes.js';
  * before a send. Streams the plan and keeps only the summary and three samples.
  */
 export async function previewCampaign(request: PlanRequest, deps: PlanDeps & { currency: string }): Promise<PlanSummary & PreviewNotes> {
-  const summarizer = new PlanSummarizer(deps.currency, request.variants.map((v) => v.name));
+  const summarizer = new PlanSummarizer(deps.currency, request.variants.map((v) => v.name), 3, { holdout: Boolean(request.holdout) });
   for await (const decision of planCampaign(request, deps)) summarizer.add(decision);
   const summary = summarizer.result();
-  return { ...summary, ...previewNotes(summary, request.variants, deps.prices) };
+  return { ...summary, ...previewNotes(summary, request.variants, deps.prices, { shortLinks: Boolean(deps.shortLinks), ...(request.trackLinks === false ? { trackLinks: false } : {}) }) };
 }

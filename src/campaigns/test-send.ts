@@ -54,7 +54,7 @@ async function sampleDecision(campaign: Campaign, request: PlanRequest, planDeps
   if (contactPhone) request.audience = { phones: [contactPhone] };
   for await (const decision of planCampaign(request, planDeps)) {
     if (decision.action === 'send') return decision;
-    if (contactPhone) {
+    if (decision.action === 'excluded' && contactPhone) {
       const who = maskPhone(decision.phone);
       throw new AppError('VALIDATION_FAILED', `Contact ${who} cannot be used for this test: the contact ${REASONS[decision.reason] ?? decision.reason} (${decision.reason}${decision.missing ? `: ${decision.missing.join(', ')}` : ''}).`, {
         hint: 'Pick another contact with --contact, or leave it out to use the first recipient who can receive the message.',
@@ -78,6 +78,9 @@ export async function sendTest(
 ): Promise<{ results: TestSendResult[]; rows: OutboxMessage[] }> {
   const { deps } = context;
   const sample = await sampleDecision(campaign, context.request, context.planDeps, contactPhone);
+  // The sample's short links resolve like a campaign message's; clicks on them are not recorded (test: true).
+  const links = (sample.links ?? []).map((link) => ({ code: link.code, campaignId: campaign.id, messageId: `test:${campaign.id}`, url: link.url, test: true }));
+  await deps.store.links.insertMany(links);
   const now = deps.clock.now().toISOString();
   const results: TestSendResult[] = [];
   const rows: OutboxMessage[] = [];

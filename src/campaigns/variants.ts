@@ -10,7 +10,7 @@ export const variantSchema = z.object({
 export type Variant = z.infer<typeof variantSchema>;
 
 /** FNV-1a, 32 bits: fast, stable across runs and machines, and well spread for short keys. */
-function fnv1a(text: string): number {
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i += 1) {
     hash ^= text.charCodeAt(i);

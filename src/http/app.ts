@@ -10,6 +10,8 @@ import { reportRoutes } from '../reports/report-routes.js';
 import { errorHandler } from './errors.js';
 import { Metrics } from './metrics.js';
 import { createWebhookHandler, isWebhookRequest } from './webhooks.js';
+import type { ClickRecorder } from '../clicks/redirect.js';
+import { createRedirectHandler, isShortLinkRequest } from '../clicks/redirect.js';
 
 export interface HttpDeps {
   app: AppContext;
@@ -35,6 +37,8 @@ export function bearerAuth(apiKey: string | undefined) {
 /** The service's request handler, and a listen() that serves it on node:http. */
 export type HttpApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
   listen(port: number, host: string, callback?: () => void): Server;
+  /** Clicks on short links, written in the background; flush it before the store closes. */
+  clicks: ClickRecorder;
 };
 
 /** Webhooks on a lean handler (the hot path); the REST API, health and metrics on express. */
@@ -63,6 +67,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     logger: app.logger,
     metrics,
     ...(app.config.PUBLIC_URL ? { publicUrl: app.config.PUBLIC_URL } : {}),
+  });
+
+  // Short links (GET /s/<code>): public, on the lean path like webhooks; clicks are written in the background.
+  const redirects = createRedirectHandler({
+    store: app.store, clock: app.clock, logger: app.logger, queueMax: app.config.CLICK_QUEUE_MAX, onAnswer: (status) => metrics.request('/s/:code', status),
   });
 
   server.get('/healthz', async (_req, res) => {
@@ -107,9 +116,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   server.use(errorHandler(app.logger));
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     if (isWebhookRequest(req)) void webhooks(req, res);
+    else if (isShortLinkRequest(req)) void redirects.handle(req, res);
     else server(req, res);
   };
   return Object.assign(handler, {
     listen: (port: number, host: string, callback?: () => void): Server => http.createServer(handler).listen(port, host, callback),
+    clicks: redirects.recorder,
   });
 }

@@ -41,6 +41,7 @@ export async function startService(app: AppContext, options: { port?: number; ho
       });
       // Receipts that arrived while the batch finished: applied now rather than at the next start.
       await engine.processInbox().catch((error: unknown) => app.logger.warn({ error }, 'receipts received while stopping are kept for the next start'));
+      await http.clicks.flush();
       await app.store.flush();
     },
   };

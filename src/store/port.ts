@@ -231,6 +231,8 @@ export interface ShortLink {
   messageId: string;
   contactId?: string;
   url: string;
+  /** A test send's link: it redirects, but its clicks are not recorded. */
+  test?: boolean;
 }
 
 export interface LinkRepository {

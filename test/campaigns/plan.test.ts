@@ -91,7 +91,7 @@ describe('campaign planning', () => {
   it('takes explicit numbers: invalid, landline and repeated ones are excluded with their reason', async () => {
     const { store, c } = await seeded();
     const plan = await decisions(store, request({ kind: 'transactional', variants: [{ name: 'A', text: 'Код: 1234', weight: 1 }], audience: { phones: [c.moscow.phone, '8 (912) 000-00-01', 'abc', '+74951234567', c.moscow.phone] } }));
-    expect(plan.map((d) => (d.action === 'send' ? 'send' : d.reason))).toEqual(['invalid_number', 'not_mobile', 'duplicate', 'send', 'send']);
+    expect(plan.map((d) => (d.action === 'excluded' ? d.reason : d.action))).toEqual(['invalid_number', 'not_mobile', 'duplicate', 'send', 'send']);
     expect(plan.find((d) => d.phone === '+79120000001')).toMatchObject({ action: 'send', contactId: 'phone:+79120000001' });
   });
 

@@ -230,6 +230,16 @@ describe('every operation over a socket, every answer against its declared schem
     expect((await call('post', `/campaigns/${other.body.id}/cancel`)).status).toBe(200);
     expect((await call('post', `/campaigns/${other.body.id}/cancel`)).status).toBe(409);
     expect((await call('post', '/campaigns/missing/cancel')).status).toBe(404);
+    // a survey, a holdout and untracked links are fields of the create body, echoed by the campaign
+    const outcomes = { name: 'Опрос', kind: 'transactional', audience: { filter: { and: [] } }, text: 'Как вам https://shop.example/? 1, 2 или 3', trackLinks: false, holdout: 10, survey: { options: [{ key: '1', label: 'Отлично' }, { key: '2', label: 'Нормально' }, { key: '3', label: 'Плохо' }] } };
+    const surveyed = await call('post', '/campaigns', { body: outcomes });
+    expect(surveyed.status).toBe(201);
+    expect(surveyed.body).toMatchObject({ trackLinks: false, holdoutPercent: 10, holdoutSeed: surveyed.body.id, survey: outcomes.survey });
+    const surveyPreview = await call('post', `/campaigns/${surveyed.body.id}/preview`);
+    expect(surveyPreview.body.heldOut).toEqual(expect.any(Number));
+    expect(surveyPreview.body.samples[0]?.text ?? 'Как вам https://shop.example/? 1, 2 или 3').toContain('https://shop.example/?');
+    expect((await call('post', '/campaigns', { body: { ...outcomes, holdout: 80 } })).status).toBe(400);
+    expect((await call('post', '/campaigns', { body: { ...outcomes, survey: { options: [{ key: '1', label: 'Yes' }, { key: '2', label: 'No' }] } } })).status).toBe(400);
 
     // messages
     const message = { to: '+79990001133', text: 'Код 1234' };

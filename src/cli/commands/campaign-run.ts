@@ -16,6 +16,7 @@ import { CAMPAIGN_SOURCES } from '../../campaigns/campaign.js';
 import { listCampaigns } from '../../campaigns/campaign-list.js';
 import { printJson, printLines, table } from '../output.js';
 import { addPlanOptions, buildPlanRequest, formatSenderNotes } from './campaign.js';
+import { parseSurveyOption } from '../../campaigns/survey.js';
 
 const reportFlags = z.object({
   json: z.boolean().default(false),
@@ -63,6 +64,7 @@ export function registerCampaignRunCommands(campaign: Command): void {
     .option('--cron <expression>', 'recurring, e.g. "0 10 * * 1" = Mondays at 10:00')
     .option('--timezone <zone>', 'time zone of --cron (default: DEFAULT_TIMEZONE)')
     .option('--max-cost <amount>', 'budget in SMS_CURRENCY: refused if the preview costs more; sending stops once the actual cost reaches it')
+    .option('--survey <options>', 'a survey: replies are tallied into these options, e.g. "1=Отлично,2=Нормально,3=Плохо"')
     .action(async (rawFlags: Record<string, unknown>) => {
       await withApp({}, async (app) => {
         const { request, senderNotes } = await buildPlanRequest(app, rawFlags);
@@ -70,6 +72,8 @@ export function registerCampaignRunCommands(campaign: Command): void {
         const created = await app.campaigns.create({
           name: flags.name, kind: request.kind, variants: [...request.variants], campaignVariables: request.campaignVariables ?? {}, sender: request.sender,
           gateway: flags.gateway, schedule: scheduleOf(flags, app.config.DEFAULT_TIMEZONE), source: 'operator', ...(flags.maxCost !== undefined ? { maxCost: flags.maxCost } : {}),
+          ...(request.trackLinks === false ? { trackLinks: false } : {}), ...(request.holdout ? { holdoutPercent: request.holdout.percent } : {}),
+          ...(typeof rawFlags.survey === 'string' ? { survey: parseSurveyOption(rawFlags.survey) } : {}),
           audience: 'phones' in request.audience ? { phones: [...request.audience.phones] } : { filter: request.audience.filter, ...(typeof rawFlags.segment === 'string' ? { segment: rawFlags.segment } : {}) },
         });
         if (rawFlags.json) printJson({ id: created.id, sender: created.sender, senderNotes });

@@ -9,6 +9,7 @@ import { previewCampaign } from '../../campaigns/preview.js';
 import { formatPreviewNotes } from '../../campaigns/preview-notes.js';
 import type { Variant } from '../../campaigns/variants.js';
 import { parseVariantOption } from '../../campaigns/variants.js';
+import { checkHoldoutPercent } from '../../campaigns/holdout.js';
 import { chooseSender, senderNotesAlongRoutes } from '../../delivery/choose-sender.js';
 import type { SenderChoice } from '../../delivery/choose-sender.js';
 import type { SmsGateway } from '../../delivery/gateway.js';
@@ -37,6 +38,8 @@ const planFlags = z.object({
   gateway: z.string().default('default'),
   campaignId: z.string().default('preview'),
   json: z.boolean().default(false),
+  trackLinks: z.boolean().default(true),
+  holdout: z.coerce.number('--holdout must be a percentage, such as 5').optional(),
 });
 type PlanFlags = z.infer<typeof planFlags>;
 
@@ -55,6 +58,8 @@ export function addPlanOptions(command: Command): Command {
     .option('--at <iso>', 'start time (default: now)')
     .option('--gateway <name>', 'gateway whose prices apply', 'default')
     .option('--campaign-id <id>', 'seeds the A/B split (the same id splits the same way)', 'preview')
+    .option('--no-track-links', 'send links as written, not as tracked short links')
+    .option('--holdout <percent>', 'keep this share of the eligible audience unsent, to measure lift (e.g. 5)')
     .option('--json', 'print JSON');
 }
 
@@ -129,6 +134,8 @@ export async function buildPlanRequest(app: AppContext, rawFlags: unknown): Prom
     request: {
       campaignId: flags.campaignId, audience, variants, kind: flags.kind, sender, gateway: flags.gateway, campaignVariables,
       at: flags.at ? new Date(flags.at) : app.clock.now(),
+      ...(flags.trackLinks ? {} : { trackLinks: false }),
+      ...(flags.holdout !== undefined ? { holdout: { seed: flags.campaignId, percent: checkHoldoutPercent(flags.holdout) } } : {}),
     },
     label,
     json: flags.json,
@@ -151,6 +158,7 @@ export function formatSummary(summary: PlanSummary, label: string, kind: string)
   if (summary.uncertainTimezone > 0) {
     lines.push(`Time zone uncertain for ${summary.uncertainTimezone} (a country with several zones and no city): their send time holds in every candidate zone. Add a city or timezone to send them at the usual time.`);
   }
+  if (summary.heldOut !== undefined) lines.push(`Held out: ${summary.heldOut} eligible recipients kept unsent, to measure lift (not an exclusion).`);
   lines.push(`Excluded: ${summary.excludedTotal}${summary.excludedTotal ? ` — ${Object.entries(summary.excluded).sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${reason} ${n}`).join(', ')}` : ''}.`);
   if (Object.keys(summary.variants).length > 1) {
     lines.push(...table(['variant', 'recipients', 'segments', 'cost'], Object.entries(summary.variants).map(([name, v]) => [name, String(v.recipients), String(v.segments), money(v.cost)])));
@@ -171,7 +179,7 @@ export function registerCampaignCommands(program: Command): void {
       const { request, label, json, senderNotes } = await buildPlanRequest(app, rawFlags);
       const summary = await previewCampaign(request, {
         store: app.store, policy: app.policy, defaultZone: app.config.DEFAULT_TIMEZONE, defaultCountry: app.config.DEFAULT_COUNTRY,
-        prices: app.config.SMS_PRICES, currency: app.config.SMS_CURRENCY, routeGateway: app.routeGateway,
+        prices: app.config.SMS_PRICES, currency: app.config.SMS_CURRENCY, routeGateway: app.routeGateway, ...(app.shortLinks ? { shortLinks: app.shortLinks } : {}),
       });
       if (json) printJson({ ...summary, sender: { id: request.sender, notes: senderNotes } });
       else printLines([...formatSummary(summary, label, request.kind), ...formatPreviewNotes(summary), ...formatSenderNotes(request.sender, senderNotes)]);

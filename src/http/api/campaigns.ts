@@ -87,6 +87,8 @@ async function campaignInput(app: AppContext, body: CampaignBody): Promise<Campa
     name: body.name, kind: body.kind, audience: await audienceOf(app, body.audience), variants: await variantsOf(app, body),
     campaignVariables: body.variables, sender: route.sender, gateway: route.gateway, schedule: scheduleOf(app, body.schedule),
     source: 'operator', ...(body.maxCost !== undefined ? { maxCost: body.maxCost } : {}),
+    ...(body.trackLinks ? {} : { trackLinks: false }), ...(body.holdout !== undefined ? { holdoutPercent: body.holdout } : {}),
+    ...(body.survey ? { survey: body.survey } : {}),
   };
 }
 

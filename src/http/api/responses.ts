@@ -101,6 +101,10 @@ export const campaignResponse = z
     source: z.enum(['operator', 'message', 'consent_request', 'automation']).optional().describe('Who created it: an operator, POST /messages, a consent request, an automation.'),
     archivedAt: isoTime.optional(), maxCost: z.number().optional().describe('Budget in SMS_CURRENCY.'),
     stopReason: z.object({ code: z.literal('budget_reached'), spent: z.number(), at: isoTime }).optional(),
+    survey: z.object({ options: z.array(z.object({ key: z.string(), label: z.string() })) }).optional().describe('Reply options replies are tallied into.'),
+    trackLinks: z.boolean().optional().describe('False: links go out as written, untracked.'),
+    holdoutPercent: z.number().optional().describe('Percent of the eligible audience kept unsent.'),
+    holdoutSeed: z.string().optional().describe('The campaign whose id chooses the holdout (a recurring campaign\'s runs share it).'),
     senderNotes: z.array(z.string()).describe('Where phones will not show `sender` as is (Twilio to US/CA numbers, a Messaging Service that picks its own sender); empty when they will.'),
   })
   .meta({ id: 'Campaign' });
@@ -112,11 +116,13 @@ export const planSummaryResponse = z
     toSend: z.number().int(), sendNow: z.number().int(),
     deferred: z.object({ count: z.number().int(), earliest: z.string().nullable(), latest: z.string().nullable() }).describe('Held back by quiet hours.'),
     excluded: counts.describe('Reason → count.'), excludedTotal: z.number().int(),
+    heldOut: z.number().int().optional().describe('Eligible recipients kept unsent by the holdout (not an exclusion); present when the campaign has one.'),
     uncertainTimezone: z.number().int(), segments: z.number().int(), cost: z.number(), currency: z.string(),
     encodings: encodingCounts,
     variants: z.record(z.string(), z.object({ recipients: z.number().int(), segments: z.number().int(), cost: z.number() })),
     samples: z.array(z.object({ phone: z.string(), variant: z.string(), text: z.string(), encoding: z.enum(['GSM-7', 'UCS-2']), segments: z.number().int(), sendAfter: z.string().nullable() })),
     pricesConfigured: z.boolean().optional().describe('False when SMS_PRICES is unset: every cost is 0.'),
+    linkNote: z.string().optional().describe('Present when the text has links that go out untracked for want of SHORT_LINK_BASE or PUBLIC_URL.'),
     encodingWarnings: z.array(z.object({
       variant: z.string(), nonGsmCharacters: z.array(z.string()), segments: z.number().int(), gsmSafeSegments: z.number().int(), gsmSafeText: z.string(),
     })).optional().describe('Variants sent in UCS-2 only because of characters with GSM-7 stand-ins, with the GSM-safe text and what it saves.'),

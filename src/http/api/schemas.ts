@@ -141,6 +141,11 @@ export const campaignBody = z
     schedule: scheduleBody.default({ type: 'now' }),
     /** Budget in SMS_CURRENCY: refused if the preview costs more; sending stops once the actual cost reaches it. */
     maxCost: z.number().positive().optional(),
+    trackLinks: z.boolean().default(true).describe('Links in the text go out as tracked short links (SHORT_LINK_BASE/s/<code>, with UTM parameters); false sends them as written.'),
+    holdout: z.number().positive().max(50).optional().describe('Percent of the eligible audience kept unsent, to measure lift (chosen per contact, stable).'),
+    survey: z.strictObject({
+      options: z.array(z.strictObject({ key: z.string().trim().min(1).max(20), label: z.string().trim().min(1).max(100) })).min(2).max(10),
+    }).optional().describe('Reply options: replies are tallied into them by key ("1") or label ("Отлично"); STOP still opts out.'),
   })
   .refine((c) => [c.text, c.template, c.variants].filter((v) => v !== undefined).length === 1, { message: 'give the message exactly one way: text, template or variants', path: ['text'] })
   .meta({ description: 'The message is given exactly one way: `text`, a saved `template` (with `variables` for its campaign variables) or A/B `variants`.', oneOf: exactlyOne(['text', 'template', 'variants']) });
