@@ -6,7 +6,8 @@ import type { RateArm } from './ab-verdict.js';
 import { verdictOn } from './ab-verdict.js';
 import type { ConversionRecord } from './conversion.js';
 import { computeLift } from './lift.js';
-import type { CampaignOutcomes, OutcomeSeries, SurveyTally, VariantOutcomes } from './outcome-types.js';
+import { surveyTally } from '../campaigns/survey.js';
+import type { CampaignOutcomes, OutcomeSeries, VariantOutcomes } from './outcome-types.js';
 import type { EventTimes } from './timeline.js';
 import { buildSeries, emptyEventTimes } from './timeline.js';
 
@@ -16,8 +17,6 @@ export interface OutcomeDeps {
   windowDays: number;
   /** SMS_CURRENCY: revenue is summed in it, and ROI set against the cost in it. */
   currency: string;
-  /** Tallies survey replies, when the campaign carries a survey. */
-  tallySurvey?(campaign: Campaign, replies: ReadonlyArray<{ text: string; at: string; contactId?: string; from: string }>): SurveyTally;
 }
 
 export interface GatheredOutcomes {
@@ -133,7 +132,7 @@ export async function gatherOutcomes(campaign: Campaign, report: CampaignReport,
   };
   const lift = await liftOf(campaign.id, recipients, deps);
   if (lift) outcomes.lift = lift;
-  if (campaign.survey && deps.tallySurvey) outcomes.survey = deps.tallySurvey(campaign, replies);
+  if (campaign.survey) outcomes.survey = surveyTally(campaign, inbound);
   return { outcomes, byVariant, series: buildSeries(events) };
 }
 

@@ -14,14 +14,9 @@ export interface VariantOutcomes {
   revenue: number;
 }
 
-/** Survey options with their tallies, and the replies that matched none. */
-export interface SurveyTally {
-  options: Array<{ key: string; label: string; count: number }>;
-  /** Replies that named no option (free text), newest last. */
-  other: Array<{ text: string; at: string }>;
-  /** Recipients who answered (one vote each: their latest matching reply). */
-  voters: number;
-}
+/** Survey options with their tallies, the free-text replies, responders and voters (see campaigns/survey.ts). */
+export type { SurveyTally } from '../campaigns/survey.js';
+import type { SurveyTally } from '../campaigns/survey.js';
 
 /**
  * The outcome keys of a campaign report. Rates are over `reached`: recipients a message reached

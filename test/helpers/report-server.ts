@@ -21,6 +21,15 @@ export interface ReportServer {
   close(): Promise<void>;
 }
 
+/** Resolves once `done` says so (clicks are written in the background); fails after 10 s. */
+async function waitFor(done: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the clicks to be recorded');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** Today 12:00 Moscow time, then running at the normal pace: marketing is never held back by quiet hours. */
 function daytimeClock(): Clock {
   const real = Date.now();
@@ -37,7 +46,7 @@ export async function startReportServer(options: { recipients?: number; env?: Re
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-report-'));
   const config = loadConfig({
     DATA_DIR: dataDir, LOG_LEVEL: 'silent', API_KEY: REPORT_API_KEY, SMS_SENDER: 'SHOP', SIMULATOR_ACCEPT_RATE: '1', SIMULATOR_MPS: '2000',
-    TEST_SEND_REQUIRED_ABOVE: '100000', FREQUENCY_CAP_MAX: '100', SMS_PRICES: '{"default":{"default":2}}', ...options.env,
+    TEST_SEND_REQUIRED_ABOVE: '100000', SHORT_LINK_BASE: 'https://s.shop.example', FREQUENCY_CAP_MAX: '100', SMS_PRICES: '{"default":{"default":2}}', ...options.env,
   });
   const clock = daytimeClock();
   const app = await openApp(config, { logger: silentLogger, clock, gatewaySettings: { receiptDelayMs: [1, 5], replyRate: 0, seed: 'report-test' } });
@@ -63,13 +72,17 @@ export async function startReportServer(options: { recipients?: number; env?: Re
   await engine.runCampaign(campaign.id, { receipts: true, timeoutMs: 20_000, pollMs: 20 });
   await app.store.holdouts.put({ id: campaign.id, contactIds: contacts.slice(count).map((c) => c.id), percent: 14, at: now });
 
-  // Clicks by a third of the recipients (and one link-preview fetch), orders by every fifth, one order by a held-out contact.
+  // Clicks through the real redirect by a third of the recipients (a person's browser), and one link-preview fetch.
   const rows = await app.store.outbox.listByCampaign(campaign.id, { limit: count * 2 });
-  const clickAt = clock.now().toISOString();
-  await app.store.clicks.append(rows.filter((_, i) => i % 3 === 0).map((row, i) => ({
-    id: `k${i}`, code: `code${i}`, campaignId: campaign.id, messageId: row.id, contactId: row.contactId, url: 'https://shop.example/sale', at: clickAt, human: true,
-  })));
-  await app.store.clicks.append([{ id: 'bot', code: 'code0', campaignId: campaign.id, messageId: rows[0]?.id ?? '', url: 'https://shop.example/sale', at: clickAt, human: false, userAgent: 'TelegramBot (like TwitterBot)' }]);
+  const codeOf = (text: string): string => /\/s\/([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
+  const browser = { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1' };
+  const clicked = rows.filter((_, i) => i % 3 === 0);
+  for (const row of clicked) {
+    const res = await fetch(`${base}/s/${codeOf(row.text)}`, { headers: browser, redirect: 'manual' });
+    if (res.status !== 302) throw new Error(`GET /s/<code> answered ${res.status}`);
+  }
+  await fetch(`${base}/s/${codeOf(rows[1]?.text ?? '')}`, { headers: { 'user-agent': 'TelegramBot (like TwitterBot)' }, redirect: 'manual' });
+  await waitFor(async () => (await app.store.clicks.listByCampaign(campaign.id)).length === clicked.length + 1);
   const orders = rows.filter((_, i) => i % 5 === 0).map((row, i) => ({ contactId: row.contactId, orderId: `ord-${i}`, amount: 1000 + i * 10, currency: 'RUB' }));
   orders.push({ contactId: contacts[count]?.id ?? '', orderId: 'ord-held', amount: 500, currency: 'RUB' });
   const res = await fetch(`${base}/api/v1/conversions`, {

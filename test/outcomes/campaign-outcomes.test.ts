@@ -101,4 +101,21 @@ describe('outcome keys of the campaign report', () => {
     expect(gathered.series).toMatchObject({ bucket: 'minute', submitted: [1], delivered: [1], times: ['2026-11-02T10:00:00.000Z'] });
     expect(gathered.series.timeToDelivery.counts).toEqual([0, 1, 0, 0, 0, 0, 0]);
   });
+
+  it('tallies a survey\'s replies into its options, by number or by word', async () => {
+    const store = new MemoryStore();
+    const surveyed: Campaign = { ...campaign, survey: { options: [{ key: '1', label: 'Отлично' }, { key: '2', label: 'Плохо' }] } };
+    await store.outbox.insertMany([makeOutboxRow({ campaignId: 'spring', contactId: 'x', status: 'delivered', submittedAt: at(2, 10) })]);
+    await store.inbound.append([
+      { id: 'r1', at: at(2, 13), from: '+79120000001', contactId: 'x', text: '1', kind: 'reply', campaignId: 'spring' },
+      { id: 'r2', at: at(2, 14), from: '+79120000002', contactId: 'y', text: 'плохо!', kind: 'reply', campaignId: 'spring' },
+      { id: 'r3', at: at(2, 15), from: '+79120000003', contactId: 'z', text: 'when is the sale?', kind: 'reply', campaignId: 'spring' },
+    ]);
+    const builder = new CampaignReportBuilder(surveyed, {});
+    builder.addMessages(await store.outbox.listByCampaign('spring', { limit: 10 }));
+    const { outcomes } = await gatherOutcomes(surveyed, builder.result(), { store, windowDays: 7, currency: 'RUB' });
+    expect(outcomes.survey?.options).toEqual([{ key: '1', label: 'Отлично', count: 1 }, { key: '2', label: 'Плохо', count: 1 }]);
+    expect(outcomes.survey?.other).toEqual([{ text: 'when is the sale?', at: at(2, 15) }]);
+    expect(outcomes.survey?.voters).toBe(2);
+  });
 });

@@ -43,7 +43,8 @@ export const outcomeReportShape = {
     relative: rate, significant: z.boolean(), method: z.literal('newcombe-hybrid-score'), windowDays: z.number(), note: z.string(),
   }).optional().describe('Conversion rate of those sent minus those held out, with its 95% interval; present when the campaign had a holdout.'),
   survey: z.object({
-    options: z.array(z.object({ key: z.string(), label: z.string(), count })), other: z.array(z.object({ text: z.string(), at: z.string() })), voters: count,
+    options: z.array(z.object({ key: z.string(), label: z.string(), count })), other: z.array(z.object({ text: z.string(), at: z.string() })),
+    responders: count.describe('Distinct recipients who replied at all.'), voters: count.describe('Distinct recipients whose reply named an option (their latest such reply counts).'),
   }).optional(),
   attribution: z.object({ windowDays: z.number(), rule: z.string() }),
 };
