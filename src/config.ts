@@ -100,6 +100,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'text'], 'must be auto, json or text').default('auto'),
   SHUTDOWN_GRACE_S: z.coerce.number().positive('must be a positive number of seconds').default(8),
+  ATTRIBUTION_WINDOW_DAYS: z.coerce.number().positive('must be a positive number of days').max(365, 'must be at most 365 days').default(7),
+  REPORT_LINK_SECRET: z.string().min(32, 'must be at least 32 characters (generate one: openssl rand -hex 32)').optional(),
   ...consentRequestVariables,
   // HubSpot (integrations/hubspot/config.ts): all optional; the HubSpot commands say what is missing.
   ...hubspotConfigShape,

@@ -16,6 +16,7 @@ import { registerMigrateCommand } from './commands/migrate.js';
 import { registerTemplateCommands } from './commands/template.js';
 import { registerReplyCommands } from './commands/replies.js';
 import { registerConsentCommands } from './commands/consent.js';
+import { registerConversionCommands } from './commands/conversions.js';
 import { describeFailure } from './output.js';
 
 export function buildProgram(): Command {
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerHubSpotActionCommands(program);
   registerStoreCommands(program);
   registerMigrateCommand(program);
+  registerConversionCommands(program);
   return program;
 }
 

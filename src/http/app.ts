@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../app.js';
 import type { DeliveryEngine } from '../engine.js';
 import { apiRouter } from './api/index.js';
+import { reportRoutes } from '../reports/report-routes.js';
 import { errorHandler } from './errors.js';
 import { Metrics } from './metrics.js';
 import { createWebhookHandler, isWebhookRequest } from './webhooks.js';
@@ -108,6 +109,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   app.slack?.mount(server);
 
   server.use('/api/v1', apiRouter({ app, engine, apiKey: bearerAuth(app.config.API_KEY) }));
+  server.use('/reports', reportRoutes(app));
   server.use((_req, res) => {
     res.status(404).json({ error: 'Not found.' });
   });

@@ -7,6 +7,7 @@ import type { InboundRecord } from '../campaigns/report.js';
 import type { MessageStatus, OutboxMessage } from '../delivery/outbox.js';
 import type { Template } from '../messages/template-record.js';
 import type { Segment } from '../segments/filter.js';
+import type { ConversionRecord } from '../outcomes/conversion.js';
 
 /**
  * The store port. Every method is async and batch-first, so that an embedded store and a
@@ -41,6 +42,8 @@ export interface Store {
   readonly clicks: ClickRepository;
   /** Which contacts of a campaign's eligible audience were held out (never sent), keyed by campaign id. */
   readonly holdouts: RecordRepository<HoldoutRecord>;
+  /** Orders (purchases, applications) by contacts, keyed by order id, with the campaign each is credited to. */
+  readonly conversions: ConversionRepository;
   /**
    * Overwrites, in place, every remaining copy of these phone numbers in the store's own files
    * (journals, the event inbox) after their records were erased through the repositories, and the
@@ -190,6 +193,11 @@ export interface OutboxRepository {
    */
   marketingSendTimes(contactIds: readonly string[], since: Date): Promise<Map<string, Date[]>>;
   /**
+   * Each contact's marketing messages (test sends excluded) sent (submitted) at or after `since`,
+   * whatever their status now: the candidates a conversion may be credited to.
+   */
+  marketingSentTo(contactIds: readonly string[], since: Date): Promise<Map<string, OutboxMessage[]>>;
+  /**
    * Personal data erasure: every message to this contact or number (test sends included) keeps its
    * status, cost and times for the reports, but its number, contact id and text become `redacted`.
    * Returns how many rows changed.
@@ -271,4 +279,19 @@ export interface HoldoutRecord {
   /** The share held out, in percent (0 < percent < 100). */
   percent: number;
   at: string;
+}
+
+/**
+ * Conversions, keyed by order id (`id`). Recording is insert-if-absent, so the same order sent twice
+ * (a retried request, a re-imported file) is counted once; PostgreSQL: `INSERT … ON CONFLICT DO NOTHING
+ * RETURNING id`.
+ */
+export interface ConversionRepository {
+  /** Inserts the records whose id is not stored yet; returns the ids inserted. Stored records are left as they are. */
+  insertNew(records: readonly ConversionRecord[]): Promise<Set<string>>;
+  getMany(ids: readonly string[]): Promise<Map<string, ConversionRecord>>;
+  /** The conversions credited to a campaign (`attribution.campaignId`), holdout group included. */
+  listByCampaign(campaignId: string): Promise<ConversionRecord[]>;
+  /** Conversions that happened at or after `from` and before `to` (ISO), oldest first. */
+  between(from: string, to: string): Promise<ConversionRecord[]>;
 }

@@ -280,6 +280,20 @@ describe('every operation over a socket, every answer against its declared schem
     expect((await call('post', '/contacts/+79990004455/forget')).status).toBe(200);
     expect((await call('post', '/contacts/not-a-phone/forget')).status).toBe(400);
 
+    // conversions: one order, the same order again, a conflict, an unknown contact, a batch
+    const order = { phone: '+79990001111', orderId: 'order-1', amount: 1990, currency: 'RUB', at: '2030-01-01T10:00:00Z' };
+    const recorded = await call('post', '/conversions', { body: order });
+    expect(recorded.status).toBe(201);
+    expect(recorded.body).toMatchObject({ orderId: 'order-1', result: 'recorded' });
+    expect((await call('post', '/conversions', { body: order })).body.result).toBe('duplicate');
+    expect((await call('post', '/conversions', { body: { ...order, amount: 5 } })).status).toBe(409);
+    expect((await call('post', '/conversions', { body: { ...order, phone: '+79990007777', orderId: 'order-2' } })).status).toBe(422);
+    const batch = await call('post', '/conversions', { body: { conversions: [order, { ...order, orderId: 'order-3' }] } });
+    expect(batch.status).toBe(200);
+    expect(batch.body).toMatchObject({ recorded: 1, duplicates: 1 });
+    expect((await call('post', '/conversions', { body: { orderId: 'x', amount: 1 } })).status).toBe(400);
+    expect((await call('post', '/conversions', { body: TOO_BIG })).status).toBe(413);
+
     // the document itself
     const openapi = await fetch(`${srv.base}/api/v1/openapi.json`);
     checkAgainstDocument('get', '/openapi.json', openapi.status, await openapi.json(), openapi.headers.get('content-type'));

@@ -4,6 +4,7 @@ import { makeContact, makeEntry } from '../helpers/factories.js';
 import { describeOutboxContract } from './outbox.contract.js';
 import { describeErasureContract } from './erasure.contract.js';
 import { describeClicksContract } from './clicks.contract.js';
+import { describeConversionsContract } from './conversions.contract.js';
 
 export interface StoreHarness {
   /** A fresh, empty store. */
@@ -16,6 +17,7 @@ export interface StoreHarness {
 export function describeStoreContract(name: string, harness: StoreHarness): void {
   describeErasureContract(name, harness);
   describeClicksContract(name, harness);
+  describeConversionsContract(name, harness);
   describe(`store contract: ${name}`, () => {
     it('upserts contacts in a batch and finds them by id and by phone', async () => {
       const store = await harness.open();

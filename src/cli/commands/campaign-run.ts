@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { AppError } from '../../common/errors.js';
 import type { Campaign, CampaignSchedule } from '../../campaigns/campaign.js';
 import { formatCampaignReport } from '../../campaigns/report-format.js';
+import { formatOutcomes } from '../../outcomes/format-outcomes.js';
+import { reportWithOutcomes } from '../../reports/outcome-service.js';
+import { reportLink } from '../../reports/report-link.js';
 import { validateCron } from '../../schedule/scheduler.js';
 import { withCampaignProgress } from '../campaign-progress.js';
 import { withApp } from '../context.js';
@@ -14,6 +17,12 @@ import { listCampaigns } from '../../campaigns/campaign-list.js';
 import { printJson, printLines, table } from '../output.js';
 import { addPlanOptions, buildPlanRequest, formatSenderNotes } from './campaign.js';
 import { parseSurveyOption } from '../../campaigns/survey.js';
+
+const reportFlags = z.object({
+  json: z.boolean().default(false),
+  link: z.boolean().default(false),
+  ttlHours: z.coerce.number('--ttl-hours must be a number').positive('--ttl-hours must be more than 0').max(24 * 90, '--ttl-hours must be at most 2160 (90 days)').default(72),
+});
 
 const sendFlags = z.object({ wait: z.boolean().default(false), now: z.boolean().default(false), timeout: wholeNumber('--timeout', { min: 1 }).default(600), json: z.boolean().default(false) });
 
@@ -150,11 +159,17 @@ export function registerCampaignRunCommands(campaign: Command): void {
     });
   }
 
-  campaign.command('report').description('Delivered, failed, replies, opt-outs, cost, A/B variants.').argument('<id>').option('--json', 'print JSON').action(async (id: string, flags: { json?: boolean }) => {
-    await withApp({ readOnly: true }, async (app) => {
-      const report = await app.campaigns.report(id);
-      if (flags.json) printJson(report);
-      else printLines(formatCampaignReport(report));
+  campaign.command('report').description('Delivered, failed, replies, opt-outs, cost, A/B variants; clicks, conversions, revenue, ROI, lift against the holdout.').argument('<id>')
+    .option('--json', 'print JSON')
+    .option('--link', 'print a signed link to the report page (works without the API key until it expires)')
+    .option('--ttl-hours <hours>', 'how long the --link works', '72')
+    .action(async (id: string, rawFlags: unknown) => {
+      const flags = parseFlags(reportFlags, rawFlags);
+      await withApp({ readOnly: true }, async (app) => {
+        const { report } = await reportWithOutcomes(app, id);
+        const link = flags.link ? reportLink(app.config, id, { now: app.clock.now(), ttlHours: flags.ttlHours }) : undefined;
+        if (flags.json) printJson(link ? { ...report, link } : report);
+        else printLines([...formatCampaignReport(report), ...formatOutcomes(report), ...(link ? ['', `Report page (until ${link.expiresAt}): ${link.url}`] : [])]);
+      });
     });
-  });
 }

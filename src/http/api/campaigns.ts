@@ -17,6 +17,7 @@ import { loadTemplate } from './templates.js';
 import type { CampaignSource } from '../../campaigns/campaign.js';
 import { listCampaigns } from '../../campaigns/campaign-list.js';
 import { campaignListQuery, resumeBody, sendQuery } from './operator-schemas.js';
+import { reportWithOutcomes } from '../../reports/outcome-service.js';
 
 type CampaignInput = Parameters<AppContext['campaigns']['create']>[0];
 
@@ -162,10 +163,10 @@ export function campaignRoutes({ app }: ApiDeps): ApiRoute[] {
     lifecycle('resume', 'Resume a paused campaign; one paused by its budget needs a higher `maxCost`.'),
     lifecycle('cancel', 'Cancel a campaign: queued messages are canceled.'),
     {
-      method: 'get', path: '/campaigns/:id/report', tag: 'campaigns', summary: 'Delivered, failed, replies, opt-outs, cost and A/B variants.',
+      method: 'get', path: '/campaigns/:id/report', tag: 'campaigns', summary: 'Delivered, failed, replies, opt-outs, cost and A/B variants; clicks, conversions, revenue, ROI and lift against the holdout.',
       responses: { 200: { description: 'The report (as `campaign report --json`)', schema: campaignReportResponse }, 404: 'No such campaign' },
       handle: async (req, res) => {
-        res.json(await app.campaigns.report(idOf(req.params)));
+        res.json((await reportWithOutcomes(app, idOf(req.params))).report);
       },
     },
   ];

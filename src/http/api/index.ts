@@ -6,6 +6,7 @@ import { jsonNestingExceeds } from '../../common/json-depth.js';
 import { campaignRoutes } from './campaigns.js';
 import { campaignResultRoutes } from './campaign-results.js';
 import { consentRoutes } from './consent.js';
+import { conversionRoutes } from './conversions.js';
 import { personalDataRoutes } from './personal-data.js';
 import { contactRoutes } from './contacts.js';
 import { messageRoutes } from './messages.js';
@@ -21,6 +22,7 @@ export type { ApiDeps, ApiResponse, ApiRoute } from './route.js';
 export function apiRoutes(deps: ApiDeps): ApiRoute[] {
   const routes: ApiRoute[] = [...contactRoutes(deps), ...segmentRoutes(deps), ...templateRoutes(deps), ...campaignRoutes(deps), ...messageRoutes(deps)];
   routes.push(...campaignResultRoutes(deps), ...consentRoutes(deps), ...personalDataRoutes(deps));
+  routes.push(...conversionRoutes(deps));
   let document: object | undefined;
   routes.push({
     method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This API described in OpenAPI 3.1 (no API key needed).', public: true,

@@ -14,6 +14,8 @@ import type { ConsentState } from '../../consent/consent.js';
 import { consentEntrySchema, consentOriginSchema } from '../../consent/consent.js';
 import { templateSchema } from '../../messages/template-record.js';
 import { filterSchema, segmentSchema } from '../../segments/index.js';
+import type { OutcomeReport } from '../../outcomes/outcome-types.js';
+import { outcomeReportShape, variantOutcomesShape } from './outcome-responses.js';
 
 const counts = z.record(z.string(), z.number().int().min(0));
 const isoTime = z.string().describe('ISO 8601 date-time');
@@ -148,6 +150,7 @@ const variantReport = z.object({
   name: z.string(), audience: z.number().int(), submitted: z.number().int(), delivered: z.number().int(), undelivered: z.number().int(), failed: z.number().int(),
   unknown: z.number().int(), pending: z.number().int(), replies: z.number().int(), optOuts: z.number().int(), segments: z.number().int(), cost: z.number(),
   deliveryRate: rate, replyRate: rate,
+  ...variantOutcomesShape,
 });
 export const campaignReportResponse = z
   .object({
@@ -162,6 +165,7 @@ export const campaignReportResponse = z
     timeToDelivery: z.object({ medianMs: z.number().nullable(), p95Ms: z.number().nullable(), samples: z.number().int() }),
     variants: z.array(variantReport),
     abTest: z.object({ leader: z.string(), metric: z.enum(['deliveryRate', 'replyRate']), z: z.number(), pValue: z.number(), significant: z.boolean(), note: z.string() }).optional(),
+    ...outcomeReportShape,
   })
   .meta({ id: 'CampaignReport' });
 
@@ -179,3 +183,4 @@ fits<Fits<ImportReport, typeof importReportResponse>>();
 fits<Fits<Campaign & { messages: Record<string, number>; senderNotes: string[] }, typeof campaignResponse>>();
 fits<Fits<PlanSummary, typeof planSummaryResponse>>();
 fits<Fits<CampaignReport, typeof campaignReportResponse>>();
+fits<Fits<OutcomeReport, typeof campaignReportResponse>>();

@@ -21,6 +21,7 @@ import { checkBudget, orphanClaims } from './open-checks.js';
 import { scrubFiles } from './scrub-files.js';
 import type { SuppressionRecord } from '../../consent/suppression.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
+import type { ConversionRecord } from '../../outcomes/conversion.js';
 
 export interface LowdbStoreOptions {
   dataDir: string;
@@ -47,6 +48,7 @@ export interface StoreExport {
   links: ShortLink[];
   clicks: ClickRecord[];
   holdouts: HoldoutRecord[];
+  conversions: ConversionRecord[];
 }
 
 export const COLLECTION_FILES: Record<CollectionName, string> = {
@@ -64,6 +66,7 @@ export const COLLECTION_FILES: Record<CollectionName, string> = {
   links: 'links.json',
   clicks: 'clicks.json',
   holdouts: 'holdouts.json',
+  conversions: 'conversions.json',
 };
 
 /**
@@ -75,7 +78,7 @@ export class LowdbStore implements Store {
   private readonly memory: MemoryStore;
   private readonly files = new Map<CollectionName, { db: Low<Envelope<unknown>>; adapter: ChunkedJsonFile<unknown> }>();
   private readonly commits = new Map<CollectionName, GroupCommit>();
-  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, integrationState: 0, suppressions: 0, links: 0, clicks: 0, holdouts: 0 };
+  private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, integrationState: 0, suppressions: 0, links: 0, clicks: 0, holdouts: 0, conversions: 0 };
   private outboxFiles: OutboxFiles | undefined;
   private releaseLock: (() => void) | undefined;
   private closed = false;
@@ -149,6 +152,10 @@ export class LowdbStore implements Store {
     return this.memory.holdouts;
   }
 
+  get conversions(): Store['conversions'] {
+    return this.memory.conversions;
+  }
+
   /** Same-length overwrites, so the inbox's byte offsets and checkpoints stay valid (see scrub-files.ts). */
   async scrub(phones: readonly string[], rawTexts: readonly string[] = []): Promise<void> {
     this.checkWritable();
@@ -176,7 +183,7 @@ export class LowdbStore implements Store {
       contacts: [...m.contacts.all()], consent: m.consent.all(), segments: m.segments.all(), templates: m.templates.all(), campaigns: m.campaigns.all(),
       inbound: m.inbound.all(), automations: m.automations.all(), greetings: m.greetings.all(), idempotency: m.idempotency.all(),
       integrationState: m.integrationState.all(), suppressions: m.suppressions.all(), outbox: m.outbox.campaigns().flatMap((id) => m.outbox.rowsOf(id)),
-      links: m.links.all(), clicks: m.clicks.all(), holdouts: m.holdouts.all(),
+      links: m.links.all(), clicks: m.clicks.all(), holdouts: m.holdouts.all(), conversions: m.conversions.all(),
     };
   }
 
@@ -243,6 +250,7 @@ export class LowdbStore implements Store {
     this.memory.links.load(this.items<ShortLink>('links'));
     this.memory.clicks.load(this.items<ClickRecord>('clicks'));
     this.memory.holdouts.load(this.items<HoldoutRecord>('holdouts'));
+    this.memory.conversions.load(this.items<ConversionRecord>('conversions'));
     // The loaded arrays now live in the maps; keep one copy in memory, not two.
     for (const { db } of this.files.values()) db.data = { version: 1, items: [] };
   }
@@ -300,6 +308,8 @@ export class LowdbStore implements Store {
         return this.memory.clicks.all();
       case 'holdouts':
         return this.memory.holdouts.all();
+      case 'conversions':
+        return this.memory.conversions.all();
     }
   }
 

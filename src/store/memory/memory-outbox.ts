@@ -169,6 +169,20 @@ export class MemoryOutbox implements OutboxRepository {
     return found;
   }
 
+  async marketingSentTo(contactIds: readonly string[], since: Date): Promise<Map<string, OutboxMessage[]>> {
+    const from = since.toISOString();
+    const found = new Map<string, OutboxMessage[]>();
+    for (const contactId of contactIds) {
+      const rows: OutboxMessage[] = [];
+      for (const id of this.marketingByContact.get(contactId) ?? []) {
+        const row = this.find(id);
+        if (row && !row.test && row.submittedAt !== undefined && row.submittedAt >= from) rows.push({ ...row });
+      }
+      if (rows.length > 0) found.set(contactId, rows);
+    }
+    return found;
+  }
+
   async erase(match: { contactId?: string; phone: string }, redacted: { phone: string; contactId: string; text: string }): Promise<number> {
     const hits: OutboxMessage[] = [];
     for (const rows of this.byCampaign.values()) {

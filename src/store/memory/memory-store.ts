@@ -3,6 +3,7 @@ import type { Segment } from '../../segments/filter.js';
 import type { GreetingRecord, HoldoutRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
 import { MemoryClicks, MemoryLinks } from './memory-clicks.js';
 import { MemoryConsent } from './memory-consent.js';
+import { MemoryConversions } from './memory-conversions.js';
 import { MemoryContacts } from './memory-contacts.js';
 import { MemoryIdempotency, MemoryNamed, MemoryRecords } from './memory-keyed.js';
 import { MemoryOutbox } from './memory-outbox.js';
@@ -12,7 +13,7 @@ import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
 import type { SuppressionRecord } from '../../consent/suppression.js';
 
-export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency' | 'integrationState' | 'suppressions' | 'links' | 'clicks' | 'holdouts';
+export type CollectionName = 'contacts' | 'consent' | 'segments' | 'templates' | 'campaigns' | 'inbound' | 'automations' | 'greetings' | 'idempotency' | 'integrationState' | 'suppressions' | 'links' | 'clicks' | 'holdouts' | 'conversions';
 
 /**
  * Called around every change: `before` may refuse it (a read-only or closed store) by throwing;
@@ -47,6 +48,7 @@ export class MemoryStore implements Store {
   readonly links: MemoryLinks;
   readonly clicks: MemoryClicks;
   readonly holdouts: MemoryRecords<HoldoutRecord>;
+  readonly conversions: MemoryConversions;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
     this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
@@ -63,6 +65,7 @@ export class MemoryStore implements Store {
     this.links = new MemoryLinks(() => hooks.before('links'), () => hooks.after('links'));
     this.clicks = new MemoryClicks(() => hooks.before('clicks'), () => hooks.after('clicks'));
     this.holdouts = new MemoryRecords<HoldoutRecord>(() => hooks.before('holdouts'), () => hooks.after('holdouts'));
+    this.conversions = new MemoryConversions(() => hooks.before('conversions'), () => hooks.after('conversions'));
     this.outbox = new MemoryOutbox(() => hooks.before('outbox'), (ids, rows) => hooks.outbox(ids, rows));
   }
 

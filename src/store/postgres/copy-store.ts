@@ -48,6 +48,9 @@ export async function copyStore(source: StoreExport, target: PostgresStore, prog
   await step('links', source.links, (batch) => target.links.insertMany(batch));
   await step('clicks', source.clicks, (batch) => target.clicks.append(batch));
   await step('holdouts', source.holdouts, records(target.holdouts));
+  await step('conversions', source.conversions, async (batch) => {
+    await target.conversions.insertNew(batch);
+  });
   const counts = await target.counts();
   return (Object.keys(source) as Array<keyof StoreExport>).map((collection) => ({ collection, source: source[collection].length, target: counts[collection] ?? 0 }));
 }

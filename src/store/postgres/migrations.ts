@@ -142,6 +142,21 @@ CREATE INDEX clicks_campaign ON clicks (campaign_id, at, seq);
 CREATE INDEX clicks_contact ON clicks (contact_id);
 `,
   },
+  {
+    version: 3,
+    name: 'conversions',
+    sql: `
+CREATE TABLE conversions (
+  id text COLLATE "C" PRIMARY KEY,
+  campaign_id text,
+  at text COLLATE "C" NOT NULL,
+  data jsonb NOT NULL
+);
+CREATE INDEX conversions_campaign ON conversions (campaign_id, at);
+CREATE INDEX conversions_at ON conversions (at);
+CREATE INDEX outbox_marketing_sent ON outbox (contact_id, submitted_at) WHERE kind = 'marketing' AND NOT test;
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -205,6 +205,21 @@ export class PgOutbox implements OutboxRepository {
     return found;
   }
 
+  async marketingSentTo(contactIds: readonly string[], since: Date): Promise<Map<string, OutboxMessage[]>> {
+    const found = new Map<string, OutboxMessage[]>();
+    if (contactIds.length === 0) return found;
+    const result = await this.db.query<{ data: OutboxMessage }>(
+      `SELECT data FROM outbox WHERE contact_id = ANY($1::text[]) AND kind = 'marketing' AND NOT test AND submitted_at >= $2::text::timestamptz`,
+      [contactIds, since.toISOString()],
+    );
+    for (const { data } of result.rows) {
+      const rows = found.get(data.contactId);
+      if (rows) rows.push(data);
+      else found.set(data.contactId, [data]);
+    }
+    return found;
+  }
+
   async erase(match: { contactId?: string; phone: string }, redacted: { phone: string; contactId: string; text: string }): Promise<number> {
     this.db.writable();
     const result = await this.db.query(

@@ -9,6 +9,7 @@ import { Db, explainConnectFailure, maskDatabaseUrl } from './db.js';
 import { checkVersion, migrate } from './migrations.js';
 import { PgClicks, PgLinks } from './pg-clicks.js';
 import { PgConsent } from './pg-consent.js';
+import { PgConversions } from './pg-conversions.js';
 import { PgContacts } from './pg-contacts.js';
 import { PgInbound } from './pg-inbound.js';
 import { PgIdempotency, PgNamed, PgRecords } from './pg-keyed.js';
@@ -40,6 +41,7 @@ export class PostgresStore implements Store {
   readonly links: PgLinks;
   readonly clicks: PgClicks;
   readonly holdouts: PgRecords<HoldoutRecord>;
+  readonly conversions: PgConversions;
 
   private constructor(readonly db: Db) {
     this.contacts = new PgContacts(db);
@@ -57,6 +59,7 @@ export class PostgresStore implements Store {
     this.links = new PgLinks(db);
     this.clicks = new PgClicks(db);
     this.holdouts = new PgRecords<HoldoutRecord>(db, 'holdouts');
+    this.conversions = new PgConversions(db);
   }
 
   /** Connects, then migrates (or, read-only, checks the schema version); a server that cannot be reached is said plainly. */
@@ -95,6 +98,7 @@ export class PostgresStore implements Store {
        UNION ALL SELECT 'inbound', count(*) FROM inbound
        UNION ALL SELECT 'links', count(*) FROM short_links
        UNION ALL SELECT 'clicks', count(*) FROM clicks
+       UNION ALL SELECT 'conversions', count(*) FROM conversions
        UNION ALL SELECT kind, count(*) FROM named_items GROUP BY kind
        UNION ALL SELECT kind, count(*) FROM records GROUP BY kind`,
     );

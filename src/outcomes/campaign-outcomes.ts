@@ -1,0 +1,204 @@
+import type { Campaign } from '../campaigns/campaign.js';
+import type { CampaignReport } from '../campaigns/report.js';
+import type { OutboxMessage } from '../delivery/outbox.js';
+import type { Store } from '../store/port.js';
+import type { RateArm } from './ab-verdict.js';
+import { verdictOn } from './ab-verdict.js';
+import type { ConversionRecord } from './conversion.js';
+import { computeLift } from './lift.js';
+import { surveyTally } from '../campaigns/survey.js';
+import type { CampaignOutcomes, OutcomeSeries, VariantOutcomes } from './outcome-types.js';
+import type { EventTimes } from './timeline.js';
+import { buildSeries, emptyEventTimes } from './timeline.js';
+
+export interface OutcomeDeps {
+  store: Store;
+  /** ATTRIBUTION_WINDOW_DAYS. */
+  windowDays: number;
+  /** SMS_CURRENCY: revenue is summed in it, and ROI set against the cost in it. */
+  currency: string;
+}
+
+export interface GatheredOutcomes {
+  outcomes: CampaignOutcomes;
+  byVariant: Map<string, VariantOutcomes>;
+  series: OutcomeSeries;
+}
+
+export const ATTRIBUTION_RULE =
+  'Each order goes to at most one campaign: the one whose link the contact clicked last within the window before the order, else whose marketing message last reached them ' +
+  '(delivered, or submitted without a receipt yet), else whose holdout they were in.';
+
+const DAY_MS = 86_400_000;
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+const ratio = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+
+/** Per contact in the campaign: the variant, whether a message reached them, and whether one was sent. */
+interface Recipient {
+  variant: string;
+  reached: boolean;
+  sent: boolean;
+}
+
+/**
+ * Reads what a campaign brought: its outbox rows (once, in pages), its clicks, replies, credited
+ * conversions and holdout, and folds them into the outcome keys, per-variant figures and chart series.
+ */
+export async function gatherOutcomes(campaign: Campaign, report: CampaignReport, deps: OutcomeDeps): Promise<GatheredOutcomes> {
+  const events = emptyEventTimes();
+  const { recipients, variantOfMessage } = await scanRecipients(campaign.id, deps.store, events);
+  const reachedBy = new Map<string, number>();
+  let reached = 0;
+  for (const r of recipients.values()) {
+    if (!r.reached) continue;
+    reached += 1;
+    reachedBy.set(r.variant, (reachedBy.get(r.variant) ?? 0) + 1);
+  }
+  const variantOf = (contactId: string | undefined, messageId: string | undefined): string | undefined =>
+    (contactId !== undefined ? recipients.get(contactId)?.variant : undefined) ?? (messageId !== undefined ? variantOfMessage.get(messageId) : undefined);
+
+  // Clicks: people only; unique by recipient.
+  const clicks = await deps.store.clicks.listByCampaign(campaign.id);
+  const clickers = new Map<string, string | undefined>();
+  const clicksBy = new Map<string, number>();
+  let humanClicks = 0;
+  for (const click of clicks) {
+    if (!click.human) continue;
+    humanClicks += 1;
+    events.clicks.push(Date.parse(click.at));
+    const variant = variantOf(click.contactId, click.messageId);
+    if (variant !== undefined) clicksBy.set(variant, (clicksBy.get(variant) ?? 0) + 1);
+    clickers.set(click.contactId ?? `message:${click.messageId}`, variant);
+  }
+  const uniqueClicksBy = countBy(clickers.values());
+
+  // Replies: distinct recipients, for the response rate and the reply verdict.
+  const inbound = await deps.store.inbound.listByCampaign(campaign.id);
+  const replies = inbound.filter((r) => r.kind === 'reply');
+  const responders = new Map<string, string | undefined>(clickers);
+  const repliers = new Map<string, string | undefined>();
+  for (const reply of replies) {
+    const who = reply.contactId ?? `phone:${reply.from}`;
+    const variant = reply.variant ?? variantOf(reply.contactId, reply.messageId);
+    repliers.set(who, variant);
+    responders.set(who, variant);
+  }
+
+  const credited = await deps.store.conversions.listByCampaign(campaign.id);
+  const sold = credited.filter((c) => c.attribution?.via !== 'holdout');
+  for (const c of sold) events.conversions.push(Date.parse(c.at));
+  const money = revenueOf(sold, deps.currency);
+  const ordersByCustomer = countBy(sold.map((c) => c.contactId));
+  const customers = ordersByCustomer.size;
+  const repeat = [...ordersByCustomer.values()].filter((n) => n >= 2).length;
+  const soldBy = new Map<string, { orders: number; customers: Set<string>; revenue: number }>();
+  for (const c of sold) {
+    const variant = c.attribution?.variant ?? variantOf(c.contactId, c.attribution?.messageId);
+    if (variant === undefined) continue;
+    const entry = soldBy.get(variant) ?? { orders: 0, customers: new Set<string>(), revenue: 0 };
+    entry.orders += 1;
+    entry.customers.add(c.contactId);
+    if (c.currency === deps.currency) entry.revenue += c.amount;
+    soldBy.set(variant, entry);
+  }
+
+  const byVariant = new Map<string, VariantOutcomes>();
+  for (const v of report.variants) {
+    const n = reachedBy.get(v.name) ?? 0;
+    const s = soldBy.get(v.name);
+    const unique = uniqueClicksBy.get(v.name) ?? 0;
+    byVariant.set(v.name, {
+      reached: n, clicks: clicksBy.get(v.name) ?? 0, uniqueClicks: unique, clickRate: ratio(unique, n),
+      conversions: s?.orders ?? 0, customers: s?.customers.size ?? 0, conversionRate: ratio(s?.customers.size ?? 0, n), revenue: round2(s?.revenue ?? 0),
+    });
+  }
+  const arms = (successes: ReadonlyMap<string, number>): RateArm[] => report.variants.map((v) => ({ name: v.name, total: reachedBy.get(v.name) ?? 0, successes: successes.get(v.name) ?? 0 }));
+  const abConversion = verdictOn('conversionRate', arms(new Map([...soldBy].map(([name, s]) => [name, s.customers.size]))));
+  const abReplies = verdictOn('replyRate', arms(countBy(repliers.values())));
+
+  const outcomes: CampaignOutcomes = {
+    reached,
+    clicks: { total: humanClicks, unique: clickers.size, rate: ratio(clickers.size, reached), fetchers: clicks.length - humanClicks },
+    response: { recipients: responders.size, rate: ratio(responders.size, reached) },
+    conversions: { count: sold.length, customers, rate: ratio(customers, reached), holdout: credited.length - sold.length },
+    revenue: {
+      total: round2(money.total), currency: deps.currency, perRecipient: reached > 0 ? round2(money.total / reached) : null,
+      perCustomer: customers > 0 ? round2(money.total / customers) : null, otherCurrencies: money.other,
+    },
+    roi: { cost: report.cost, revenue: round2(money.total), ratio: report.cost > 0 ? round2(money.total / report.cost) : null },
+    repeatPurchase: { customers: repeat, rate: ratio(repeat, customers) },
+    abTests: { ...(abConversion ? { conversion: abConversion } : {}), ...(abReplies ? { replies: abReplies } : {}) },
+    attribution: { windowDays: deps.windowDays, rule: ATTRIBUTION_RULE },
+  };
+  const lift = await liftOf(campaign.id, recipients, deps);
+  if (lift) outcomes.lift = lift;
+  if (campaign.survey) outcomes.survey = surveyTally(campaign, inbound);
+  return { outcomes, byVariant, series: buildSeries(events) };
+}
+
+/** One pass over the campaign's outbox rows (test sends aside), in pages. */
+async function scanRecipients(campaignId: string, store: Store, events: EventTimes): Promise<{ recipients: Map<string, Recipient>; variantOfMessage: Map<string, string> }> {
+  const recipients = new Map<string, Recipient>();
+  const variantOfMessage = new Map<string, string>();
+  for (let afterId: string | undefined; ; ) {
+    const page: OutboxMessage[] = await store.outbox.listByCampaign(campaignId, afterId === undefined ? { limit: 5000 } : { limit: 5000, afterId });
+    if (page.length === 0) break;
+    for (const row of page) {
+      if (row.test) continue;
+      variantOfMessage.set(row.id, row.variant);
+      const sent = row.submittedAt !== undefined;
+      const reached = sent && (row.status === 'delivered' || row.status === 'submitted');
+      const known = recipients.get(row.contactId);
+      if (known) {
+        known.reached ||= reached;
+        known.sent ||= sent;
+      } else recipients.set(row.contactId, { variant: row.variant, reached, sent });
+      if (row.submittedAt === undefined) continue;
+      const submittedMs = Date.parse(row.submittedAt);
+      events.submitted.push(submittedMs);
+      if (row.status === 'delivered' && row.finalAt !== undefined) {
+        const finalMs = Date.parse(row.finalAt);
+        events.delivered.push(finalMs);
+        events.deliveryMs.push(Math.max(0, finalMs - submittedMs));
+      }
+    }
+    afterId = page[page.length - 1]?.id;
+  }
+  return { recipients, variantOfMessage };
+}
+
+/** Lift against the holdout: contacts sent to vs held out, converted within the window after the holdout was drawn. */
+async function liftOf(campaignId: string, recipients: ReadonlyMap<string, Recipient>, deps: OutcomeDeps): Promise<CampaignOutcomes['lift']> {
+  const holdout = await deps.store.holdouts.get(campaignId);
+  if (!holdout) return undefined;
+  const start = Date.parse(holdout.at);
+  const end = new Date(start + deps.windowDays * DAY_MS).toISOString();
+  const converted = new Set((await deps.store.conversions.between(holdout.at, end)).map((c) => c.contactId));
+  const held = new Set(holdout.contactIds);
+  let sent = 0;
+  let sentConverted = 0;
+  for (const [contactId, r] of recipients) {
+    if (!r.sent || held.has(contactId)) continue;
+    sent += 1;
+    if (converted.has(contactId)) sentConverted += 1;
+  }
+  let heldConverted = 0;
+  for (const contactId of held) if (converted.has(contactId)) heldConverted += 1;
+  return computeLift({ contacts: sent, converted: sentConverted }, { contacts: held.size, converted: heldConverted }, deps.windowDays);
+}
+
+function revenueOf(records: readonly ConversionRecord[], currency: string): { total: number; other: Record<string, number> } {
+  let total = 0;
+  const other: Record<string, number> = {};
+  for (const c of records) {
+    if (c.currency === currency) total += c.amount;
+    else other[c.currency] = round2((other[c.currency] ?? 0) + c.amount);
+  }
+  return { total, other };
+}
+
+function countBy<T>(items: Iterable<T | undefined>): Map<T, number> {
+  const counts = new Map<T, number>();
+  for (const item of items) if (item !== undefined) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return counts;
+}
