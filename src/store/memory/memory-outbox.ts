@@ -1,4 +1,6 @@
 import type { MessageStatus, OutboxMessage } from '../../delivery/outbox.js';
+import type { OutboxAggregate } from '../../campaigns/report-aggregate.js';
+import { applyRow, emptyAggregate } from '../../campaigns/report-aggregate.js';
 import type { OutboxRepository } from '../port.js';
 import { DueHeap } from './due-heap.js';
 
@@ -17,10 +19,8 @@ export class MemoryOutbox implements OutboxRepository {
   private readonly lastByPhone = new Map<string, string>();
   private readonly marketingByContact = new Map<string, Set<string>>();
   private readonly due = new DueHeap();
-  /** Per campaign: message counts by status (test sends excluded), kept as rows change. */
-  private readonly counts = new Map<string, Partial<Record<MessageStatus, number>>>();
-  /** Per campaign: cost of the messages that left (see OutboxRepository.spent), kept as rows change. */
-  private readonly spentByCampaign = new Map<string, number>();
+  /** Per campaign: the running totals of its rows (test sends excluded), kept as rows change. */
+  private readonly aggregates = new Map<string, OutboxAggregate>();
   /** Per campaign: ids in order, for paging; rebuilt after an insert. */
   private readonly sortedIds = new Map<string, string[]>();
 
@@ -142,13 +142,22 @@ export class MemoryOutbox implements OutboxRepository {
   }
 
   async countByStatus(campaignId: string): Promise<Partial<Record<MessageStatus, number>>> {
-    const counts: Partial<Record<MessageStatus, number>> = {};
-    for (const [status, n] of Object.entries(this.counts.get(campaignId) ?? {})) if (n) counts[status as MessageStatus] = n;
-    return counts;
+    return { ...this.aggregates.get(campaignId)?.byStatus };
   }
 
   async spent(campaignId: string): Promise<number> {
-    return this.spentByCampaign.get(campaignId) ?? 0;
+    return this.aggregates.get(campaignId)?.spent ?? 0;
+  }
+
+  async aggregate(campaignId: string): Promise<OutboxAggregate> {
+    const aggregate = this.aggregates.get(campaignId);
+    return aggregate ? structuredClone(aggregate) : emptyAggregate();
+  }
+
+  /** The variant of a message, and whether it is a test send (replies are attributed with it). */
+  variantOf(id: string): { variant: string; test: boolean } | undefined {
+    const row = this.find(id);
+    return row && { variant: row.variant, test: Boolean(row.test) };
   }
 
   async marketingSendTimes(contactIds: readonly string[], since: Date): Promise<Map<string, Date[]>> {
@@ -187,12 +196,11 @@ export class MemoryOutbox implements OutboxRepository {
     return campaignId === undefined ? undefined : this.byCampaign.get(campaignId)?.get(id);
   }
 
-  private count(campaignId: string, row: OutboxMessage | undefined, delta: number): void {
+  private count(campaignId: string, row: OutboxMessage | undefined, sign: 1 | -1): void {
     if (!row || row.test) return;
-    let counts = this.counts.get(campaignId);
-    if (!counts) this.counts.set(campaignId, (counts = {}));
-    counts[row.status] = (counts[row.status] ?? 0) + delta;
-    if (row.submittedAt !== undefined || row.status === 'unknown') this.spentByCampaign.set(campaignId, (this.spentByCampaign.get(campaignId) ?? 0) + delta * row.cost);
+    let aggregate = this.aggregates.get(campaignId);
+    if (!aggregate) this.aggregates.set(campaignId, (aggregate = emptyAggregate()));
+    applyRow(aggregate, row, sign);
   }
 
   private put(row: OutboxMessage): void {
