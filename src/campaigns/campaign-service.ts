@@ -269,8 +269,7 @@ export class CampaignService {
    * report (outcomes) take this one and return it with their keys.
    */
   async report(id: string): Promise<CampaignReport> {
-    const campaign = await this.get(id);
-    const [aggregate, inbound] = await Promise.all([this.deps.store.outbox.aggregate(id), this.deps.store.inbound.tally(id)]);
+    const [campaign, aggregate, inbound] = await Promise.all([this.get(id), this.deps.store.outbox.aggregate(id), this.deps.store.inbound.tally(id)]);
     const report = campaignReportFrom(campaign, { excluded: campaign.planned?.excluded ?? {}, aggregate, inbound, currency: this.deps.currency });
     if (campaign.maxCost === undefined) return report;
     const spent = aggregate.spent;

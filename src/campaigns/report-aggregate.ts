@@ -68,6 +68,8 @@ export interface InboundTally {
 export interface Responder {
   variant?: string;
   messageId?: string;
+  /** Set by tallyResponders once the message is found: its variant and test flag never change. */
+  resolved?: { variant: string; test: boolean };
 }
 
 /** How the store tells the variant of a message (and whether it was a test send); undefined when unknown. */
@@ -78,6 +80,16 @@ const BUCKET_STEP = Math.log(1.02);
 const ACCEPTED: ReadonlySet<MessageStatus> = new Set(['submitted', 'delivered', 'undelivered', 'expired']);
 
 export const newTally = (): MessageTally => ({ audience: 0, submitted: 0, delivered: 0, undelivered: 0, failed: 0, unknown: 0, pending: 0, canceled: 0, segments: 0, cost: 0 });
+
+/** A deep copy (cheaper than structuredClone: a few small flat objects). */
+export function copyAggregate(a: OutboxAggregate): OutboxAggregate {
+  const variants: Record<string, MessageTally> = {};
+  for (const [name, tally] of Object.entries(a.variants)) variants[name] = { ...tally };
+  return {
+    ...a, total: { ...a.total }, variants, byStatus: { ...a.byStatus }, failedByCode: { ...a.failedByCode },
+    timeToDelivery: { ...a.timeToDelivery, counts: { ...a.timeToDelivery.counts } },
+  };
+}
 
 export function emptyAggregate(): OutboxAggregate {
   return {
@@ -194,8 +206,9 @@ export function summarizeHistogram(histogram: DurationHistogram): { medianMs: nu
 export function tallyResponders(responders: Iterable<Responder>, lookup: MessageLookup): ResponderTally {
   const byVariant: Record<string, number> = {};
   let total = 0;
-  for (const { variant, messageId } of responders) {
-    const message = messageId === undefined ? undefined : lookup(messageId);
+  for (const responder of responders) {
+    const { variant, messageId } = responder;
+    const message = messageId === undefined ? undefined : (responder.resolved ??= lookup(messageId));
     if (message?.test) continue;
     total += 1;
     const name = variant ?? message?.variant;

@@ -1,6 +1,6 @@
 import type { MessageStatus, OutboxMessage } from '../../delivery/outbox.js';
 import type { OutboxAggregate } from '../../campaigns/report-aggregate.js';
-import { applyRow, emptyAggregate } from '../../campaigns/report-aggregate.js';
+import { applyRow, copyAggregate, emptyAggregate } from '../../campaigns/report-aggregate.js';
 import type { OutboxRepository } from '../port.js';
 import { DueHeap } from './due-heap.js';
 
@@ -151,7 +151,7 @@ export class MemoryOutbox implements OutboxRepository {
 
   async aggregate(campaignId: string): Promise<OutboxAggregate> {
     const aggregate = this.aggregates.get(campaignId);
-    return aggregate ? structuredClone(aggregate) : emptyAggregate();
+    return aggregate ? copyAggregate(aggregate) : emptyAggregate();
   }
 
   /** The variant of a message, and whether it is a test send (replies are attributed with it). */
