@@ -22,6 +22,7 @@ import { PlanSummarizer } from './plan-summary.js';
 import type { PlanSummary } from './plan-summary.js';
 import type { CampaignReport } from './report.js';
 import { campaignReportFrom } from './report.js';
+import { assertStoreRoom } from './store-room.js';
 
 export interface CampaignServiceDeps {
   store: Store;
@@ -134,6 +135,7 @@ export class CampaignService {
    */
   async testSend(id: string, numbers: readonly string[], contactPhone?: string): Promise<TestSendResult[]> {
     const campaign = await this.get(id);
+    assertStoreRoom(this.deps.store);
     const { results, rows } = await sendTest(campaign, numbers, contactPhone, { deps: this.deps, request: this.planRequest(campaign, this.deps.clock.now()), planDeps: this.planDeps(campaign) });
     await this.deps.store.outbox.insertMany(rows);
     if (results.some((r) => r.ok)) await this.update(campaign, { testSentAt: this.deps.clock.now().toISOString() });
@@ -147,6 +149,7 @@ export class CampaignService {
    */
   async start(id: string, options: { skipTestSendCheck?: boolean; now?: boolean } = {}): Promise<Campaign> {
     const campaign = await this.get(id);
+    assertStoreRoom(this.deps.store);
     if (campaign.status === 'paused') return this.update(campaign, { status: 'sending' });
     if (campaign.status === 'scheduled') {
       // A scheduled campaign is started by its schedule; sending it by hand needs saying so.

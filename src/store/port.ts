@@ -48,6 +48,17 @@ export interface Store {
   close(): Promise<void>;
   /** What kind of store this is and where it keeps its data, for `doctor` and logs. */
   describe(): StoreDescription;
+  /**
+   * How much the store holds against its size budget (every file that grows, for the embedded store).
+   * Reading always works whatever the size; past the budget, sending and planning refuse (see
+   * assertStoreRoom). Absent for stores without a budget.
+   */
+  usage?(): StoreUsage;
+}
+
+export interface StoreUsage {
+  bytes: number;
+  maxBytes: number;
 }
 
 export interface StoreDescription {

@@ -9,7 +9,7 @@ import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { InboundRecord } from '../../campaigns/report.js';
 import type { Segment } from '../../segments/filter.js';
 import { AppError } from '../../common/errors.js';
-import type { GreetingRecord, IdempotencyRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
+import type { GreetingRecord, IdempotencyRecord, IntegrationRecord, Store, StoreDescription, StoreUsage } from '../port.js';
 import type { CollectionName } from '../memory/memory-store.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import type { Envelope } from './chunked-json-file.js';
@@ -17,13 +17,13 @@ import { ChunkedJsonFile } from './chunked-json-file.js';
 import { GroupCommit } from './group-commit.js';
 import { OutboxFiles } from './outbox-files.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
-import { checkBudget, orphanClaims } from './open-checks.js';
+import { dataDirBytes, orphanClaims } from './open-checks.js';
 import { scrubFiles } from './scrub-files.js';
 import type { SuppressionRecord } from '../../consent/suppression.js';
 
 export interface LowdbStoreOptions {
   dataDir: string;
-  /** Past this many bytes of data files the store refuses to open and points to PostgreSQL. */
+  /** The size budget: past this many bytes of data files, sending and planning refuse (reading never does). */
   maxBytes: number;
   /** Read-only stores take no lock and refuse changes; for CLI reads while the service runs. */
   readOnly?: boolean;
@@ -134,6 +134,10 @@ export class LowdbStore implements Store {
     return { kind: 'lowdb', location: this.options.dataDir, readOnly: Boolean(this.options.readOnly) };
   }
 
+  usage(): StoreUsage {
+    return { bytes: dataDirBytes(this.options.dataDir), maxBytes: this.options.maxBytes };
+  }
+
   /** How many times each collection file was written since the store opened (for tests and metrics). */
   writes(): Record<CollectionName, number> {
     return { ...this.writeCounts };
@@ -163,7 +167,6 @@ export class LowdbStore implements Store {
   private async init(): Promise<void> {
     const { dataDir, readOnly } = this.options;
     if (!readOnly) fs.mkdirSync(dataDir, { recursive: true });
-    checkBudget(dataDir, this.options.maxBytes);
     if (!readOnly) this.releaseLock = await acquireDataDirLock(dataDir);
     try {
       for (const name of Object.keys(COLLECTION_FILES) as CollectionName[]) {
