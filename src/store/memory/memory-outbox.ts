@@ -154,6 +154,12 @@ export class MemoryOutbox implements OutboxRepository {
     return aggregate ? copyAggregate(aggregate) : emptyAggregate();
   }
 
+  /** Nothing queued, sending or awaiting a receipt (test sends aside). */
+  settled(campaignId: string): boolean {
+    const counts = this.aggregates.get(campaignId)?.byStatus ?? {};
+    return (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.submitted ?? 0) === 0;
+  }
+
   /** The variant of a message, and whether it is a test send (replies are attributed with it). */
   variantOf(id: string): { variant: string; test: boolean } | undefined {
     const row = this.find(id);
