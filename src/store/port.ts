@@ -42,6 +42,12 @@ export interface Store {
    * given reply texts in the raw event inbox. Stores that keep no copies do nothing.
    */
   scrub?(phones: readonly string[], rawTexts?: readonly string[]): Promise<void>;
+  /**
+   * Folds a finished campaign's messages into their most compact form on disk now (the embedded store:
+   * one compact record per message, its journal emptied), as archiving does. Stores that keep nothing
+   * to fold do nothing.
+   */
+  compactCampaign?(campaignId: string): Promise<void>;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */

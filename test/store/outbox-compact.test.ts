@@ -7,6 +7,9 @@ import type { OutboxMessage } from '../../src/delivery/outbox.js';
 import { LowdbStore } from '../../src/store/lowdb/lowdb-store.js';
 import { findDamage } from '../../src/store/lowdb/recover.js';
 import { makeOutboxRow } from '../helpers/factories.js';
+import { makeCampaign } from '../recovery/harness.js';
+import { archiveCampaign } from '../../src/campaigns/campaign-list.js';
+import { fixedClock } from '../../src/common/clock.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -98,5 +101,23 @@ describe('the outbox on disk', () => {
     await expect(open(dir)).rejects.toMatchObject({ code: 'STORE_CORRUPT', message: expect.stringContaining(`${file} is damaged at line 21`), hint: expect.stringContaining('store recover') });
     const damage = await findDamage(dir);
     expect(damage).toEqual([{ file, kind: 'outbox-snapshot', damageAt: [21], kept: 19, unknownRows: [] }]);
+  });
+
+  it('archiving a finished campaign folds its messages into the compact snapshot; they read back the same', async () => {
+    const dir = tempDir();
+    const store = await open(dir);
+    await store.campaigns.put(makeCampaign({ id: 'done', status: 'completed', finishedAt: T }));
+    const rows = await finished(store, 60);
+    const journal = () => fs.readdirSync(path.join(dir, 'outbox')).filter((name) => name.endsWith('.jsonl')).reduce((sum, name) => sum + fs.statSync(path.join(dir, 'outbox', name)).size, 0);
+    expect(journal()).toBeGreaterThan(0);
+    const before = await store.outbox.aggregate('done');
+    await archiveCampaign(store, fixedClock('2026-12-01T00:00:00.000Z'), 'done');
+    expect(journal()).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'outbox', 'done.snap.gz'))).toBe(true);
+    await store.close();
+    const again = await open(dir);
+    expect(await again.outbox.aggregate('done')).toEqual(before);
+    expect(await again.outbox.listByCampaign('done', { limit: 100 })).toEqual([...rows].sort((a, b) => (a.id < b.id ? -1 : 1)));
+    await again.close();
   });
 });

@@ -124,6 +124,12 @@ export class LowdbStore implements Store {
     await scrubFiles(this.options.dataDir, rawTexts, 'all', (file) => path.basename(file) === 'events.jsonl');
   }
 
+  async compactCampaign(campaignId: string): Promise<void> {
+    this.checkWritable();
+    await this.outboxFiles?.flush();
+    await this.outboxFiles?.compactNow(campaignId);
+  }
+
   static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
     const store = new LowdbStore(options);
     await store.init();

@@ -123,14 +123,19 @@ export class OutboxFiles {
 
   /** Compacts every partition now: no earlier image of a row stays in a journal (personal data erasure). */
   async compactAll(): Promise<void> {
-    for (const [campaignId, partition] of this.partitions) {
-      await partition.compacting;
-      await partition.journal.idle();
-      partition.compacting = this.compact(campaignId, partition).finally(() => {
-        partition.compacting = undefined;
-      });
-      await partition.compacting;
-    }
+    for (const campaignId of this.partitions.keys()) await this.compactNow(campaignId);
+  }
+
+  /** Compacts one campaign's partition now (archiving); nothing when it has none. */
+  async compactNow(campaignId: string): Promise<void> {
+    const partition = this.partitions.get(campaignId);
+    if (!partition) return;
+    await partition.compacting;
+    await partition.journal.idle();
+    partition.compacting = this.compact(campaignId, partition).finally(() => {
+      partition.compacting = undefined;
+    });
+    await partition.compacting;
   }
 
   private track(work: Promise<void>): void {
