@@ -157,7 +157,7 @@ export class OutboxFiles {
     partition.appended += rows.length;
     const written = partition.journal.append(rows);
     const size = this.hooks.rowsOf(campaignId).length;
-    const due = partition.appended > Math.max(5000, 2 * size) || (partition.appended > Math.max(1000, size / 50) && this.hooks.settled(campaignId));
+    const due = partition.appended > Math.max(5000, size) || (partition.appended > Math.max(1000, size / 50) && this.hooks.settled(campaignId));
     if (!partition.compacting && due) {
       partition.compacting = this.compact(campaignId, partition).finally(() => {
         partition.compacting = undefined;
