@@ -37,6 +37,8 @@ export async function archiveCampaign(store: Store, clock: Clock, id: string): P
   if (campaign.archivedAt) return campaign;
   const archived = { ...campaign, archivedAt: clock.now().toISOString(), updatedAt: clock.now().toISOString() };
   await store.campaigns.put(archived);
+  // Its messages take their compact form on disk now; the report, the results and exports read them from it.
+  await store.compactCampaign?.(id);
   return archived;
 }
 

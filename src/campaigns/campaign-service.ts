@@ -21,10 +21,11 @@ import { planCampaign } from './plan.js';
 import { PlanSummarizer } from './plan-summary.js';
 import type { PlanSummary } from './plan-summary.js';
 import type { CampaignReport } from './report.js';
-import { CampaignReportBuilder } from './report.js';
 import type { ShortLink } from '../store/port.js';
 import { checkHoldoutPercent } from './holdout.js';
 import { checkSurvey } from './survey.js';
+import { campaignReportFrom } from './report.js';
+import { assertStoreRoom } from './store-room.js';
 
 export interface CampaignServiceDeps {
   store: Store;
@@ -145,6 +146,7 @@ export class CampaignService {
    */
   async testSend(id: string, numbers: readonly string[], contactPhone?: string): Promise<TestSendResult[]> {
     const campaign = await this.get(id);
+    assertStoreRoom(this.deps.store);
     // A test renders for any recipient, held out or not.
     const { holdout: _holdout, ...request } = this.planRequest(campaign, this.deps.clock.now());
     const { results, rows } = await sendTest(campaign, numbers, contactPhone, { deps: this.deps, request, planDeps: this.planDeps(campaign) });
@@ -160,6 +162,7 @@ export class CampaignService {
    */
   async start(id: string, options: { skipTestSendCheck?: boolean; now?: boolean } = {}): Promise<Campaign> {
     const campaign = await this.get(id);
+    assertStoreRoom(this.deps.store);
     if (campaign.status === 'paused') return this.update(campaign, { status: 'sending' });
     if (campaign.status === 'scheduled') {
       // A scheduled campaign is started by its schedule; sending it by hand needs saying so.
@@ -285,19 +288,16 @@ export class CampaignService {
     return (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.submitted ?? 0) === 0;
   }
 
+  /**
+   * The campaign's delivery report, from the store's running totals: a few hundred numbers whatever
+   * the campaign's size, so polling it never competes with sending. Figures other modules add to a
+   * report (outcomes) take this one and return it with their keys.
+   */
   async report(id: string): Promise<CampaignReport> {
-    const campaign = await this.get(id);
-    const builder = new CampaignReportBuilder(campaign, campaign.planned?.excluded ?? {}, { currency: this.deps.currency });
-    for (let afterId: string | undefined; ; ) {
-      const page = await this.deps.store.outbox.listByCampaign(id, afterId === undefined ? { limit: 2000 } : { limit: 2000, afterId });
-      if (page.length === 0) break;
-      builder.addMessages(page);
-      afterId = page[page.length - 1]?.id;
-    }
-    builder.addInbound(await this.deps.store.inbound.listByCampaign(id));
-    const report = builder.result();
+    const [campaign, aggregate, inbound] = await Promise.all([this.get(id), this.deps.store.outbox.aggregate(id), this.deps.store.inbound.tally(id)]);
+    const report = campaignReportFrom(campaign, { excluded: campaign.planned?.excluded ?? {}, aggregate, inbound, currency: this.deps.currency });
     if (campaign.maxCost === undefined) return report;
-    const spent = await this.deps.store.outbox.spent(id);
+    const spent = aggregate.spent;
     return {
       ...report,
       budget: { maxCost: campaign.maxCost, spent, reached: spent >= campaign.maxCost, ...(campaign.stopReason ? { stoppedAt: campaign.stopReason.at } : {}) },

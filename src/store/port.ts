@@ -4,6 +4,7 @@ import type { SuppressionRecord } from '../consent/suppression.js';
 import type { Campaign } from '../campaigns/campaign.js';
 import type { BirthdayAutomation } from '../campaigns/birthday.js';
 import type { InboundRecord } from '../campaigns/report.js';
+import type { InboundTally, OutboxAggregate } from '../campaigns/report-aggregate.js';
 import type { MessageStatus, OutboxMessage } from '../delivery/outbox.js';
 import type { Template } from '../messages/template-record.js';
 import type { Segment } from '../segments/filter.js';
@@ -50,12 +51,29 @@ export interface Store {
    * given reply texts in the raw event inbox. Stores that keep no copies do nothing.
    */
   scrub?(phones: readonly string[], rawTexts?: readonly string[]): Promise<void>;
+  /**
+   * Folds a finished campaign's messages into their most compact form on disk now (the embedded store:
+   * one compact record per message, its journal emptied), as archiving does. Stores that keep nothing
+   * to fold do nothing.
+   */
+  compactCampaign?(campaignId: string): Promise<void>;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
   close(): Promise<void>;
   /** What kind of store this is and where it keeps its data, for `doctor` and logs. */
   describe(): StoreDescription;
+  /**
+   * How much the store holds against its size budget (every file that grows, for the embedded store).
+   * Reading always works whatever the size; past the budget, sending and planning refuse (see
+   * assertStoreRoom). Absent for stores without a budget.
+   */
+  usage?(): StoreUsage;
+}
+
+export interface StoreUsage {
+  bytes: number;
+  maxBytes: number;
 }
 
 export interface StoreDescription {
@@ -198,6 +216,14 @@ export interface OutboxRepository {
    */
   marketingSentTo(contactIds: readonly string[], since: Date): Promise<Map<string, OutboxMessage[]>>;
   /**
+   * A campaign's running totals (test sends excluded): counts by status and by variant, segments and
+   * cost of what was submitted, spent, failures by code, partial deliveries, first/last send time and a
+   * histogram of time to delivery (see report-aggregate.ts: applyRow defines each figure). Kept as rows
+   * change, so reading it costs the same at any campaign size; an empty aggregate for an unknown
+   * campaign. Plain JSON: a SQL store keeps it in a table or computes it with GROUP BY.
+   */
+  aggregate(campaignId: string): Promise<OutboxAggregate>;
+  /**
    * Personal data erasure: every message to this contact or number (test sends included) keeps its
    * status, cost and times for the reports, but its number, contact id and text become `redacted`.
    * Returns how many rows changed.
@@ -212,6 +238,12 @@ export interface InboundRepository {
   recent(limit: number): Promise<InboundRecord[]>;
   /** Up to `limit` records received after `at` (ISO; exclusive), oldest first. */
   since(at: string, limit: number): Promise<InboundRecord[]>;
+  /**
+   * Distinct recipients (contactId, else number) who replied or opted out to a campaign, in all and
+   * by variant: the record's variant, else the variant of the message it answers; answers to a test
+   * send are not counted. Erasing a record keeps it counted.
+   */
+  tally(campaignId: string): Promise<InboundTally>;
   /** Personal data erasure: the sender's number, contact and text of matching records are removed (counts stay). */
   erase(match: { contactId?: string; phone: string }, redactedFrom: string): Promise<number>;
   /**

@@ -127,6 +127,14 @@ const BENCHES: Bench[] = [
       { what: '  preview through response_url (max)', items: `${fmt(r.toSend ?? 0)} recipients`, measured: `${fmt(r.maxPreviewMs ?? 0)} ms`, goal: '< 30,000 ms', ratio: 30_000 / Math.max(1, r.maxPreviewMs ?? 30_000) },
     ],
   },
+  {
+    file: 'report.bench.ts',
+    entry: 'benchReport',
+    lines: (r) => [
+      { what: 'campaign report while it sends (p99)', items: `${fmt(r.messages ?? 0)} messages`, measured: `${fmt(r.p99Ms ?? 0, 1)} ms (p50 ${fmt(r.p50Ms ?? 0, 1)}, ${fmt(r.reports ?? 0)} reports)`, goal: '< 10 ms', ratio: 10 / Math.max(0.001, r.p99Ms ?? 10) },
+      { what: '  the same report folded from every row', items: `${fmt(r.messages ?? 0)} messages`, measured: `${fmt(r.foldedMs ?? 0)} ms`, goal: '(before: for comparison)', ratio: 10 / Math.max(0.001, r.foldedMs ?? 10) },
+    ],
+  },
 ];
 
 function run(bench: Bench): Line[] {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { assertStoreRoom } from '../../src/campaigns/store-room.js';
 import { LowdbStore } from '../../src/store/lowdb/lowdb-store.js';
 import type { Store } from '../../src/store/port.js';
 import { makeContact, makeEntry } from '../helpers/factories.js';
@@ -87,12 +88,24 @@ describe('lowdb store', () => {
     await writer.close();
   });
 
-  it('refuses to start past its size budget and points to PostgreSQL', async () => {
+  it('past its size budget it still opens and reads (read-only too), and only sending refuses, saying how to make room', async () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, 'contacts.json'), JSON.stringify({ version: 1, items: [], pad: 'x'.repeat(2 * MB) }));
-    const failure = open(dir, { maxBytes: MB });
-    await expect(failure).rejects.toMatchObject({ code: 'STORE_TOO_LARGE', hint: expect.stringContaining('DATABASE_URL') });
-    expect(fs.existsSync(path.join(dir, 'smsbridge.sock'))).toBe(false);
+    const store = await open(dir, { maxBytes: MB });
+    await store.contacts.upsertMany([makeContact()]);
+    await store.close();
+    fs.writeFileSync(path.join(dir, 'outbox', 'pad.0.jsonl'), '');
+    fs.mkdirSync(path.join(dir, 'inbox'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'inbox', 'events.jsonl'), 'x'.repeat(2 * MB));
+    const reader = await open(dir, { maxBytes: MB, readOnly: true });
+    expect(await reader.contacts.count()).toBe(1);
+    await reader.close();
+    const writer = await open(dir, { maxBytes: MB });
+    expect(writer.usage().bytes).toBeGreaterThan(2 * MB);
+    expect(await writer.contacts.count()).toBe(1);
+    expect(() => assertStoreRoom(writer)).toThrow(expect.objectContaining({ code: 'STORE_TOO_LARGE', hint: expect.stringMatching(/campaign archive[\s\S]*--older-than[\s\S]*DATABASE_URL/) }));
+    fs.rmSync(path.join(dir, 'inbox'), { recursive: true });
+    expect(() => assertStoreRoom(writer)).not.toThrow();
+    await writer.close();
   });
 
   it('flush writes at once even while writes are spaced out after a slow one', async () => {

@@ -1,5 +1,10 @@
 import { expect, it } from 'vitest';
 import { makeOutboxRow } from '../helpers/factories.js';
+import type { OutboxMessage } from '../../src/delivery/outbox.js';
+import type { InboundRecord } from '../../src/campaigns/report.js';
+import { CampaignReportBuilder, campaignReportFrom } from '../../src/campaigns/report.js';
+import type { Campaign } from '../../src/campaigns/campaign.js';
+import type { Store } from '../../src/store/port.js';
 import type { StoreHarness } from './store.contract.js';
 
 const T = (minutes: number): string => new Date(Date.UTC(2026, 10, 27, 7, minutes)).toISOString();
@@ -76,8 +81,77 @@ export function describeOutboxContract(harness: StoreHarness): void {
     await store.close();
   });
 
+  /** A small A/B campaign: sends, receipts, a failure, a test send, replies and an opt-out. */
+  async function abCampaign(store: Store): Promise<{ rows: OutboxMessage[]; inbound: InboundRecord[] }> {
+    const rows = Array.from({ length: 40 }, (_, i) => makeOutboxRow({ campaignId: 'agg', contactId: `g${i}`, variant: i % 2 ? 'B' : 'A', segments: 1 + (i % 3), cost: 1.5 }));
+    const testRow = makeOutboxRow({ campaignId: 'agg', contactId: 'test:1', status: 'delivered', test: true, submittedAt: T(0), finalAt: T(1) });
+    await store.outbox.insertMany([...rows, testRow]);
+    const sent = rows.slice(0, 30).map((row, i) => ({ ...row, status: 'submitted' as const, providerMessageId: `PA${i}`, submittedAt: T(i) }));
+    await store.outbox.updateMany(sent);
+    await store.outbox.updateMany([
+      ...sent.slice(0, 20).map((row, i) => ({ ...row, status: 'delivered' as const, finalAt: new Date(Date.parse(row.submittedAt) + 1000 * (i + 1)).toISOString() })),
+      { ...(sent[20] as OutboxMessage), status: 'undelivered', errorCode: 'unavailable', finalAt: T(40) },
+      { ...(sent[21] as OutboxMessage), status: 'expired', finalAt: T(40) },
+      { ...(rows[35] as OutboxMessage), status: 'rejected', errorCode: 'invalid_number' },
+      { ...(rows[36] as OutboxMessage), status: 'canceled' },
+    ]);
+    const reply = (i: number, kind: InboundRecord['kind'], messageId: string | undefined, n: number): InboundRecord => ({
+      id: `in-${i}-${n}`, at: T(50 + n), from: `+7913000${i}`, contactId: `g${i}`, text: kind === 'opt_out' ? 'STOP' : 'ok', kind, campaignId: 'agg', ...(messageId ? { messageId } : {}),
+    });
+    const inbound = [
+      reply(0, 'reply', rows[0]?.id, 1), reply(0, 'reply', rows[0]?.id, 2), reply(1, 'reply', rows[1]?.id, 3), reply(3, 'opt_out', rows[3]?.id, 4),
+      reply(5, 'reply', undefined, 5), reply(9, 'reply', testRow.id, 6), { ...reply(7, 'reply', undefined, 7), campaignId: 'other' },
+    ];
+    await store.inbound.append(inbound);
+    return { rows: [...rows, testRow], inbound };
+  }
+
+  const campaign = { id: 'agg', name: 'agg', status: 'sending', kind: 'marketing', variants: [{ name: 'A' }, { name: 'B' }] } as unknown as Campaign;
+
+  it('outbox: aggregate and inbound tally give the report that folding every row gives', async () => {
+    const store = await harness.open();
+    await abCampaign(store);
+    const aggregate = await store.outbox.aggregate('agg');
+    const inbound = await store.inbound.tally('agg');
+    expect(aggregate.byStatus).toEqual(await store.outbox.countByStatus('agg'));
+    expect(aggregate.spent).toBe(await store.outbox.spent('agg'));
+    expect(aggregate.total).toMatchObject({ audience: 40, submitted: 30, delivered: 20, undelivered: 1, failed: 2, canceled: 1, pending: 16 });
+    expect(aggregate.failedByCode).toEqual({ expired: 1, invalid_number: 1 });
+    expect(inbound).toEqual({ replies: { total: 3, byVariant: { A: 1, B: 1 } }, optOuts: { total: 1, byVariant: { B: 1 } } });
+    const folded = new CampaignReportBuilder(campaign, { no_consent: 2 });
+    folded.addMessages(await store.outbox.listByCampaign('agg', { limit: 1000 }));
+    folded.addInbound(await store.inbound.listByCampaign('agg'));
+    expect(campaignReportFrom(campaign, { excluded: { no_consent: 2 }, aggregate, inbound })).toEqual(folded.result());
+    expect(await store.outbox.aggregate('nothing')).toMatchObject({ total: { audience: 0 }, byStatus: {}, firstSentAt: null });
+    await store.close();
+  });
+
+  it('outbox: the aggregate is a copy, and a change after it is read is counted once', async () => {
+    const store = await harness.open();
+    const { rows } = await abCampaign(store);
+    const before = await store.outbox.aggregate('agg');
+    before.total.audience = 999;
+    await store.outbox.updateMany([{ ...(rows[39] as OutboxMessage), status: 'canceled' }]);
+    const after = await store.outbox.aggregate('agg');
+    expect(after.total).toMatchObject({ audience: 40, canceled: 2, pending: 15 });
+    expect(after.timeToDelivery.samples).toBe(20);
+    await store.close();
+  });
+
   if (harness.reopen) {
     const reopen = harness.reopen;
+    it('outbox: the aggregate and the inbound tally are the same after a restart', async () => {
+      const store = await harness.open();
+      await abCampaign(store);
+      const aggregate = await store.outbox.aggregate('agg');
+      const inbound = await store.inbound.tally('agg');
+      await store.flush();
+      const again = await reopen(store);
+      expect(await again.outbox.aggregate('agg')).toEqual(aggregate);
+      expect(await again.inbound.tally('agg')).toEqual(inbound);
+      await again.close();
+    });
+
     it('outbox: every change survives a restart, in its latest state, across compactions', async () => {
       const store = await harness.open();
       const rows = Array.from({ length: 300 }, (_, i) => makeOutboxRow({ campaignId: 'big', contactId: `k${i}`, sendAfter: T(0) }));

@@ -55,6 +55,16 @@ async function runChecks(): Promise<Check[]> {
       const where = app.store.describe();
       const contacts = await app.store.contacts.count();
       checks.push({ name: 'store', ok: true, detail: `${where.kind} at ${where.location}: ${contacts} contacts` });
+      const usage = app.store.usage?.();
+      if (usage) {
+        const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+        const over = usage.bytes > usage.maxBytes;
+        checks.push({
+          // Reading and finishing work at any size: past the budget only new sends refuse, so it warns.
+          name: 'store size', ok: true, ...(over ? { warning: true } : {}),
+          detail: `${mb(usage.bytes)} MB of ${mb(usage.maxBytes)} MB (STORE_MAX_MB)${over ? ': new sends refuse; archive finished campaigns (campaign archive --older-than <days>) or set DATABASE_URL' : ''}`,
+        });
+      }
       for (const { name, usedBy } of gatewaysInUse(config)) checks.push(await checkGateway(app, name, usedBy));
       if (config.HUBSPOT_ACCESS_TOKEN) checks.push(await checkHubSpot(app));
     } finally {

@@ -9,7 +9,7 @@ import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { InboundRecord } from '../../campaigns/report.js';
 import type { Segment } from '../../segments/filter.js';
 import { AppError } from '../../common/errors.js';
-import type { ClickRecord, GreetingRecord, HoldoutRecord, IdempotencyRecord, IntegrationRecord, ShortLink, Store, StoreDescription } from '../port.js';
+import type { ClickRecord, GreetingRecord, HoldoutRecord, IdempotencyRecord, IntegrationRecord, ShortLink, Store, StoreDescription, StoreUsage } from '../port.js';
 import type { CollectionName } from '../memory/memory-store.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import type { Envelope } from './chunked-json-file.js';
@@ -17,7 +17,7 @@ import { ChunkedJsonFile } from './chunked-json-file.js';
 import { GroupCommit } from './group-commit.js';
 import { OutboxFiles } from './outbox-files.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
-import { checkBudget, orphanClaims } from './open-checks.js';
+import { dataDirBytes, orphanClaims } from './open-checks.js';
 import { scrubFiles } from './scrub-files.js';
 import type { SuppressionRecord } from '../../consent/suppression.js';
 import type { OutboxMessage } from '../../delivery/outbox.js';
@@ -25,7 +25,7 @@ import type { ConversionRecord } from '../../outcomes/conversion.js';
 
 export interface LowdbStoreOptions {
   dataDir: string;
-  /** Past this many bytes of data files the store refuses to open and points to PostgreSQL. */
+  /** The size budget: past this many bytes of data files, sending and planning refuse (reading never does). */
   maxBytes: number;
   /** Read-only stores take no lock and refuse changes; for CLI reads while the service runs. */
   readOnly?: boolean;
@@ -166,6 +166,12 @@ export class LowdbStore implements Store {
     await scrubFiles(this.options.dataDir, rawTexts, 'all', (file) => path.basename(file) === 'events.jsonl');
   }
 
+  async compactCampaign(campaignId: string): Promise<void> {
+    this.checkWritable();
+    await this.outboxFiles?.flush();
+    await this.outboxFiles?.compactNow(campaignId);
+  }
+
   static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
     const store = new LowdbStore(options);
     await store.init();
@@ -185,6 +191,10 @@ export class LowdbStore implements Store {
       integrationState: m.integrationState.all(), suppressions: m.suppressions.all(), outbox: m.outbox.campaigns().flatMap((id) => m.outbox.rowsOf(id)),
       links: m.links.all(), clicks: m.clicks.all(), holdouts: m.holdouts.all(), conversions: m.conversions.all(),
     };
+  }
+
+  usage(): StoreUsage {
+    return { bytes: dataDirBytes(this.options.dataDir), maxBytes: this.options.maxBytes };
   }
 
   /** How many times each collection file was written since the store opened (for tests and metrics). */
@@ -216,7 +226,6 @@ export class LowdbStore implements Store {
   private async init(): Promise<void> {
     const { dataDir, readOnly } = this.options;
     if (!readOnly) fs.mkdirSync(dataDir, { recursive: true });
-    checkBudget(dataDir, this.options.maxBytes);
     if (!readOnly) this.releaseLock = await acquireDataDirLock(dataDir);
     try {
       for (const name of Object.keys(COLLECTION_FILES) as CollectionName[]) {
@@ -228,7 +237,8 @@ export class LowdbStore implements Store {
         this.commits.set(name, new GroupCommit(() => this.write(name)));
       }
       if (!readOnly || fs.existsSync(path.join(dataDir, 'outbox'))) {
-        const opened = await OutboxFiles.open(path.join(dataDir, 'outbox'), (id) => this.memory.outbox.rowsOf(id), { readOnly: Boolean(readOnly) });
+        const hooks = { rowsOf: (id: string) => this.memory.outbox.rowsOf(id), settled: (id: string) => this.memory.outbox.settled(id) };
+        const opened = await OutboxFiles.open(path.join(dataDir, 'outbox'), hooks, { readOnly: Boolean(readOnly) });
         this.outboxFiles = readOnly ? undefined : opened.files;
         this.memory.outbox.load(readOnly ? opened.rows : orphanClaims(opened.rows));
       }

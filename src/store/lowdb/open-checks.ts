@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { OutboxMessage } from '../../delivery/outbox.js';
-import { AppError } from '../../common/errors.js';
 
 /**
  * The lock proves every earlier holder dead, so a `sending` row on disk belongs to an attempt nobody
@@ -13,24 +12,31 @@ export function orphanClaims(rows: OutboxMessage[]): OutboxMessage[] {
   return rows.map((row) => (row.status === 'sending' ? { ...row, leaseUntil: expired } : row));
 }
 
-export function checkBudget(dataDir: string, maxBytes: number): void {
-  if (!fs.existsSync(dataDir)) return;
+/**
+ * Bytes of every file under the data dir that grows with use: collection files, the outbox (snapshots,
+ * journals, compacted campaigns), the event inboxes. Not the lock or the socket.
+ */
+export function dataDirBytes(dataDir: string): number {
   let total = 0;
   const sizeOf = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && entry.name === 'outbox') sizeOf(path.join(dir, entry.name));
-      else if (entry.isFile() && /\.jsonl?$/.test(entry.name)) total += fs.statSync(path.join(dir, entry.name)).size;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // removed meanwhile (a compaction): nothing to count
+    }
+    for (const entry of entries) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) sizeOf(file);
+      else if (entry.isFile() && !/\.(lock|sock|pid)$/.test(entry.name)) {
+        try {
+          total += fs.statSync(file).size;
+        } catch {
+          // removed between readdir and stat
+        }
+      }
     }
   };
-  sizeOf(dataDir);
-  if (total > maxBytes) {
-    const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
-    throw new AppError(
-      'STORE_TOO_LARGE',
-      `The embedded store in ${dataDir} holds ${mb(total)} MB, over its budget of ${mb(maxBytes)} MB (STORE_MAX_MB).`,
-      {
-        hint: 'The embedded lowdb store rewrites whole files and slows down past this size. Move to the PostgreSQL store by setting DATABASE_URL, or raise STORE_MAX_MB if you accept slower writes.',
-      },
-    );
-  }
+  if (fs.existsSync(dataDir)) sizeOf(dataDir);
+  return total;
 }

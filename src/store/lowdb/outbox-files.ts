@@ -4,8 +4,10 @@ import type { OutboxMessage } from '../../delivery/outbox.js';
 import { AppError } from '../../common/errors.js';
 import { ChunkedJsonFile } from './chunked-json-file.js';
 import { Journal } from './journal.js';
+import { readSnapshot, snapshotPath, writeSnapshot } from './outbox-snapshot.js';
 
-interface Snapshot {
+/** The snapshot before `<campaign>.snap.gz` (outbox-snapshot.ts): read, and replaced at the next compaction. */
+interface LegacySnapshot {
   version: 1;
   /** Journals older than this generation are already folded into the snapshot. */
   journalGen: number;
@@ -20,13 +22,23 @@ interface Partition {
 }
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,80}$/;
+export const PARTITION_FILE = /^([A-Za-z0-9_-]+)\.(?:json|snap\.gz|\d+\.jsonl)$/;
+
+export interface OutboxFilesHooks {
+  /** The campaign's rows as they are now, to write a snapshot. */
+  rowsOf(campaignId: string): OutboxMessage[];
+  /** Nothing left to send or to hear back about (queued, sending, submitted): its journal is folded early. */
+  settled(campaignId: string): boolean;
+}
 
 /**
  * The outbox on disk, one partition per campaign (a receipt never rewrites contacts or another
- * campaign): a snapshot `<campaign>.json` plus an append-only journal `<campaign>.<gen>.jsonl` of row
- * images, fsynced by group commit. When a journal outgrows its campaign, the partition is compacted:
- * a new journal generation starts, the snapshot is rewritten, old journals are deleted. Loading replays
- * only journals at or after the snapshot's generation, so a crash at any step never moves a row back.
+ * campaign): a compact snapshot `<campaign>.snap.gz` (outbox-snapshot.ts) plus an append-only journal
+ * `<campaign>.<gen>.jsonl` of row images, fsynced by group commit. When a journal outgrows its
+ * campaign, or once the campaign is settled (nothing queued, sending or awaiting a receipt), the
+ * partition is compacted: a new journal generation starts, the snapshot is rewritten, old journals are
+ * deleted; a finished campaign then takes one compact record per message on disk. Loading replays only
+ * journals at or after the snapshot's generation, so a crash at any step never moves a row back.
  */
 export class OutboxFiles {
   private readonly partitions = new Map<string, Partition>();
@@ -35,20 +47,23 @@ export class OutboxFiles {
 
   private constructor(
     private readonly dir: string,
-    private readonly rowsOf: (campaignId: string) => OutboxMessage[],
+    private readonly hooks: OutboxFilesHooks,
   ) {}
 
   /** `readOnly`: reads only (no torn tail cut, no old journal removed), for commands beside a running service. */
-  static async open(dir: string, rowsOf: (campaignId: string) => OutboxMessage[], options: { readOnly?: boolean } = {}): Promise<{ files: OutboxFiles; rows: OutboxMessage[] }> {
+  static async open(dir: string, hooks: OutboxFilesHooks, options: { readOnly?: boolean } = {}): Promise<{ files: OutboxFiles; rows: OutboxMessage[] }> {
     const readOnly = Boolean(options.readOnly);
     if (!readOnly) await mkdir(dir, { recursive: true });
-    const files = new OutboxFiles(dir, rowsOf);
+    const files = new OutboxFiles(dir, hooks);
     const names = await readdir(dir);
-    const campaigns = new Set(names.map((name) => /^([A-Za-z0-9_-]+)\.(?:json|\d+\.jsonl)$/.exec(name)?.[1]).filter((id): id is string => Boolean(id)));
+    const campaigns = new Set(names.map((name) => PARTITION_FILE.exec(name)?.[1]).filter((id): id is string => Boolean(id)));
     const rows: OutboxMessage[] = [];
     for (const campaignId of campaigns) {
       const byId = new Map<string, OutboxMessage>();
-      const snapshot = (await new ChunkedJsonFile<OutboxMessage>(path.join(dir, `${campaignId}.json`)).read()) as Snapshot | null;
+      const compact = await readSnapshot(snapshotPath(dir, campaignId));
+      const snapshot = compact
+        ? { journalGen: compact.journalGen, items: compact.rows }
+        : ((await new ChunkedJsonFile<OutboxMessage>(path.join(dir, `${campaignId}.json`)).read()) as LegacySnapshot | null);
       for (const row of snapshot?.items ?? []) byId.set(row.id, row);
       const gens = names
         .map((name) => new RegExp(`^${campaignId}\\.(\\d+)\\.jsonl$`).exec(name)?.[1])
@@ -108,14 +123,19 @@ export class OutboxFiles {
 
   /** Compacts every partition now: no earlier image of a row stays in a journal (personal data erasure). */
   async compactAll(): Promise<void> {
-    for (const [campaignId, partition] of this.partitions) {
-      await partition.compacting;
-      await partition.journal.idle();
-      partition.compacting = this.compact(campaignId, partition).finally(() => {
-        partition.compacting = undefined;
-      });
-      await partition.compacting;
-    }
+    for (const campaignId of this.partitions.keys()) await this.compactNow(campaignId);
+  }
+
+  /** Compacts one campaign's partition now (archiving); nothing when it has none. */
+  async compactNow(campaignId: string): Promise<void> {
+    const partition = this.partitions.get(campaignId);
+    if (!partition) return;
+    await partition.compacting;
+    await partition.journal.idle();
+    partition.compacting = this.compact(campaignId, partition).finally(() => {
+      partition.compacting = undefined;
+    });
+    await partition.compacting;
   }
 
   private track(work: Promise<void>): void {
@@ -136,7 +156,9 @@ export class OutboxFiles {
     }
     partition.appended += rows.length;
     const written = partition.journal.append(rows);
-    if (!partition.compacting && partition.appended > Math.max(5000, 2 * this.rowsOf(campaignId).length)) {
+    const size = this.hooks.rowsOf(campaignId).length;
+    const due = partition.appended > Math.max(5000, size) || (partition.appended > Math.max(1000, size / 50) && this.hooks.settled(campaignId));
+    if (!partition.compacting && due) {
       partition.compacting = this.compact(campaignId, partition).finally(() => {
         partition.compacting = undefined;
       });
@@ -151,8 +173,9 @@ export class OutboxFiles {
     partition.gen += 1;
     partition.journal = Journal.fresh<OutboxMessage>(path.join(this.dir, `${campaignId}.${partition.gen}.jsonl`));
     partition.appended = 0;
-    const rows = this.rowsOf(campaignId);
-    await new ChunkedJsonFile<OutboxMessage>(path.join(this.dir, `${campaignId}.json`)).write({ version: 1, journalGen: partition.gen, items: rows } as Snapshot);
+    const rows = this.hooks.rowsOf(campaignId);
+    await writeSnapshot(snapshotPath(this.dir, campaignId), partition.gen, rows);
+    await rm(path.join(this.dir, `${campaignId}.json`), { force: true });
     await old.journal.close();
     await rm(path.join(this.dir, `${campaignId}.${old.gen}.jsonl`), { force: true });
   }

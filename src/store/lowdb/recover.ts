@@ -2,6 +2,8 @@ import { copyFile, readdir, readFile, rename, writeFile, open } from 'node:fs/pr
 import fs from 'node:fs';
 import path from 'node:path';
 import type { OutboxMessage } from '../../delivery/outbox.js';
+import { PARTITION_FILE } from './outbox-files.js';
+import { readSnapshot, snapshotPath, writeSnapshot } from './outbox-snapshot.js';
 import { ChunkedJsonFile } from './chunked-json-file.js';
 import { salvageEnvelope } from './json-salvage.js';
 import { scanJournal } from './journal-scan.js';
@@ -67,7 +69,7 @@ async function inspect(dataDir: string): Promise<Array<{ report: DamagedFile; re
   const outbox = path.join(dataDir, 'outbox');
   if (!fs.existsSync(outbox)) return found;
   const names = await readdir(outbox);
-  const campaigns = new Set(names.map((name) => /^([A-Za-z0-9_-]+)\.(?:json|\d+\.jsonl)$/.exec(name)?.[1]).filter((id): id is string => Boolean(id)));
+  const campaigns = new Set(names.map((name) => PARTITION_FILE.exec(name)?.[1]).filter((id): id is string => Boolean(id)));
   for (const campaignId of campaigns) found.push(...(await inspectPartition(outbox, campaignId, names)));
   return found;
 }
@@ -93,9 +95,22 @@ async function inspectPartition(dir: string, campaignId: string, names: string[]
   const found: Array<{ report: DamagedFile; repaired: (now: Date) => Promise<void> }> = [];
   const latest = new Map<string, Image>();
   const snapshotFile = path.join(dir, `${campaignId}.json`);
-  const snapshot = await salvageFile(snapshotFile);
+  const compactFile = snapshotPath(dir, campaignId);
+  const compact = await readSnapshot(compactFile, { salvage: true });
+  const snapshot = compact ? undefined : await salvageFile(snapshotFile);
   const gens = names.map((name) => new RegExp(`^${campaignId}\\.(\\d+)\\.jsonl$`).exec(name)?.[1]).filter((g): g is string => g !== undefined).map(Number).sort((a, b) => a - b);
   let from = 0;
+  if (compact) {
+    from = compact.journalGen;
+    for (const row of compact.rows) latest.set(row.id, { row, at: [-1, 0] });
+    if (compact.damagedAtLine !== undefined) {
+      const { journalGen, rows } = compact;
+      found.push({
+        report: { file: compactFile, kind: 'outbox-snapshot', damageAt: [compact.damagedAtLine], kept: rows.length, unknownRows: [] },
+        repaired: () => writeSnapshot(compactFile, journalGen, rows),
+      });
+    }
+  }
   if (snapshot) {
     const whole = snapshot.damage.length === 0 ? (JSON.parse(await readFile(snapshotFile, 'utf8')) as { journalGen?: number; items: OutboxMessage[] }) : undefined;
     const items = (whole?.items ?? snapshot.items) as OutboxMessage[];

@@ -1,5 +1,13 @@
 import type { InboundRecord } from '../../campaigns/report.js';
+import type { InboundTally, MessageLookup, Responder } from '../../campaigns/report-aggregate.js';
+import { responderKey, tallyResponders } from '../../campaigns/report-aggregate.js';
 import type { InboundRepository } from '../port.js';
+
+/** Per campaign: who replied and who opted out (distinct), kept as records arrive. */
+interface Responders {
+  replies: Map<string, Responder>;
+  optOuts: Map<string, Responder>;
+}
 
 /** How many recent inbound event keys are remembered for de-duplication. */
 export const INBOUND_KEYS_KEPT = 100_000;
@@ -9,16 +17,43 @@ export class MemoryInbound implements InboundRepository {
   private readonly records: InboundRecord[] = [];
   /** Insertion-ordered, so the oldest key is dropped first. */
   private readonly keys = new Set<string>();
+  private readonly responders = new Map<string, Responders>();
 
   constructor(
     private readonly beforeChange: () => void,
     private readonly afterChange: () => void,
+    /** Tells the variant of the message a reply answers (the outbox). */
+    private readonly lookup: MessageLookup = () => undefined,
   ) {}
 
   load(records: Iterable<InboundRecord>): void {
     for (const record of records) {
       this.records.push(record);
       this.remember(record.key);
+      this.respond(record);
+    }
+  }
+
+  async tally(campaignId: string): Promise<InboundTally> {
+    const responders = this.responders.get(campaignId);
+    return {
+      replies: tallyResponders(responders?.replies.values() ?? [], this.lookup),
+      optOuts: tallyResponders(responders?.optOuts.values() ?? [], this.lookup),
+    };
+  }
+
+  /** Counts a reply or an opt-out once per recipient (see responderKey); later records fill what is missing. */
+  private respond(record: InboundRecord): void {
+    if (record.campaignId === undefined || (record.kind !== 'reply' && record.kind !== 'opt_out')) return;
+    let responders = this.responders.get(record.campaignId);
+    if (!responders) this.responders.set(record.campaignId, (responders = { replies: new Map(), optOuts: new Map() }));
+    const map = record.kind === 'reply' ? responders.replies : responders.optOuts;
+    const who = responderKey(record);
+    const seen = map.get(who);
+    if (!seen) map.set(who, { variant: record.variant, messageId: record.messageId });
+    else {
+      seen.variant ??= record.variant;
+      seen.messageId ??= record.messageId;
     }
   }
 
@@ -32,6 +67,7 @@ export class MemoryInbound implements InboundRepository {
     for (const record of records) {
       this.records.push({ ...record });
       this.remember(record.key);
+      this.respond(record);
     }
     this.afterChange();
   }

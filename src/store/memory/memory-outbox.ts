@@ -1,4 +1,6 @@
 import type { MessageStatus, OutboxMessage } from '../../delivery/outbox.js';
+import type { OutboxAggregate } from '../../campaigns/report-aggregate.js';
+import { applyRow, copyAggregate, emptyAggregate } from '../../campaigns/report-aggregate.js';
 import type { OutboxRepository } from '../port.js';
 import { DueHeap } from './due-heap.js';
 
@@ -13,14 +15,16 @@ const NOT_COUNTED: ReadonlySet<MessageStatus> = new Set(['canceled', 'rejected',
 export class MemoryOutbox implements OutboxRepository {
   private readonly byCampaign = new Map<string, Map<string, OutboxMessage>>();
   private readonly campaignOf = new Map<string, string>();
-  private readonly byProvider = new Map<string, string>();
+  /** Gateway → provider message id → message id. */
+  private readonly byProvider = new Map<string, Map<string, string>>();
   private readonly lastByPhone = new Map<string, string>();
-  private readonly marketingByContact = new Map<string, Set<string>>();
+  /** Contact → its marketing message ids: one id as a plain string (the common case), more as a set. */
+  private readonly marketingByContact = new Map<string, string | Set<string>>();
+  /** One copy of each repeated value (campaign, sender, times a batch shares, a text sent alike to many). */
+  private readonly strings = new StringPool();
   private readonly due = new DueHeap();
-  /** Per campaign: message counts by status (test sends excluded), kept as rows change. */
-  private readonly counts = new Map<string, Partial<Record<MessageStatus, number>>>();
-  /** Per campaign: cost of the messages that left (see OutboxRepository.spent), kept as rows change. */
-  private readonly spentByCampaign = new Map<string, number>();
+  /** Per campaign: the running totals of its rows (test sends excluded), kept as rows change. */
+  private readonly aggregates = new Map<string, OutboxAggregate>();
   /** Per campaign: ids in order, for paging; rebuilt after an insert. */
   private readonly sortedIds = new Map<string, string[]>();
 
@@ -110,7 +114,7 @@ export class MemoryOutbox implements OutboxRepository {
   async getByProviderIds(gateway: string, providerIds: readonly string[]): Promise<Map<string, OutboxMessage>> {
     const found = new Map<string, OutboxMessage>();
     for (const providerId of providerIds) {
-      const id = this.byProvider.get(`${gateway}\n${providerId}`);
+      const id = this.byProvider.get(gateway)?.get(providerId);
       const row = id === undefined ? undefined : this.find(id);
       if (row) found.set(providerId, { ...row });
     }
@@ -142,21 +146,37 @@ export class MemoryOutbox implements OutboxRepository {
   }
 
   async countByStatus(campaignId: string): Promise<Partial<Record<MessageStatus, number>>> {
-    const counts: Partial<Record<MessageStatus, number>> = {};
-    for (const [status, n] of Object.entries(this.counts.get(campaignId) ?? {})) if (n) counts[status as MessageStatus] = n;
-    return counts;
+    return { ...this.aggregates.get(campaignId)?.byStatus };
   }
 
   async spent(campaignId: string): Promise<number> {
-    return this.spentByCampaign.get(campaignId) ?? 0;
+    return this.aggregates.get(campaignId)?.spent ?? 0;
+  }
+
+  async aggregate(campaignId: string): Promise<OutboxAggregate> {
+    const aggregate = this.aggregates.get(campaignId);
+    return aggregate ? copyAggregate(aggregate) : emptyAggregate();
+  }
+
+  /** Nothing queued, sending or awaiting a receipt (test sends aside). */
+  settled(campaignId: string): boolean {
+    const counts = this.aggregates.get(campaignId)?.byStatus ?? {};
+    return (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.submitted ?? 0) === 0;
+  }
+
+  /** The variant of a message, and whether it is a test send (replies are attributed with it). */
+  variantOf(id: string): { variant: string; test: boolean } | undefined {
+    const row = this.find(id);
+    return row && { variant: row.variant, test: Boolean(row.test) };
   }
 
   async marketingSendTimes(contactIds: readonly string[], since: Date): Promise<Map<string, Date[]>> {
     const from = since.toISOString();
     const found = new Map<string, Date[]>();
     for (const contactId of contactIds) {
-      const ids = this.marketingByContact.get(contactId);
-      if (!ids) continue;
+      const entry = this.marketingByContact.get(contactId);
+      if (entry === undefined) continue;
+      const ids = typeof entry === 'string' ? [entry] : entry;
       const times: Date[] = [];
       for (const id of ids) {
         const row = this.find(id);
@@ -174,7 +194,8 @@ export class MemoryOutbox implements OutboxRepository {
     const found = new Map<string, OutboxMessage[]>();
     for (const contactId of contactIds) {
       const rows: OutboxMessage[] = [];
-      for (const id of this.marketingByContact.get(contactId) ?? []) {
+      const entry = this.marketingByContact.get(contactId);
+      for (const id of entry === undefined ? [] : typeof entry === 'string' ? [entry] : entry) {
         const row = this.find(id);
         if (row && !row.test && row.submittedAt !== undefined && row.submittedAt >= from) rows.push({ ...row });
       }
@@ -201,15 +222,15 @@ export class MemoryOutbox implements OutboxRepository {
     return campaignId === undefined ? undefined : this.byCampaign.get(campaignId)?.get(id);
   }
 
-  private count(campaignId: string, row: OutboxMessage | undefined, delta: number): void {
+  private count(campaignId: string, row: OutboxMessage | undefined, sign: 1 | -1): void {
     if (!row || row.test) return;
-    let counts = this.counts.get(campaignId);
-    if (!counts) this.counts.set(campaignId, (counts = {}));
-    counts[row.status] = (counts[row.status] ?? 0) + delta;
-    if (row.submittedAt !== undefined || row.status === 'unknown') this.spentByCampaign.set(campaignId, (this.spentByCampaign.get(campaignId) ?? 0) + delta * row.cost);
+    let aggregate = this.aggregates.get(campaignId);
+    if (!aggregate) this.aggregates.set(campaignId, (aggregate = emptyAggregate()));
+    applyRow(aggregate, row, sign);
   }
 
   private put(row: OutboxMessage): void {
+    this.strings.share(row);
     let rows = this.byCampaign.get(row.campaignId);
     if (!rows) this.byCampaign.set(row.campaignId, (rows = new Map()));
     const previous = rows.get(row.id);
@@ -218,13 +239,19 @@ export class MemoryOutbox implements OutboxRepository {
     this.count(row.campaignId, previous, -1);
     this.count(row.campaignId, row, 1);
     this.campaignOf.set(row.id, row.campaignId);
-    if (row.providerMessageId) this.byProvider.set(`${row.gateway}\n${row.providerMessageId}`, row.id);
+    if (row.providerMessageId) {
+      let ids = this.byProvider.get(row.gateway);
+      if (!ids) this.byProvider.set(row.gateway, (ids = new Map()));
+      ids.set(row.providerMessageId, row.id);
+    }
     if (row.status === 'queued' && (!previous || previous.status !== 'queued' || dueOf(previous) !== dueOf(row))) this.due.push(dueOf(row), row.id);
     if (row.status === 'submitted' || row.status === 'sending') this.lastByPhone.set(row.phone, row.id);
     if (row.kind === 'marketing') {
-      let ids = this.marketingByContact.get(row.contactId);
-      if (!ids) this.marketingByContact.set(row.contactId, (ids = new Set()));
-      ids.add(row.id);
+      const ids = this.marketingByContact.get(row.contactId);
+      if (ids === undefined) this.marketingByContact.set(row.contactId, row.id);
+      else if (typeof ids === 'string') {
+        if (ids !== row.id) this.marketingByContact.set(row.contactId, new Set([ids, row.id]));
+      } else ids.add(row.id);
     }
   }
 }
@@ -232,4 +259,42 @@ export class MemoryOutbox implements OutboxRepository {
 /** When a queued message may go: its retry time, else its send-after time. */
 function dueOf(row: OutboxMessage): string {
   return row.retryAt ?? row.sendAfter;
+}
+
+const POOLED = ['campaignId', 'kind', 'variant', 'encoding', 'sender', 'gateway', 'sendAfter', 'createdAt', 'updatedAt', 'attemptId', 'leaseUntil', 'submittedAt', 'finalAt', 'errorCode', 'providerCode'] as const;
+const POOL_LIMIT = 50_000;
+const TEXTS_PER_POOL = 2_000;
+
+/**
+ * Keeps one copy of string values that many rows repeat: parsed JSON and per-row ISO times are
+ * separate strings even when equal, and a 100,000-message campaign would hold 100,000 copies of its
+ * sender or its send time. Texts are pooled only while few are distinct (one text sent to many); the
+ * pool starts over once it is large, so it never grows with the outbox.
+ */
+class StringPool {
+  private pool = new Map<string, string>();
+  private texts = 0;
+
+  share(row: OutboxMessage): void {
+    const record = row as unknown as Record<string, unknown>;
+    for (const key of POOLED) {
+      const value = record[key];
+      if (typeof value === 'string') record[key] = this.one(value);
+    }
+    if (this.texts < TEXTS_PER_POOL || this.pool.has(row.text)) {
+      if (!this.pool.has(row.text)) this.texts += 1;
+      row.text = this.one(row.text);
+    }
+  }
+
+  private one(value: string): string {
+    const seen = this.pool.get(value);
+    if (seen !== undefined) return seen;
+    if (this.pool.size >= POOL_LIMIT) {
+      this.pool = new Map();
+      this.texts = 0;
+    }
+    this.pool.set(value, value);
+    return value;
+  }
 }

@@ -56,7 +56,7 @@ export class MemoryStore implements Store {
     this.segments = new MemoryNamed<Segment>(() => hooks.before('segments'), () => hooks.after('segments'));
     this.templates = new MemoryNamed<Template>(() => hooks.before('templates'), () => hooks.after('templates'));
     this.campaigns = new MemoryRecords<Campaign>(() => hooks.before('campaigns'), () => hooks.after('campaigns'));
-    this.inbound = new MemoryInbound(() => hooks.before('inbound'), () => hooks.after('inbound'));
+    this.inbound = new MemoryInbound(() => hooks.before('inbound'), () => hooks.after('inbound'), (id) => this.outbox.variantOf(id));
     this.automations = new MemoryRecords<BirthdayAutomation>(() => hooks.before('automations'), () => hooks.after('automations'));
     this.greetings = new MemoryRecords<GreetingRecord>(() => hooks.before('greetings'), () => hooks.after('greetings'));
     this.idempotency = new MemoryIdempotency(() => hooks.before('idempotency'), () => hooks.after('idempotency'));

@@ -157,6 +157,18 @@ CREATE INDEX conversions_at ON conversions (at);
 CREATE INDEX outbox_marketing_sent ON outbox (contact_id, submitted_at) WHERE kind = 'marketing' AND NOT test;
 `,
   },
+  {
+    version: 4,
+    name: 'inbound responders',
+    sql: `
+-- Who an inbound record counts as (its contact, else its number), fixed when it arrives, so a reply
+-- erased later is still counted once in the campaign's tally.
+ALTER TABLE inbound ADD COLUMN responder text;
+UPDATE inbound SET responder = coalesce(contact_id, nullif(from_phone, ''), 'inbound:' || id);
+ALTER TABLE inbound ALTER COLUMN responder SET NOT NULL;
+CREATE INDEX inbound_campaign_responder ON inbound (campaign_id, responder);
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,5 +1,7 @@
 import type { InboundRecord } from '../../campaigns/report.js';
 import type { InboundRepository } from '../port.js';
+import type { InboundTally, Responder } from '../../campaigns/report-aggregate.js';
+import { responderKey, tallyResponders } from '../../campaigns/report-aggregate.js';
 import type { Db } from './db.js';
 import { chunks } from './batches.js';
 
@@ -16,12 +18,12 @@ export class PgInbound implements InboundRepository {
     await this.db.tx(async (client) => {
       for (const batch of chunks(records, 5000)) {
         await client.query(
-          `INSERT INTO inbound (id, at, from_phone, contact_id, campaign_id, key, data)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+          `INSERT INTO inbound (id, at, from_phone, contact_id, campaign_id, key, data, responder)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[])
            ON CONFLICT DO NOTHING`,
           [
             batch.map((r) => r.id), batch.map((r) => r.at), batch.map((r) => r.from), batch.map((r) => r.contactId ?? null),
-            batch.map((r) => r.campaignId ?? null), batch.map((r) => r.key ?? null), batch.map((r) => JSON.stringify(r)),
+            batch.map((r) => r.campaignId ?? null), batch.map((r) => r.key ?? null), batch.map((r) => JSON.stringify(r)), batch.map(responderKey),
           ],
         );
       }
@@ -41,6 +43,32 @@ export class PgInbound implements InboundRepository {
   async since(at: string, limit: number): Promise<InboundRecord[]> {
     const result = await this.db.query<{ data: InboundRecord }>('SELECT data FROM inbound WHERE at > $1 ORDER BY at, seq LIMIT $2', [at, limit]);
     return result.rows.map((row) => row.data);
+  }
+
+  /**
+   * Distinct responders per campaign: who each counts as was fixed when the record arrived (the
+   * `responder` column), so erasing a record keeps it counted; the first variant and message id seen
+   * for a responder stand, as in every store.
+   */
+  async tally(campaignId: string): Promise<InboundTally> {
+    const result = await this.db.query<{ kind: string; variant: string | null; message_id: string | null }>(
+      `SELECT data ->> 'kind' AS kind,
+              (array_agg(data ->> 'variant' ORDER BY seq) FILTER (WHERE data ->> 'variant' IS NOT NULL))[1] AS variant,
+              (array_agg(data ->> 'messageId' ORDER BY seq) FILTER (WHERE data ->> 'messageId' IS NOT NULL))[1] AS message_id
+       FROM inbound WHERE campaign_id = $1 AND data ->> 'kind' IN ('reply', 'opt_out')
+       GROUP BY data ->> 'kind', responder`,
+      [campaignId],
+    );
+    const messageIds = [...new Set(result.rows.map((r) => r.message_id).filter((id): id is string => id !== null))];
+    const messages = new Map<string, { variant: string; test: boolean }>();
+    for (const batch of chunks(messageIds, 5000)) {
+      const found = await this.db.query<{ id: string; variant: string; test: boolean }>('SELECT id, data ->> \'variant\' AS variant, test FROM outbox WHERE id = ANY($1::text[])', [batch]);
+      for (const row of found.rows) messages.set(row.id, { variant: row.variant, test: row.test });
+    }
+    const responders = (kind: string): Responder[] =>
+      result.rows.filter((r) => r.kind === kind).map((r) => ({ ...(r.variant !== null ? { variant: r.variant } : {}), ...(r.message_id !== null ? { messageId: r.message_id } : {}) }));
+    const lookup = (id: string) => messages.get(id);
+    return { replies: tallyResponders(responders('reply'), lookup), optOuts: tallyResponders(responders('opt_out'), lookup) };
   }
 
   async erase(match: { contactId?: string; phone: string }, redactedFrom: string): Promise<number> {

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { AppError } from '../../common/errors.js';
 import type { MessageStatus, OutboxMessage } from '../../delivery/outbox.js';
 import type { OutboxRepository } from '../port.js';
+import type { OutboxAggregate } from '../../campaigns/report-aggregate.js';
+import { applyRow, emptyAggregate } from '../../campaigns/report-aggregate.js';
 import type { Db } from './db.js';
 import { pgCode } from './db.js';
 import { chunks, lastById } from './batches.js';
@@ -218,6 +220,24 @@ export class PgOutbox implements OutboxRepository {
       else found.set(data.contactId, [data]);
     }
     return found;
+  }
+
+  /**
+   * The campaign's totals, folded from its rows page by page with the same rule as every store
+   * (applyRow), so memory stays flat; the time grows with the campaign's size.
+   */
+  async aggregate(campaignId: string): Promise<OutboxAggregate> {
+    const aggregate = emptyAggregate();
+    for (let afterId = ''; ; ) {
+      const result = await this.db.query<{ data: OutboxMessage }>(
+        'SELECT data FROM outbox WHERE campaign_id = $1 AND id > $2 AND NOT test ORDER BY id LIMIT 5000',
+        [campaignId, afterId],
+      );
+      for (const { data } of result.rows) applyRow(aggregate, data, 1);
+      const last = result.rows[result.rows.length - 1];
+      if (!last || result.rows.length < 5000) return aggregate;
+      afterId = last.data.id;
+    }
   }
 
   async erase(match: { contactId?: string; phone: string }, redacted: { phone: string; contactId: string; text: string }): Promise<number> {
