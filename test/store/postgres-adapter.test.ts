@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { MessageStatus } from '../../src/delivery/outbox.js';
 import { canMove } from '../../src/delivery/outbox.js';
+import type { OutboxMessage } from '../../src/delivery/outbox.js';
+import { applyRow, emptyAggregate } from '../../src/campaigns/report-aggregate.js';
 import { Db } from '../../src/store/postgres/db.js';
 import { LATEST_VERSION, MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -120,6 +122,30 @@ describe.skipIf(!server.ok)('postgres store: the database enforces the rules', (
     await store.outbox.insertMany([unknown]);
     await store.outbox.updateMany([{ ...unknown, status: 'queued', requeuedAt: T(4) }]);
     expect((await store.outbox.getMany([unknown.id])).get(unknown.id)).toMatchObject({ status: 'queued', requeuedAt: T(4) });
+  });
+
+  it('the campaign aggregate computed in SQL equals folding every row with applyRow', async () => {
+    const store = await open();
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const rows: OutboxMessage[] = Array.from({ length: 400 }, (_, i) => {
+      const status = pick(STATUSES);
+      const sent = status !== 'queued' && status !== 'canceled' && random() < 0.9;
+      const sentAt = T(Math.floor(random() * 50));
+      return makeOutboxRow({
+        campaignId: 'agg', contactId: `r${i}`, status, variant: pick(['A', 'B', 'C']), segments: 1 + Math.floor(random() * 3), cost: pick([3.5, 4, 6, 0]),
+        ...(sent ? { submittedAt: sentAt, providerMessageId: `p${i}` } : {}),
+        ...(status === 'delivered' && sent ? { finalAt: new Date(Date.parse(sentAt) + Math.floor(random() * 90_000)).toISOString() } : {}),
+        ...(status === 'failed' || status === 'rejected' ? { errorCode: pick(['invalid_number', 'unknown', 'opted_out'] as const), ...(random() < 0.5 ? { providerCode: pick(['21610', '30003']) } : {}) } : {}),
+        ...(random() < 0.2 ? { parts: { a: { status: 'delivered' as const }, b: { status: pick(['delivered', 'undelivered'] as const) } } } : {}),
+        ...(i % 50 === 0 ? { test: true } : {}),
+      });
+    });
+    await store.outbox.insertMany(rows);
+    const folded = emptyAggregate();
+    for (const row of rows) applyRow(folded, row, 1);
+    expect(await store.outbox.aggregate('agg')).toEqual(folded);
   });
 
   it('one message per recipient per campaign (test sends aside); one row per gateway message id', async () => {

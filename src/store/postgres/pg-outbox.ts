@@ -3,7 +3,7 @@ import { AppError } from '../../common/errors.js';
 import type { MessageStatus, OutboxMessage } from '../../delivery/outbox.js';
 import type { OutboxRepository } from '../port.js';
 import type { OutboxAggregate } from '../../campaigns/report-aggregate.js';
-import { applyRow, emptyAggregate } from '../../campaigns/report-aggregate.js';
+import { aggregateCampaign } from './pg-aggregate.js';
 import type { Db } from './db.js';
 import { pgCode } from './db.js';
 import { chunks, lastById } from './batches.js';
@@ -222,22 +222,9 @@ export class PgOutbox implements OutboxRepository {
     return found;
   }
 
-  /**
-   * The campaign's totals, folded from its rows page by page with the same rule as every store
-   * (applyRow), so memory stays flat; the time grows with the campaign's size.
-   */
+  /** The campaign's totals, computed in the database (GROUP BY): flat memory, no row leaves it. */
   async aggregate(campaignId: string): Promise<OutboxAggregate> {
-    const aggregate = emptyAggregate();
-    for (let afterId = ''; ; ) {
-      const result = await this.db.query<{ data: OutboxMessage }>(
-        'SELECT data FROM outbox WHERE campaign_id = $1 AND id > $2 AND NOT test ORDER BY id LIMIT 5000',
-        [campaignId, afterId],
-      );
-      for (const { data } of result.rows) applyRow(aggregate, data, 1);
-      const last = result.rows[result.rows.length - 1];
-      if (!last || result.rows.length < 5000) return aggregate;
-      afterId = last.data.id;
-    }
+    return aggregateCampaign(this.db, campaignId);
   }
 
   async erase(match: { contactId?: string; phone: string }, redacted: { phone: string; contactId: string; text: string }): Promise<number> {
