@@ -124,6 +124,19 @@ export function createRedirectHandler(deps: RedirectDeps): { handle(req: Incomin
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      await answer(req, res);
+    } catch (error) {
+      // Never an unhandled rejection on the lean path: log, and answer if nothing was sent yet.
+      deps.logger.warn({ error }, 'short link request failed');
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('The link could not be opened.\n');
+      } else res.destroy();
+    }
+  };
+
+  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '';
     const end = url.search(/[?#]/);
     const code = url.slice(PATH_PREFIX.length, end === -1 ? undefined : end);
