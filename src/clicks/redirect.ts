@@ -76,6 +76,12 @@ export class ClickRecorder {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, BATCH);
       try {
+        // The contact is read now, not from the redirect's cache: an erased contact's id is never written back.
+        const links = await this.deps.store.links.getMany([...new Set(batch.map((click) => click.code))]);
+        for (const click of batch) {
+          const contactId = links.get(click.code)?.contactId;
+          if (contactId !== undefined) click.contactId = contactId;
+        }
         await this.deps.store.clicks.append(batch);
       } catch (error) {
         this.dropped += batch.length;
@@ -160,7 +166,7 @@ export function createRedirectHandler(deps: RedirectDeps): { handle(req: Incomin
     if (link.test) return;
     const userAgent = req.headers['user-agent'];
     recorder.record({
-      id: randomUUID(), code, campaignId: link.campaignId, messageId: link.messageId, ...(link.contactId !== undefined ? { contactId: link.contactId } : {}),
+      id: randomUUID(), code, campaignId: link.campaignId, messageId: link.messageId,
       url: link.url, at: deps.clock.now().toISOString(), human: isHumanClick(req.method ?? 'GET', userAgent), ...(userAgent ? { userAgent: userAgent.slice(0, 512) } : {}),
     });
   };

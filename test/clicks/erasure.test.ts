@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ClickRecorder } from '../../src/clicks/redirect.js';
 import { fixedClock } from '../../src/common/clock.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { exportPersonalData, forgetPersonalData } from '../../src/contacts/personal-data.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { makeContact, makeOutboxRow } from '../helpers/factories.js';
@@ -25,6 +27,11 @@ describe('forgetting a person who clicked or was held out', () => {
     expect(clicked).toMatchObject({ human: true, contactId: expect.stringMatching(/^erased:/) });
     expect(clicked?.userAgent).toBeUndefined();
     expect((await store.links.getMany(['AbCdEfGhJk'])).get('AbCdEfGhJk')?.contactId).toBe(clicked?.contactId);
+    // A redirect process that cached the link before the erasure records the redacted id, not the old one.
+    const recorder = new ClickRecorder({ store, logger: silentLogger, queueMax: 100 });
+    recorder.record({ id: 'k2', code: 'AbCdEfGhJk', campaignId: 'c1', messageId: 'm1', url: 'https://shop.example/', at: '2026-11-28T10:00:00.000Z', human: true });
+    await recorder.flush();
+    expect((await store.clicks.listByCampaign('c1')).map((c) => c.contactId)).toEqual([clicked?.contactId, clicked?.contactId]);
     const holdout = await store.holdouts.get('c2');
     expect(holdout?.contactIds).toEqual([clicked?.contactId, boris.id]);
   });
