@@ -222,7 +222,13 @@ export class LowdbStore implements Store {
     this.memory.integrationState.load(this.items<IntegrationRecord>('integrationState'));
     this.memory.suppressions.load(this.items<SuppressionRecord>('suppressions'));
     this.memory.links.load(this.items<ShortLink>('links'));
-    const journaled = await ClickJournal.open(path.join(dataDir, 'clicks.jsonl'), { readOnly: Boolean(readOnly) });
+    let journaled: Awaited<ReturnType<typeof ClickJournal.open>>;
+    try {
+      journaled = await ClickJournal.open(path.join(dataDir, 'clicks.jsonl'), { readOnly: Boolean(readOnly) });
+    } catch (error) {
+      this.releaseLock?.();
+      throw error;
+    }
     this.clickJournal = readOnly ? undefined : journaled.journal;
     // Earlier snapshots (clicks.json) and the journal: one record per id, the journal's line last written winning.
     const clicks = new Map<string, ClickRecord>();
