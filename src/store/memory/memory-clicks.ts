@@ -43,6 +43,12 @@ export class MemoryLinks implements LinkRepository {
   }
 }
 
+/** How a store that keeps clicks in a journal learns of them: appended records, or a rewrite (erasure). */
+export interface ClickJournalHooks {
+  appended(records: readonly ClickRecord[]): void;
+  rewritten(): void;
+}
+
 /** Clicks in arrival order, indexed by campaign. */
 export class MemoryClicks implements ClickRepository {
   private readonly byCampaign = new Map<string, ClickRecord[]>();
@@ -50,6 +56,7 @@ export class MemoryClicks implements ClickRepository {
   constructor(
     private readonly beforeChange: () => void,
     private readonly afterChange: () => void,
+    private readonly journal?: ClickJournalHooks,
   ) {}
 
   load(records: Iterable<ClickRecord>): void {
@@ -63,8 +70,10 @@ export class MemoryClicks implements ClickRepository {
   async append(records: readonly ClickRecord[]): Promise<void> {
     if (records.length === 0) return;
     this.beforeChange();
-    for (const record of records) this.put({ ...record });
-    this.afterChange();
+    const copies = records.map((record) => ({ ...record }));
+    for (const record of copies) this.put(record);
+    if (this.journal) this.journal.appended(copies);
+    else this.afterChange();
   }
 
   async listByCampaign(campaignId: string): Promise<ClickRecord[]> {
@@ -80,7 +89,8 @@ export class MemoryClicks implements ClickRepository {
       record.contactId = redactedContactId;
       delete record.userAgent;
     }
-    this.afterChange();
+    if (this.journal) this.journal.rewritten();
+    else this.afterChange();
     return hits.length;
   }
 
