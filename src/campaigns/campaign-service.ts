@@ -225,6 +225,7 @@ export class CampaignService {
   async resume(id: string, options: { maxCost?: number } = {}): Promise<Campaign> {
     const campaign = await this.get(id);
     if (campaign.status !== 'paused') throw new AppError('CONFLICT', `Campaign ${id} is ${campaign.status}; only a paused campaign can be resumed.`);
+    assertStoreRoom(this.deps.store);
     const maxCost = options.maxCost ?? campaign.maxCost;
     if (maxCost !== undefined && (await this.deps.store.outbox.spent(id)) >= maxCost) {
       throw new AppError('CONFLICT', `Campaign ${id} reached its budget of ${maxCost.toFixed(2)} ${this.deps.currency}.`, {

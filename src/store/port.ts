@@ -241,7 +241,9 @@ export interface InboundRepository {
   /**
    * Distinct recipients (contactId, else number) who replied or opted out to a campaign, in all and
    * by variant: the record's variant, else the variant of the message it answers; answers to a test
-   * send are not counted. Erasing a record keeps it counted.
+   * send are not counted. Erasing a record keeps it counted while the store runs; a store that rebuilds
+   * the tally from its records (the embedded one, at start) counts the erased senders of a campaign as
+   * one, as a report folded from the records always did.
    */
   tally(campaignId: string): Promise<InboundTally>;
   /** Personal data erasure: the sender's number, contact and text of matching records are removed (counts stay). */

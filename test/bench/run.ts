@@ -135,6 +135,15 @@ const BENCHES: Bench[] = [
       { what: '  the same report folded from every row', items: `${fmt(r.messages ?? 0)} messages`, measured: `${fmt(r.foldedMs ?? 0)} ms`, goal: '(before: for comparison)', ratio: 10 / Math.max(0.001, r.foldedMs ?? 10) },
     ],
   },
+  {
+    file: 'footprint.bench.ts',
+    entry: 'benchFootprint',
+    lines: (r) => [
+      { what: 'data dir after import + one campaign to all', items: `${fmt(r.contacts ?? 0)} contacts, ${fmt(r.messages ?? 0)} msgs`, measured: `${fmt(r.dataDirMb ?? 0, 1)} MB (send ${fmt(r.sendSeconds ?? 0)} s, load ${fmt(r.load1 ?? 0, 1)})`, goal: '< 100 MB', ratio: 100 / Math.max(0.001, r.dataDirMb ?? 100) },
+      { what: '  service peak RSS while it sends', items: `${fmt(r.messages ?? 0)} messages`, measured: `${fmt(r.peakServiceRssMb ?? 0)} MB`, goal: '< 400 MB', ratio: 400 / Math.max(1, r.peakServiceRssMb ?? 400) },
+      { what: '  read commands that exit 0 afterwards', items: `${fmt(r.readCommands ?? 0)} commands`, measured: `${fmt(r.readCommandsOk ?? 0)} of ${fmt(r.readCommands ?? 0)}`, goal: 'all', ratio: (r.readCommandsOk ?? 0) / Math.max(1, r.readCommands ?? 1) },
+    ],
+  },
 ];
 
 function run(bench: Bench): Line[] {

@@ -138,6 +138,15 @@ export function describeOutboxContract(harness: StoreHarness): void {
     await store.close();
   });
 
+  it('inbound: erasing a replier keeps the tally as it was (until a restart)', async () => {
+    const store = await harness.open();
+    await abCampaign(store);
+    const before = await store.inbound.tally('agg');
+    expect(await store.inbound.erase({ contactId: 'g0', phone: '+79130000' }, 'redacted')).toBe(2);
+    expect(await store.inbound.tally('agg')).toEqual(before);
+    await store.close();
+  });
+
   if (harness.reopen) {
     const reopen = harness.reopen;
     it('outbox: the aggregate and the inbound tally are the same after a restart', async () => {
