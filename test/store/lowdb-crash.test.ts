@@ -43,7 +43,7 @@ describe('lowdb store under a killed process', () => {
       const dataDir = path.join(work, `data-${delayMs}`);
       const child = startImport(dataDir);
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-      await waitForFile(path.join(dataDir, 'contacts.json'), child);
+      await waitForFile(path.join(dataDir, 'contacts.0.jsonl'), child);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       child.kill('SIGKILL');
       // Killed, not finished: the import was still running.

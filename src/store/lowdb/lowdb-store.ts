@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import type { Contact } from '../../contacts/contact.js';
-import type { ConsentEntry } from '../../consent/consent.js';
+import type { ContactRecord } from '../memory/memory-contacts.js';
+import type { ConsentRecord } from '../memory/memory-consent.js';
 import type { Template } from '../../messages/template-record.js';
 import type { Campaign } from '../../campaigns/campaign.js';
 import type { BirthdayAutomation } from '../../campaigns/birthday.js';
@@ -15,6 +15,7 @@ import { MemoryStore } from '../memory/memory-store.js';
 import type { Envelope } from './chunked-json-file.js';
 import { ChunkedJsonFile } from './chunked-json-file.js';
 import { GroupCommit } from './group-commit.js';
+import { JournaledCollection } from './journaled-collection.js';
 import { OutboxFiles } from './outbox-files.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { checkBudget, orphanClaims } from './open-checks.js';
@@ -43,6 +44,10 @@ export const COLLECTION_FILES: Record<CollectionName, string> = {
   suppressions: 'suppressions.json',
 };
 
+/** Collections kept as a snapshot plus an append-only journal (JournaledCollection), not rewritten whole. */
+const JOURNALED_NAMES = ['contacts', 'consent'] as const;
+const JOURNALED: ReadonlySet<string> = new Set(JOURNALED_NAMES);
+
 /**
  * The embedded default store: the working set lives in memory (MemoryStore); each collection is one
  * lowdb file under the data dir, written compactly and atomically (ChunkedJsonFile) in the
@@ -54,6 +59,7 @@ export class LowdbStore implements Store {
   private readonly commits = new Map<CollectionName, GroupCommit>();
   private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, integrationState: 0, suppressions: 0 };
   private outboxFiles: OutboxFiles | undefined;
+  private readonly journals: { contacts?: JournaledCollection<ContactRecord>; consent?: JournaledCollection<ConsentRecord> } = {};
   private releaseLock: (() => void) | undefined;
   private closed = false;
   private readonly writeErrors = new Map<CollectionName, unknown>();
@@ -61,8 +67,11 @@ export class LowdbStore implements Store {
   private constructor(private readonly options: LowdbStoreOptions) {
     this.memory = new MemoryStore({
       before: () => this.checkWritable(),
-      after: (collection) => this.schedule(collection),
+      // Contacts and consent are journaled (below), not rewritten whole.
+      after: (collection) => (JOURNALED.has(collection) ? undefined : this.schedule(collection)),
       outbox: (_campaigns, rows) => this.outboxFiles?.record(rows),
+      contacts: (records) => this.journals.contacts?.record(records),
+      consent: (records) => this.journals.consent?.record(records),
     });
   }
 
@@ -119,6 +128,8 @@ export class LowdbStore implements Store {
     this.checkWritable();
     await this.flush();
     await this.outboxFiles?.compactAll();
+    // An erased contact's earlier images (names, properties) must not stay in a journal.
+    for (const name of JOURNALED_NAMES) await this.journals[name]?.compactNow();
     await scrubFiles(this.options.dataDir, phones, 'digits');
     // Raw gateway events (the engine's inbox, integrations' sink inboxes) keep reply texts as received.
     await scrubFiles(this.options.dataDir, rawTexts, 'all', (file) => path.basename(file) === 'events.jsonl');
@@ -136,12 +147,18 @@ export class LowdbStore implements Store {
 
   /** How many times each collection file was written since the store opened (for tests and metrics). */
   writes(): Record<CollectionName, number> {
-    return { ...this.writeCounts };
+    return { ...this.writeCounts, contacts: this.journals.contacts?.writes ?? 0, consent: this.journals.consent?.writes ?? 0 };
   }
 
   async flush(): Promise<void> {
     await Promise.all([...this.commits.values()].map((commit) => commit.idle().catch(() => undefined)));
     await this.outboxFiles?.flush();
+    for (const name of JOURNALED_NAMES) {
+      await this.journals[name]?.flush().then(
+        () => this.writeErrors.delete(name),
+        (error: unknown) => this.writeErrors.set(name, error),
+      );
+    }
     const [failure] = this.writeErrors.values();
     if (this.writeErrors.size > 0) {
       throw new AppError('INTERNAL', `Could not write ${[...this.writeErrors.keys()].join(', ')} in ${this.options.dataDir}.`, {
@@ -156,6 +173,7 @@ export class LowdbStore implements Store {
     if (this.closed) return;
     await this.flush();
     await this.outboxFiles?.close();
+    for (const name of JOURNALED_NAMES) await this.journals[name]?.close();
     this.closed = true;
     this.releaseLock?.();
   }
@@ -166,7 +184,20 @@ export class LowdbStore implements Store {
     checkBudget(dataDir, this.options.maxBytes);
     if (!readOnly) this.releaseLock = await acquireDataDirLock(dataDir);
     try {
+      {
+        const contacts = await JournaledCollection.open<ContactRecord>(dataDir, 'contacts', () => ({ count: this.memory.contacts.size(), items: this.memory.contacts.all() }), { readOnly: Boolean(readOnly) });
+        this.memory.contacts.replay(contacts.records);
+        contacts.records.length = 0;
+        const consent = await JournaledCollection.open<ConsentRecord>(dataDir, 'consent', () => ({ count: this.memory.consent.size(), items: this.memory.consent.entries() }), { readOnly: Boolean(readOnly) });
+        this.memory.consent.replay(consent.records);
+        consent.records.length = 0;
+        if (!readOnly) {
+          this.journals.contacts = contacts.collection;
+          this.journals.consent = consent.collection;
+        }
+      }
       for (const name of Object.keys(COLLECTION_FILES) as CollectionName[]) {
+        if (JOURNALED.has(name)) continue;
         const file = path.join(dataDir, COLLECTION_FILES[name]);
         const adapter = new ChunkedJsonFile<unknown>(file);
         const db = new Low<Envelope<unknown>>(adapter, { version: 1, items: [] });
@@ -183,8 +214,6 @@ export class LowdbStore implements Store {
       this.releaseLock?.();
       throw error;
     }
-    this.memory.contacts.load(this.items<Contact>('contacts'));
-    this.memory.consent.load(this.items<ConsentEntry>('consent'));
     this.memory.segments.load(this.items<Segment>('segments'));
     this.memory.templates.load(this.items<Template>('templates'));
     this.memory.campaigns.load(this.items<Campaign>('campaigns'));
@@ -224,9 +253,8 @@ export class LowdbStore implements Store {
   private snapshot(name: CollectionName): unknown[] {
     switch (name) {
       case 'contacts':
-        return [...this.memory.contacts.all()];
       case 'consent':
-        return this.memory.consent.all();
+        return [];
       case 'segments':
         return this.memory.segments.all();
       case 'templates':
@@ -249,7 +277,7 @@ export class LowdbStore implements Store {
   }
 
   private async write(name: CollectionName): Promise<number> {
-    const file = this.files.get(name);
+    const file = JOURNALED.has(name) ? undefined : this.files.get(name);
     if (!file) return 0;
     const items: unknown[] = this.snapshot(name);
     file.db.data = { version: 1, items };

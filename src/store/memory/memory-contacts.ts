@@ -1,16 +1,68 @@
 import type { Contact } from '../../contacts/contact.js';
-import { cloneContact } from '../../contacts/contact.js';
 import type { ContactRepository, ScanOptions } from '../port.js';
+
+/** A line of the contacts journal: a whole contact (put) or a deletion. */
+export type ContactRecord = Contact | { deleted: string };
+
+const EMPTY_LIST: string[] = Object.freeze([]) as unknown as string[];
+const EMPTY_PROPERTIES: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * Strings that repeat across contacts (names, cities, zones, dates, interests) stored once: 100,000
+ * contacts parsed from a file or a journal otherwise hold 100,000 copies of "Europe/Moscow".
+ */
+class Interner {
+  private readonly pool = new Map<string, string>();
+
+  get(value: string): string {
+    const known = this.pool.get(value);
+    if (known !== undefined) return known;
+    // Bounded: past this, new strings are kept as they are (still correct, just not shared).
+    if (this.pool.size < 200_000) this.pool.set(value, value);
+    return value;
+  }
+
+  list(values: readonly string[]): string[] {
+    return values.length === 0 ? EMPTY_LIST : values.map((value) => this.get(value));
+  }
+}
+
+/** A copy of a stored contact, as it was written: absent fields absent, nothing shared. */
+export function expand(stored: Contact): Contact {
+  const contact: Contact = {
+    id: stored.id,
+    phone: stored.phone,
+    interests: [...stored.interests],
+    tags: [...stored.tags],
+    properties: { ...stored.properties },
+    createdAt: stored.createdAt,
+    updatedAt: stored.updatedAt,
+  };
+  if (stored.firstName !== undefined) contact.firstName = stored.firstName;
+  if (stored.lastName !== undefined) contact.lastName = stored.lastName;
+  if (stored.middleName !== undefined) contact.middleName = stored.middleName;
+  if (stored.gender !== undefined) contact.gender = stored.gender;
+  if (stored.birthDate !== undefined) contact.birthDate = stored.birthDate;
+  if (stored.city !== undefined) contact.city = stored.city;
+  if (stored.country !== undefined) contact.country = stored.country;
+  if (stored.timezone !== undefined) contact.timezone = stored.timezone;
+  if (stored.timezoneSource !== undefined) contact.timezoneSource = stored.timezoneSource;
+  if (stored.crm !== undefined) contact.crm = { ...stored.crm };
+  return contact;
+}
 
 /** Contacts held in maps: the in-memory store, and the working set of the lowdb store. */
 export class MemoryContacts implements ContactRepository {
   private readonly byId = new Map<string, Contact>();
   private readonly idByPhone = new Map<string, string>();
   private sortedIds: string[] | null = null;
+  private readonly strings = new Interner();
 
   constructor(
     private readonly beforeChange: () => void,
     private readonly afterChange: () => void,
+    /** Told every change as journal records (the lowdb store appends them to its contacts journal). */
+    private readonly journal: (records: ContactRecord[]) => void = () => undefined,
   ) {}
 
   /** Loads persisted contacts without scheduling a write. */
@@ -18,14 +70,30 @@ export class MemoryContacts implements ContactRepository {
     for (const contact of contacts) this.put(contact);
   }
 
-  all(): IterableIterator<Contact> {
-    return this.byId.values();
+  /** Replays journal records (puts and deletes, in order) without scheduling a write. */
+  replay(records: Iterable<ContactRecord>): void {
+    for (const record of records) {
+      if ('deleted' in record) this.remove(record.deleted);
+      else this.put(record);
+    }
+  }
+
+  /** How many contacts are live (no copies made). */
+  size(): number {
+    return this.byId.size;
+  }
+
+  /** Every contact as written (copies), for a snapshot. */
+  *all(): IterableIterator<Contact> {
+    for (const stored of this.byId.values()) yield expand(stored);
   }
 
   async upsertMany(contacts: readonly Contact[]): Promise<void> {
     if (contacts.length === 0) return;
     this.beforeChange();
-    for (const contact of contacts) this.put(cloneContact(contact));
+    const stored: Contact[] = [];
+    for (const contact of contacts) stored.push(this.put(contact));
+    this.journal(stored);
     this.afterChange();
   }
 
@@ -33,7 +101,7 @@ export class MemoryContacts implements ContactRepository {
     const found = new Map<string, Contact>();
     for (const id of ids) {
       const contact = this.byId.get(id);
-      if (contact) found.set(id, cloneContact(contact));
+      if (contact) found.set(id, expand(contact));
     }
     return found;
   }
@@ -43,7 +111,7 @@ export class MemoryContacts implements ContactRepository {
     for (const phone of phones) {
       const id = this.idByPhone.get(phone);
       const contact = id === undefined ? undefined : this.byId.get(id);
-      if (contact) found.set(phone, cloneContact(contact));
+      if (contact) found.set(phone, expand(contact));
     }
     return found;
   }
@@ -58,7 +126,7 @@ export class MemoryContacts implements ContactRepository {
     const page: Contact[] = [];
     for (let i = start; i < ids.length && page.length < options.limit; i += 1) {
       const contact = this.byId.get(ids[i] as string);
-      if (contact) page.push(cloneContact(contact));
+      if (contact) page.push(expand(contact));
     }
     return page;
   }
@@ -78,21 +146,57 @@ export class MemoryContacts implements ContactRepository {
     const found = ids.filter((id) => this.byId.has(id));
     if (found.length === 0) return;
     this.beforeChange();
-    for (const id of found) {
-      const contact = this.byId.get(id) as Contact;
-      this.byId.delete(id);
-      if (this.idByPhone.get(contact.phone) === id) this.idByPhone.delete(contact.phone);
-    }
-    this.sortedIds = null;
+    for (const id of found) this.remove(id);
+    this.journal(found.map((id) => ({ deleted: id })));
     this.afterChange();
   }
 
-  private put(contact: Contact): void {
+  private remove(id: string): void {
+    const contact = this.byId.get(id);
+    if (!contact) return;
+    this.byId.delete(id);
+    if (this.idByPhone.get(contact.phone) === id) this.idByPhone.delete(contact.phone);
+    this.sortedIds = null;
+  }
+
+  private put(contact: Contact): Contact {
     const previous = this.byId.get(contact.id);
     if (previous && previous.phone !== contact.phone) this.idByPhone.delete(previous.phone);
     if (!previous) this.sortedIds = null;
-    this.byId.set(contact.id, contact);
-    this.idByPhone.set(contact.phone, contact.id);
+    const compact = this.compact(contact);
+    this.byId.set(compact.id, compact);
+    this.idByPhone.set(compact.phone, compact.id);
+    return compact;
+  }
+
+  /**
+   * The stored form: one fixed key order (one hidden class for most contacts), repeated strings shared,
+   * empty lists and properties shared; absent fields are held as `undefined` (deleting them would turn the
+   * object into a slow dictionary). Never handed out: reads return copies without them (expand).
+   */
+  private compact(contact: Contact): Contact {
+    const s = this.strings;
+    const opt = (value: string | undefined): string | undefined => (value === undefined ? undefined : s.get(value));
+    const compact: Contact = {
+      id: contact.id,
+      phone: contact.phone,
+      firstName: opt(contact.firstName),
+      lastName: opt(contact.lastName),
+      middleName: opt(contact.middleName),
+      gender: contact.gender,
+      birthDate: opt(contact.birthDate),
+      city: opt(contact.city),
+      country: opt(contact.country),
+      timezone: opt(contact.timezone),
+      timezoneSource: contact.timezoneSource,
+      interests: s.list(contact.interests),
+      tags: s.list(contact.tags),
+      properties: Object.keys(contact.properties).length === 0 ? EMPTY_PROPERTIES : { ...contact.properties },
+      crm: contact.crm === undefined ? undefined : { ...contact.crm },
+      createdAt: s.get(contact.createdAt),
+      updatedAt: s.get(contact.updatedAt),
+    };
+    return compact;
   }
 
   private ids(): string[] {

@@ -1,7 +1,9 @@
 import type { Template } from '../../messages/template-record.js';
 import type { Segment } from '../../segments/filter.js';
 import type { GreetingRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
+import type { ConsentRecord } from './memory-consent.js';
 import { MemoryConsent } from './memory-consent.js';
+import type { ContactRecord } from './memory-contacts.js';
 import { MemoryContacts } from './memory-contacts.js';
 import { MemoryIdempotency, MemoryNamed, MemoryRecords } from './memory-keyed.js';
 import { MemoryOutbox } from './memory-outbox.js';
@@ -22,6 +24,10 @@ export interface ChangeHooks {
   after(collection: CollectionName): void;
   /** Outbox rows changed: the lowdb store journals them per campaign. */
   outbox(campaignIds: ReadonlySet<string>, rows: readonly OutboxMessage[]): void;
+  /** Contacts changed (puts and deletes): the lowdb store appends them to the contacts journal. */
+  contacts?(records: ContactRecord[]): void;
+  /** Consent entries appended or ledgers removed: the lowdb store appends them to the consent journal. */
+  consent?(records: ConsentRecord[]): void;
 }
 
 const NO_HOOKS: ChangeHooks = { before: () => undefined, after: () => undefined, outbox: () => undefined };
@@ -45,8 +51,8 @@ export class MemoryStore implements Store {
   readonly suppressions: MemoryRecords<SuppressionRecord>;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
-    this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
-    this.consent = new MemoryConsent(() => hooks.before('consent'), () => hooks.after('consent'));
+    this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'), (records) => hooks.contacts?.(records));
+    this.consent = new MemoryConsent(() => hooks.before('consent'), () => hooks.after('consent'), (records) => hooks.consent?.(records));
     this.segments = new MemoryNamed<Segment>(() => hooks.before('segments'), () => hooks.after('segments'));
     this.templates = new MemoryNamed<Template>(() => hooks.before('templates'), () => hooks.after('templates'));
     this.campaigns = new MemoryRecords<Campaign>(() => hooks.before('campaigns'), () => hooks.after('campaigns'));

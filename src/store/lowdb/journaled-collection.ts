@@ -1,0 +1,187 @@
+import { open, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../../common/errors.js';
+import { ChunkedJsonFile } from './chunked-json-file.js';
+import { Journal } from './journal.js';
+import type { DamagedLine } from './journal-scan.js';
+import { scanJournal } from './journal-scan.js';
+import { readFile, truncate } from 'node:fs/promises';
+
+interface Snapshot<T> {
+  version: 1;
+  /** Journals older than this generation are already folded into the snapshot. */
+  journalGen?: number;
+  items: T[];
+}
+
+const CHUNK_CHARS = 1 << 20;
+/** A journal shorter than this is never compacted: rewriting the snapshot would cost more than it saves. */
+const MIN_COMPACT_LINES = 10_000;
+
+/**
+ * One collection on disk as a snapshot `<name>.json` (the same layout as the other collection files, with
+ * the journal generation it folds in) plus an append-only journal `<name>.<gen>.jsonl` of changes, fsynced
+ * by group commit. A bulk import appends only what changed instead of rewriting the whole file. When the
+ * journal outgrows what is live, a new generation starts, the snapshot is rewritten from memory and the
+ * old journal deleted; loading replays only journals at or after the snapshot's generation, so a crash at
+ * any step loses nothing acknowledged, and replaying a change twice is harmless (puts are by key).
+ *
+ * A torn last line (a crash mid-append) is dropped; a damaged line followed by good ones stops start-up
+ * with the file and line, and `store recover` keeps every readable line.
+ */
+export class JournaledCollection<T> {
+  private gen = 0;
+  private journal: Journal<T>;
+  private appended = 0;
+  private compacting: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: unknown;
+  /** Journal writes since open, for tests and metrics. */
+  writes = 0;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly name: string,
+    /** Every live record, serialised, for a snapshot. */
+    private readonly live: () => { count: number; items: Iterable<T> },
+  ) {
+    this.journal = Journal.fresh<T>(this.journalFile(0));
+  }
+
+  /**
+   * Reads the snapshot and the journals after it, in order; `records` is what a replay must apply, the
+   * snapshot's items first. `readOnly`: no torn tail cut, no old journal removed.
+   */
+  static async open<T>(
+    dir: string,
+    name: string,
+    live: () => { count: number; items: Iterable<T> },
+    options: { readOnly?: boolean } = {},
+  ): Promise<{ collection: JournaledCollection<T>; records: T[] }> {
+    const readOnly = Boolean(options.readOnly);
+    const collection = new JournaledCollection<T>(dir, name, live);
+    const snapshot = (await new ChunkedJsonFile<T>(path.join(dir, `${name}.json`)).read()) as Snapshot<T> | null;
+    const records: T[] = snapshot?.items ?? [];
+    const from = snapshot?.journalGen ?? 0;
+    const pattern = new RegExp(`^${name}\\.(\\d+)\\.jsonl$`);
+    const gens = (await readdir(dir).catch(() => [] as string[]))
+      .map((entry) => pattern.exec(entry)?.[1])
+      .filter((gen): gen is string => gen !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    let gen = from;
+    for (const g of gens) {
+      const file = collection.journalFile(g);
+      if (g < from) {
+        if (!readOnly) await rm(file, { force: true });
+        continue;
+      }
+      const bytes = await readFile(file);
+      const scan = scanJournal<T>(bytes);
+      const [first] = scan.damaged;
+      if (first) throw damagedLineError(file, first, scan.damaged.length);
+      if (scan.goodEnd < scan.totalBytes && !readOnly) await truncate(file, scan.goodEnd);
+      for (const record of scan.records) records.push(record);
+      collection.appended = scan.records.length;
+      gen = g;
+    }
+    collection.gen = gen;
+    collection.journal = Journal.fresh<T>(collection.journalFile(gen));
+    return { collection, records };
+  }
+
+  /** Appends changes (group-committed); flush() waits for them. May start a compaction. */
+  record(records: readonly T[]): void {
+    if (records.length === 0) return;
+    this.appended += records.length;
+    this.writes += 1;
+    this.track(this.journal.append(records));
+    if (!this.compacting && this.appended > Math.max(MIN_COMPACT_LINES, this.live().count)) this.startCompaction();
+  }
+
+  /** Rewrites the snapshot now and empties the journal, so no earlier image of a record stays on disk (erasure). */
+  async compactNow(): Promise<void> {
+    await this.compacting;
+    this.startCompaction();
+    await this.compacting;
+    await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    if (this.failure !== undefined) {
+      const cause = this.failure;
+      this.failure = undefined;
+      throw cause;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.journal.close();
+  }
+
+  private journalFile(gen: number): string {
+    return path.join(this.dir, `${this.name}.${gen}.jsonl`);
+  }
+
+  private startCompaction(): void {
+    this.compacting = this.compact().finally(() => {
+      this.compacting = undefined;
+    });
+    this.track(this.compacting);
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      this.failure = error;
+    });
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  private async compact(): Promise<void> {
+    const old = { gen: this.gen, journal: this.journal };
+    // Switch generations first: whatever changes from here on lands in the new journal.
+    this.gen += 1;
+    this.journal = Journal.fresh<T>(this.journalFile(this.gen));
+    this.appended = 0;
+    // Taken synchronously, before any await: the snapshot holds exactly what the old journals held.
+    const { items } = this.live();
+    const lines: string[] = [];
+    for (const item of items) lines.push(JSON.stringify(item));
+    await writeSnapshot(path.join(this.dir, `${this.name}.json`), this.gen, lines);
+    await old.journal.close();
+    await rm(this.journalFile(old.gen), { force: true });
+  }
+}
+
+/** Writes the snapshot compactly in 1 MB chunks to a temp file, fsyncs it and renames it over the old one. */
+async function writeSnapshot(file: string, journalGen: number, lines: string[]): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
+  const handle = await open(temp, 'w');
+  try {
+    let chunk = `{"version":1,"journalGen":${journalGen},"items":[`;
+    for (let i = 0; i < lines.length; i += 1) {
+      chunk += (i === 0 ? '' : ',') + (lines[i] as string);
+      lines[i] = '';
+      if (chunk.length >= CHUNK_CHARS) {
+        await handle.write(chunk);
+        chunk = '';
+      }
+    }
+    await handle.write(`${chunk}]}`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
+}
+
+function damagedLineError(file: string, damage: DamagedLine, count: number): AppError {
+  const more = count > 1 ? ` (and ${count - 1} more damaged line${count > 2 ? 's' : ''})` : '';
+  return new AppError('STORE_CORRUPT', `The store journal ${file} has a damaged line ${damage.line} (byte ${damage.offset})${more}, followed by good records.`, {
+    hint: 'Nothing was changed. Stop the service and run: smsbridge store recover (it shows what it would do; add --yes to do it). It keeps a copy of the file and every readable line.',
+    details: { file, offset: damage.offset, line: damage.line, damagedLines: count },
+  });
+}
