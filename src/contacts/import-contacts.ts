@@ -7,7 +7,10 @@ import { suppressionLookup } from '../consent/suppression.js';
 import type { Contact } from './contact.js';
 import type { ColumnMapping } from './columns.js';
 import type { SheetRow } from './files/sheet.js';
-import { mergeContact, sameContact } from './merge.js';
+import type { MergeOutcome } from './merge.js';
+import { mergeContact, sameContact, signature } from './merge.js';
+import { parseConsentCell } from './columns.js';
+import { rowKeyer } from './row-key.js';
 import type { RowProblem } from './row-to-fields.js';
 import { rowToFields } from './row-to-fields.js';
 
@@ -44,26 +47,47 @@ export interface ImportReport {
   dryRun: boolean;
 }
 
-interface Pending {
-  /** The phone's first row in this file: its merge decides created / updated / unchanged. */
-  first: boolean;
-  fields: Parameters<typeof mergeContact>[1];
-  consent?: { status: ConsentStatus; source: string };
+/** A row read from the file, waiting for its batch. */
+interface RawRow {
+  row: number;
+  cells: string[];
 }
 
+/** A row whose fields were computed (the full path). */
+interface Pending {
+  fields: Parameters<typeof mergeContact>[1];
+  consent?: { status: ConsentStatus; source: string };
+  /** The row's key when it merged without warnings (a clean row may be skipped next time). */
+  key: string | undefined;
+}
+
+/** What the import remembers of a phone once its batch is written (not the contact itself). */
+interface Seen {
+  /** What was counted for it so far. */
+  outcome: MergeOutcome;
+  /**
+   * The contact as it was before this import, when it has been rewritten since: a signature to compare
+   * the final result with. `undefined`: the stored contact is still the original.
+   */
+  originalSignature: string | undefined;
+}
+
+/** One phone's work within a batch. */
 interface PhoneState {
-  /** The contact as it was before this batch (undefined: new). */
-  original: Contact | undefined;
+  /** The contact as stored when the batch began (undefined: new). */
+  current: Contact | undefined;
   contact: Contact | undefined;
   consent: ConsentState | undefined;
   lastConsent?: { status: ConsentStatus; source: string };
-  first: boolean;
+  /** The key of the last row merged, if it was clean. */
+  key: string | undefined;
 }
 
 /**
  * Imports rows into the store in batches: normalise, dedupe within the file, merge with what is
  * stored, record consent. Invalid rows are reported and skipped; nothing else is lost. Re-importing
- * the same file changes nothing.
+ * the same file changes nothing, and costs little: a row whose key (a hash of its cells) the contact
+ * still holds is neither normalised nor merged again (see ContactImportKeys).
  */
 export async function importContacts(
   rows: AsyncIterable<SheetRow>,
@@ -76,114 +100,175 @@ export async function importContacts(
     consent: { optedIn: 0, optedOut: 0, keptOptedOut: 0 }, dryRun: Boolean(options.dryRun),
   };
   const batchSize = options.batchSize ?? 5000;
-  const seen = new Set<string>();
-  // One source string per consent column, not one per row: 100,000 ledger entries share it.
-  const sources = new Map<string, string>();
-  const sourceOf = (column: string): string => {
-    let source = sources.get(column);
-    if (source === undefined) sources.set(column, (source = `${options.sourceName} (column "${column}")`));
-    return source;
+  const context: ImportContext = {
+    options, deps, report, mapping,
+    seen: new Map(),
+    keyOf: rowKeyer(mapping, options.defaultCountry),
+    consentColumn: mapping.columns.find((column) => column.target === 'consent'),
+    sources: new Map(),
+    suppressed: suppressionLookup(await deps.store.suppressions.list()),
   };
-  let batch: Pending[] = [];
-  const flushBatch = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const work = batch;
-    batch = [];
-    await writeBatch(work, options, deps, report);
-  };
-
+  let batch: RawRow[] = [];
   for await (const { row, cells, error } of rows) {
     report.rows += 1;
     if (error !== undefined) {
       report.invalid.push({ row, reason: 'unreadable_row', value: error });
       continue;
     }
-    const result = rowToFields(row, cells, mapping, options.defaultCountry);
-    if (!result.ok) {
-      report.invalid.push(result.problem);
-      continue;
-    }
-    report.warnings.push(...result.warnings);
-    const first = !seen.has(result.fields.phone);
-    if (first) seen.add(result.fields.phone);
-    else report.duplicates += 1;
-    const consent = result.consent ? { status: result.consent.status, source: sourceOf(result.consent.column) } : options.consent;
-    batch.push(consent ? { first, fields: result.fields, consent } : { first, fields: result.fields });
+    batch.push({ row, cells });
     if (batch.length >= batchSize) {
-      await flushBatch();
+      const work = batch;
+      batch = [];
+      await importBatch(work, context);
       deps.onProgress?.(report.rows);
     }
   }
-  await flushBatch();
+  await importBatch(batch, context);
   // Batches are applied as they go (each is visible to the next); the import ends once all are durable.
   if (!options.dryRun) await deps.store.flush();
   deps.onProgress?.(report.rows);
   return report;
 }
 
-async function writeBatch(
-  work: Pending[],
-  options: ImportOptions,
-  deps: ImportDeps,
-  report: ImportReport,
-): Promise<void> {
+interface ImportContext {
+  options: ImportOptions;
+  deps: ImportDeps;
+  report: ImportReport;
+  mapping: ColumnMapping;
+  /** Every phone met so far in the file. */
+  seen: Map<string, Seen>;
+  keyOf: (cells: readonly string[]) => string;
+  consentColumn: { index: number; header: string } | undefined;
+  /** One source string per consent column, not one per row: 100,000 ledger entries share it. */
+  sources: Map<string, string>;
+  suppressed: ReturnType<typeof suppressionLookup>;
+}
+
+function sourceOf(context: ImportContext, column: string): string {
+  let source = context.sources.get(column);
+  if (source === undefined) context.sources.set(column, (source = `${context.options.sourceName} (column "${column}")`));
+  return source;
+}
+
+async function importBatch(batch: RawRow[], context: ImportContext): Promise<void> {
+  if (batch.length === 0) return;
+  const { options, deps, report, seen } = context;
+  const keys = batch.map((item) => context.keyOf(item.cells));
+  const keyed = deps.store.contacts.importKeys ? await deps.store.contacts.importKeys.lookup(keys) : new Map<string, Contact>();
+
+  // In file order: a row whose key its contact still holds, for a phone not met before, is unchanged
+  // (only its consent cell is read); every other row is normalised and merged.
+  const claimed = new Set<string>();
+  const skipped: Array<{ contact: Contact; consent?: { status: ConsentStatus; source: string } }> = [];
+  const pending = new Map<string, Pending[]>();
+  batch.forEach((item, i) => {
+    const key = keys[i] as string;
+    const known = keyed.get(key);
+    if (known && !seen.has(known.phone) && !claimed.has(known.phone)) {
+      claimed.add(known.phone);
+      seen.set(known.phone, { outcome: 'unchanged', originalSignature: undefined });
+      report.unchanged += 1;
+      const cell = context.consentColumn ? parseConsentCell((item.cells[context.consentColumn.index] ?? '').trim()) : undefined;
+      const consent = cell?.ok && cell.value ? { status: cell.value, source: sourceOf(context, context.consentColumn?.header ?? '') } : options.consent;
+      skipped.push(consent ? { contact: known, consent } : { contact: known });
+      return;
+    }
+    const result = rowToFields(item.row, item.cells, context.mapping, options.defaultCountry);
+    if (!result.ok) {
+      report.invalid.push(result.problem);
+      return;
+    }
+    if (result.warnings.length > 0) report.warnings.push(...result.warnings);
+    const phone = result.fields.phone;
+    if (seen.has(phone) || claimed.has(phone)) report.duplicates += 1;
+    claimed.add(phone);
+    const consent = result.consent ? { status: result.consent.status, source: sourceOf(context, result.consent.column) } : options.consent;
+    const entry: Pending = { fields: result.fields, key: result.warnings.length === 0 ? key : undefined };
+    if (consent) entry.consent = consent;
+    const list = pending.get(phone);
+    if (list) list.push(entry);
+    else pending.set(phone, [entry]);
+  });
+
   const now = deps.clock.now().toISOString();
-  const phones = [...new Set(work.map((item) => item.fields.phone))];
-  const stored = await deps.store.contacts.getByPhones(phones);
-  const storedConsent = await deps.store.consent.currentMany([...stored.values()].map((contact) => contact.id));
-
-  // A number on the suppression list (an erased contact who had opted out) comes back opted out.
-  const suppressed = suppressionLookup(await deps.store.suppressions.list());
-  const current = new Map<string, PhoneState>();
-  for (const phone of phones) {
-    const contact = stored.get(phone);
-    current.set(phone, { original: contact, contact, consent: contact && storedConsent.get(contact.id), first: false });
-  }
-
-  // Rows of one phone in this batch merge in file order (later non-empty values win); the outcome
-  // and the consent change are decided once, on the result, so a file that repeats a number with
-  // different data still re-imports as "unchanged".
-  for (const item of work) {
-    const state = current.get(item.fields.phone) as PhoneState;
-    state.contact = mergeContact(state.contact, item.fields, { now, newId: deps.newId }).contact;
-    state.first ||= item.first;
-    if (item.consent) state.lastConsent = item.consent;
-  }
+  const phones = [...pending.keys()];
+  const stored = phones.length > 0 ? await deps.store.contacts.getByPhones(phones) : new Map<string, Contact>();
+  const consentIds = [...stored.values()].map((contact) => contact.id);
+  for (const { contact } of skipped) consentIds.push(contact.id);
+  const storedConsent = consentIds.length > 0 ? await deps.store.consent.currentMany(consentIds) : new Map<string, ConsentState>();
 
   const changed: Contact[] = [];
+  const newKeys = new Map<string, string>();
   const entries: ConsentEntry[] = [];
-  for (const state of current.values()) {
-    const contact = state.contact as Contact;
-    const outcome = !state.original ? 'created' : sameContact(state.original, contact) ? 'unchanged' : 'updated';
-    if (state.first) report[outcome] += 1;
-    const suppression = outcome === 'created' ? suppressed(contact.phone) : undefined;
-    if (suppression) {
-      const entry: ConsentEntry = {
-        id: deps.newId(), contactId: contact.id, status: 'opted_out', scope: suppression.scope, origin: 'recipient',
-        source: 'suppression list: this number opted out before its data was erased', at: now,
-      };
-      entries.push(entry);
-      state.consent = applyConsentEntry(state.consent ?? UNKNOWN_CONSENT, entry).state;
+  for (const { contact, consent } of skipped) applyImportConsent(contact.id, storedConsent.get(contact.id), consent, now, entries, context);
+
+  for (const [phone, rowsOfPhone] of pending) {
+    const current = stored.get(phone);
+    const state: PhoneState = { current, contact: current, consent: current && storedConsent.get(current.id), key: undefined };
+    // Rows of one phone merge in file order (later non-empty values win); the outcome is decided on the
+    // result, against the contact as it was before the import, so a file that repeats a number with
+    // different data still re-imports as "unchanged".
+    for (const item of rowsOfPhone) {
+      state.contact = mergeContact(state.contact, item.fields, { now, newId: deps.newId }).contact;
+      state.key = item.key;
+      if (item.consent) state.lastConsent = item.consent;
     }
-    if (outcome === 'unchanged') state.contact = state.original;
-    else changed.push(contact);
-    if (state.lastConsent) {
-      const entry: ConsentEntry = {
-        id: deps.newId(), contactId: contact.id, status: state.lastConsent.status, scope: 'marketing',
-        origin: 'import', source: state.lastConsent.source, at: now,
-      };
-      const applied = applyConsentEntry(state.consent ?? UNKNOWN_CONSENT, entry);
-      if (applied.effective) {
+    const contact = state.contact as Contact;
+    const before = seen.get(phone);
+    const outcome = decideOutcome(before, current, contact);
+    if (before) report[before.outcome] -= 1;
+    report[outcome] += 1;
+    const rewritten = current !== undefined && !sameContact(current, contact);
+    seen.set(phone, {
+      outcome,
+      // The first rewrite of a stored contact keeps a signature of the original to compare with later.
+      originalSignature: before?.originalSignature ?? (rewritten && outcome !== 'created' ? signature(current) : undefined),
+    });
+    if (outcome === 'created' && !current) {
+      const suppression = context.suppressed(contact.phone);
+      if (suppression) {
+        const entry: ConsentEntry = {
+          id: deps.newId(), contactId: contact.id, status: 'opted_out', scope: suppression.scope, origin: 'recipient',
+          source: 'suppression list: this number opted out before its data was erased', at: now,
+        };
         entries.push(entry);
-        state.consent = applied.state;
-        report.consent[entry.status === 'opted_in' ? 'optedIn' : 'optedOut'] += 1;
-      } else if (entry.status === 'opted_in' && hasOptOut(applied.state)) {
-        report.consent.keptOptedOut += 1;
+        state.consent = applyConsentEntry(state.consent ?? UNKNOWN_CONSENT, entry).state;
       }
     }
+    if (!current || rewritten) changed.push(contact);
+    if (state.key !== undefined) newKeys.set(contact.id, state.key);
+    applyImportConsent(contact.id, state.consent, state.lastConsent, now, entries, context);
   }
 
   if (!options.dryRun) {
-    await Promise.all([deps.store.contacts.upsertMany(changed), deps.store.consent.append(entries)]);
+    const { contacts } = deps.store;
+    await Promise.all([contacts.importKeys ? contacts.importKeys.upsertWithKeys(changed, newKeys) : contacts.upsertMany(changed), deps.store.consent.append(entries)]);
+  }
+}
+
+/** created / updated / unchanged for a phone, against the contact as it was before this import. */
+function decideOutcome(before: Seen | undefined, current: Contact | undefined, contact: Contact): MergeOutcome {
+  if (before?.outcome === 'created' || (!before && !current)) return 'created';
+  if (before?.originalSignature !== undefined) return before.originalSignature === signature(contact) ? 'unchanged' : 'updated';
+  return current && sameContact(current, contact) ? 'unchanged' : 'updated';
+}
+
+function applyImportConsent(
+  contactId: string,
+  state: ConsentState | undefined,
+  consent: { status: ConsentStatus; source: string } | undefined,
+  at: string,
+  entries: ConsentEntry[],
+  context: ImportContext,
+): void {
+  if (!consent) return;
+  const entry: ConsentEntry = { id: '', contactId, status: consent.status, scope: 'marketing', origin: 'import', source: consent.source, at };
+  const applied = applyConsentEntry(state ?? UNKNOWN_CONSENT, entry);
+  if (applied.effective) {
+    entry.id = context.deps.newId();
+    entries.push(entry);
+    context.report.consent[entry.status === 'opted_in' ? 'optedIn' : 'optedOut'] += 1;
+  } else if (entry.status === 'opted_in' && hasOptOut(applied.state)) {
+    context.report.consent.keptOptedOut += 1;
   }
 }

@@ -15,7 +15,7 @@ interface Snapshot<T> {
 }
 
 const CHUNK_CHARS = 1 << 20;
-/** A journal shorter than this is never compacted: rewriting the snapshot would cost more than it saves. */
+/** Journal lines allowed past the live count before compacting: rewriting a snapshot for a few lines costs more than it saves. */
 const MIN_COMPACT_LINES = 10_000;
 
 /**
@@ -96,7 +96,9 @@ export class JournaledCollection<T> {
     this.appended += records.length;
     this.writes += 1;
     this.track(this.journal.append(records));
-    if (!this.compacting && this.appended > Math.max(MIN_COMPACT_LINES, this.live().count)) this.startCompaction();
+    // Past the live size (with some slack, so a first import that also rewrites a few repeated rows
+    // does not compact at once): the journal now costs more to replay than a snapshot would.
+    if (!this.compacting && this.appended > MIN_COMPACT_LINES + this.live().count) this.startCompaction();
   }
 
   /** Rewrites the snapshot now and empties the journal, so no earlier image of a record stays on disk (erasure). */

@@ -185,7 +185,7 @@ export class LowdbStore implements Store {
     if (!readOnly) this.releaseLock = await acquireDataDirLock(dataDir);
     try {
       {
-        const contacts = await JournaledCollection.open<ContactRecord>(dataDir, 'contacts', () => ({ count: this.memory.contacts.size(), items: this.memory.contacts.all() }), { readOnly: Boolean(readOnly) });
+        const contacts = await JournaledCollection.open<ContactRecord>(dataDir, 'contacts', () => ({ count: this.memory.contacts.size(), items: this.memory.contacts.records() }), { readOnly: Boolean(readOnly) });
         this.memory.contacts.replay(contacts.records);
         contacts.records.length = 0;
         const consent = await JournaledCollection.open<ConsentRecord>(dataDir, 'consent', () => ({ count: this.memory.consent.size(), items: this.memory.consent.entries() }), { readOnly: Boolean(readOnly) });

@@ -1,8 +1,8 @@
 import type { Contact } from '../../contacts/contact.js';
-import type { ContactRepository, ScanOptions } from '../port.js';
+import type { ContactImportKeys, ContactRepository, ScanOptions } from '../port.js';
 
-/** A line of the contacts journal: a whole contact (put) or a deletion. */
-export type ContactRecord = Contact | { deleted: string };
+/** A line of the contacts journal: a whole contact (put, with its import key if any), a deletion, or a new import key. */
+export type ContactRecord = (Contact & { importKey?: string }) | { deleted: string } | { keyed: string; importKey: string };
 
 const EMPTY_LIST: string[] = Object.freeze([]) as unknown as string[];
 const EMPTY_PROPERTIES: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -57,6 +57,41 @@ export class MemoryContacts implements ContactRepository {
   private readonly idByPhone = new Map<string, string>();
   private sortedIds: string[] | null = null;
   private readonly strings = new Interner();
+  /** Import keys (see ContactImportKeys): by contact id, and the way back. */
+  private readonly keyById = new Map<string, string>();
+  private readonly idByKey = new Map<string, string>();
+
+  readonly importKeys: ContactImportKeys = {
+    lookup: async (keys) => {
+      const found = new Map<string, Contact>();
+      for (const key of keys) {
+        const id = this.idByKey.get(key);
+        const stored = id === undefined ? undefined : this.byId.get(id);
+        if (stored) found.set(key, expand(stored));
+      }
+      return found;
+    },
+    upsertWithKeys: async (contacts, keys) => {
+      const records: ContactRecord[] = [];
+      const written = new Set<string>();
+      if (contacts.length === 0 && keys.size === 0) return;
+      this.beforeChange();
+      for (const contact of contacts) {
+        const stored = this.put(contact);
+        const key = keys.get(stored.id);
+        if (key !== undefined) this.setKey(stored.id, key);
+        written.add(stored.id);
+        records.push(key === undefined ? stored : { ...stored, importKey: key });
+      }
+      for (const [id, key] of keys) {
+        if (written.has(id) || !this.byId.has(id) || this.keyById.get(id) === key) continue;
+        this.setKey(id, key);
+        records.push({ keyed: id, importKey: key });
+      }
+      if (records.length > 0) this.journal(records);
+      this.afterChange();
+    },
+  };
 
   constructor(
     private readonly beforeChange: () => void,
@@ -74,7 +109,11 @@ export class MemoryContacts implements ContactRepository {
   replay(records: Iterable<ContactRecord>): void {
     for (const record of records) {
       if ('deleted' in record) this.remove(record.deleted);
-      else this.put(record);
+      else if ('keyed' in record) this.setKey(record.keyed, record.importKey);
+      else {
+        this.put(record);
+        if (record.importKey !== undefined) this.setKey(record.id, record.importKey);
+      }
     }
   }
 
@@ -86,6 +125,14 @@ export class MemoryContacts implements ContactRepository {
   /** Every contact as written (copies), for a snapshot. */
   *all(): IterableIterator<Contact> {
     for (const stored of this.byId.values()) yield expand(stored);
+  }
+
+  /** Every contact with its import key, as journal records: what a snapshot holds. */
+  *records(): IterableIterator<ContactRecord> {
+    for (const stored of this.byId.values()) {
+      const key = this.keyById.get(stored.id);
+      yield key === undefined ? stored : { ...stored, importKey: key };
+    }
   }
 
   async upsertMany(contacts: readonly Contact[]): Promise<void> {
@@ -151,15 +198,35 @@ export class MemoryContacts implements ContactRepository {
     this.afterChange();
   }
 
+  private setKey(id: string, key: string): void {
+    if (!this.byId.has(id)) return;
+    this.dropKey(id);
+    const holder = this.idByKey.get(key);
+    // A key names one contact: the newest holder keeps it.
+    if (holder !== undefined) this.keyById.delete(holder);
+    this.keyById.set(id, key);
+    this.idByKey.set(key, id);
+  }
+
+  private dropKey(id: string): void {
+    const key = this.keyById.get(id);
+    if (key === undefined) return;
+    this.keyById.delete(id);
+    if (this.idByKey.get(key) === id) this.idByKey.delete(key);
+  }
+
   private remove(id: string): void {
     const contact = this.byId.get(id);
     if (!contact) return;
+    this.dropKey(id);
     this.byId.delete(id);
     if (this.idByPhone.get(contact.phone) === id) this.idByPhone.delete(contact.phone);
     this.sortedIds = null;
   }
 
   private put(contact: Contact): Contact {
+    // Any change of a contact ends what its import key promised.
+    this.dropKey(contact.id);
     const previous = this.byId.get(contact.id);
     if (previous && previous.phone !== contact.phone) this.idByPhone.delete(previous.phone);
     if (!previous) this.sortedIds = null;
