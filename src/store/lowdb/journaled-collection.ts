@@ -4,7 +4,6 @@ import { AppError } from '../../common/errors.js';
 import { ChunkedJsonFile } from './chunked-json-file.js';
 import { Journal } from './journal.js';
 import type { DamagedLine } from './journal-scan.js';
-import { scanJournal } from './journal-scan.js';
 import { readFile, truncate } from 'node:fs/promises';
 
 interface Snapshot<T> {
@@ -49,20 +48,19 @@ export class JournaledCollection<T> {
   }
 
   /**
-   * Reads the snapshot and the journals after it, in order; `records` is what a replay must apply, the
-   * snapshot's items first. `readOnly`: no torn tail cut, no old journal removed.
+   * Reads the snapshot and the journals after it, applying every record in order (the snapshot's items
+   * first). `readOnly`: no torn tail cut, no old journal removed.
    */
   static async open<T>(
     dir: string,
     name: string,
     live: () => { count: number; items: Iterable<T> },
+    apply: (record: T) => void,
     options: { readOnly?: boolean } = {},
-  ): Promise<{ collection: JournaledCollection<T>; records: T[] }> {
+  ): Promise<JournaledCollection<T>> {
     const readOnly = Boolean(options.readOnly);
     const collection = new JournaledCollection<T>(dir, name, live);
-    const snapshot = (await new ChunkedJsonFile<T>(path.join(dir, `${name}.json`)).read()) as Snapshot<T> | null;
-    const records: T[] = snapshot?.items ?? [];
-    const from = snapshot?.journalGen ?? 0;
+    const from = await readSnapshot<T>(path.join(dir, `${name}.json`), apply);
     const pattern = new RegExp(`^${name}\\.(\\d+)\\.jsonl$`);
     const gens = (await readdir(dir).catch(() => [] as string[]))
       .map((entry) => pattern.exec(entry)?.[1])
@@ -76,18 +74,14 @@ export class JournaledCollection<T> {
         if (!readOnly) await rm(file, { force: true });
         continue;
       }
-      const bytes = await readFile(file);
-      const scan = scanJournal<T>(bytes);
-      const [first] = scan.damaged;
-      if (first) throw damagedLineError(file, first, scan.damaged.length);
-      if (scan.goodEnd < scan.totalBytes && !readOnly) await truncate(file, scan.goodEnd);
-      for (const record of scan.records) records.push(record);
-      collection.appended = scan.records.length;
+      const { lines, goodEnd, totalBytes } = replayJournal<T>(file, await readFile(file), apply);
+      if (goodEnd < totalBytes && !readOnly) await truncate(file, goodEnd);
+      collection.appended = lines;
       gen = g;
     }
     collection.gen = gen;
     collection.journal = Journal.fresh<T>(collection.journalFile(gen));
-    return { collection, records };
+    return collection;
   }
 
   /** Appends changes (group-committed); flush() waits for them. May start a compaction. */
@@ -158,21 +152,118 @@ export class JournaledCollection<T> {
   }
 }
 
+/**
+ * Reads a snapshot, applying its items one by one, and returns its journal generation. A snapshot this
+ * class wrote holds one item per line and is read line by line, so loading 100,000 contacts never holds
+ * the whole file as one string nor all items at once; any other layout (an older whole-file write) is
+ * parsed whole, with the usual error for a damaged file.
+ */
+async function readSnapshot<T>(file: string, apply: (record: T) => void): Promise<number> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  const firstLine = bytes.indexOf(0x0a);
+  const header = firstLine === -1 ? undefined : SNAPSHOT_HEADER.exec(bytes.toString('utf8', 0, firstLine));
+  if (header) {
+    const items: T[] = [];
+    let offset = firstLine + 1;
+    let ok = false;
+    while (offset < bytes.length) {
+      const newline = bytes.indexOf(0x0a, offset);
+      const end = newline === -1 ? bytes.length : newline;
+      const text = bytes.toString('utf8', offset, bytes[end - 1] === 0x2c ? end - 1 : end);
+      offset = end + 1;
+      if (text === ']}') {
+        ok = offset >= bytes.length;
+        break;
+      }
+      try {
+        items.push(JSON.parse(text) as T);
+      } catch {
+        break;
+      }
+      // Applied in slices, so at most a few thousand parsed items wait at a time.
+      if (items.length >= 2000) for (const item of items.splice(0)) apply(item);
+    }
+    if (ok) {
+      for (const item of items) apply(item);
+      return Number(header[1]);
+    }
+    // Not as written: the whole-file parse names the damage. Some items were applied already, so a file
+    // that parses whole all the same (edited by hand) is refused rather than applied twice.
+    await new ChunkedJsonFile<T>(file).read();
+    throw new AppError('STORE_CORRUPT', `The store file ${file} is not laid out as sms-bridge writes it (one item per line).`, {
+      hint: 'It was edited by hand or written by another program. Restore it from a backup, or move it aside to start without it.',
+      details: { file },
+    });
+  }
+  const snapshot = (await new ChunkedJsonFile<T>(file).read()) as Snapshot<T> | null;
+  for (const item of snapshot?.items ?? []) apply(item);
+  return snapshot?.journalGen ?? 0;
+}
+
+/**
+ * Applies a journal's records in order. A crash mid-append can only tear the end, so unparsable lines
+ * with no good line after them are a torn tail (dropped: never acknowledged); an unparsable line
+ * followed by a good one is damage and stops with the file and line (what was applied is discarded
+ * with the store that failed to open).
+ */
+function replayJournal<T>(file: string, bytes: Buffer, apply: (record: T) => void): { lines: number; goodEnd: number; totalBytes: number } {
+  let offset = 0;
+  let line = 0;
+  let lines = 0;
+  let goodEnd = 0;
+  const bad: DamagedLine[] = [];
+  while (offset < bytes.length) {
+    const newline = bytes.indexOf(0x0a, offset);
+    const end = newline === -1 ? bytes.length : newline + 1;
+    line += 1;
+    const text = bytes.toString('utf8', offset, newline === -1 ? bytes.length : newline);
+    let record: T | undefined;
+    if (newline !== -1) {
+      try {
+        const value: unknown = JSON.parse(text);
+        if (value !== null && typeof value === 'object' && !Array.isArray(value)) record = value as T;
+      } catch {
+        record = undefined;
+      }
+    }
+    if (record === undefined) {
+      if (text.trim() !== '' || newline === -1) bad.push({ offset, line, text });
+    } else {
+      const [first] = bad;
+      if (first) throw damagedLineError(file, first, bad.length);
+      apply(record);
+      lines += 1;
+      goodEnd = end;
+    }
+    offset = end;
+  }
+  return { lines, goodEnd, totalBytes: bytes.length };
+}
+
+const SNAPSHOT_HEADER = /^\{"version":1,"journalGen":(\d+),"items":\[$/;
+
 /** Writes the snapshot compactly in 1 MB chunks to a temp file, fsyncs it and renames it over the old one. */
 async function writeSnapshot(file: string, journalGen: number, lines: string[]): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
   const handle = await open(temp, 'w');
   try {
-    let chunk = `{"version":1,"journalGen":${journalGen},"items":[`;
+    // One item per line (still one JSON document), so it can be read back line by line.
+    let chunk = `{"version":1,"journalGen":${journalGen},"items":[\n`;
     for (let i = 0; i < lines.length; i += 1) {
-      chunk += (i === 0 ? '' : ',') + (lines[i] as string);
+      chunk += (i === 0 ? '' : ',\n') + (lines[i] as string);
       lines[i] = '';
       if (chunk.length >= CHUNK_CHARS) {
         await handle.write(chunk);
         chunk = '';
       }
     }
-    await handle.write(`${chunk}]}`);
+    await handle.write(`${chunk}${lines.length > 0 ? '\n' : ''}]}`);
     await handle.sync();
   } finally {
     await handle.close();

@@ -185,15 +185,12 @@ export class LowdbStore implements Store {
     if (!readOnly) this.releaseLock = await acquireDataDirLock(dataDir);
     try {
       {
-        const contacts = await JournaledCollection.open<ContactRecord>(dataDir, 'contacts', () => ({ count: this.memory.contacts.size(), items: this.memory.contacts.records() }), { readOnly: Boolean(readOnly) });
-        this.memory.contacts.replay(contacts.records);
-        contacts.records.length = 0;
-        const consent = await JournaledCollection.open<ConsentRecord>(dataDir, 'consent', () => ({ count: this.memory.consent.size(), items: this.memory.consent.entries() }), { readOnly: Boolean(readOnly) });
-        this.memory.consent.replay(consent.records);
-        consent.records.length = 0;
+        const contacts = await JournaledCollection.open<ContactRecord>(dataDir, 'contacts', () => ({ count: this.memory.contacts.size(), items: this.memory.contacts.records() }), (record) => this.memory.contacts.apply(record), { readOnly: Boolean(readOnly) });
+        const consent = await JournaledCollection.open<ConsentRecord>(dataDir, 'consent', () => ({ count: this.memory.consent.size(), items: this.memory.consent.entries() }), (record) => this.memory.consent.apply(record), { readOnly: Boolean(readOnly) });
+        this.memory.consent.settle();
         if (!readOnly) {
-          this.journals.contacts = contacts.collection;
-          this.journals.consent = consent.collection;
+          this.journals.contacts = contacts;
+          this.journals.consent = consent;
         }
       }
       for (const name of Object.keys(COLLECTION_FILES) as CollectionName[]) {

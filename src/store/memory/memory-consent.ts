@@ -11,6 +11,7 @@ export class MemoryConsent implements ConsentRepository {
   private readonly entriesByContact = new Map<string, ConsentEntry[]>();
   private readonly stateByContact = new Map<string, ConsentState>();
   private readonly strings = new Map<string, string>();
+  private readonly unsettled = new Set<string>();
 
   constructor(
     private readonly beforeChange: () => void,
@@ -21,15 +22,23 @@ export class MemoryConsent implements ConsentRepository {
 
   /** Replays journal records (entries and forgotten contacts, in order) without scheduling a write. */
   replay(records: Iterable<ConsentRecord>): void {
-    const touched = new Set<string>();
-    for (const record of records) {
-      if ('forget' in record) {
-        this.entriesByContact.delete(record.forget);
-        this.stateByContact.delete(record.forget);
-        touched.delete(record.forget);
-      } else touched.add(this.put(record));
-    }
-    for (const contactId of touched) this.refresh(contactId);
+    for (const record of records) this.apply(record);
+    this.settle();
+  }
+
+  /** Applies one journal record without scheduling a write; settle() derives the states after the last. */
+  apply(record: ConsentRecord): void {
+    if ('forget' in record) {
+      this.entriesByContact.delete(record.forget);
+      this.stateByContact.delete(record.forget);
+      this.unsettled.delete(record.forget);
+    } else this.unsettled.add(this.put(record));
+  }
+
+  /** Derives the current state of every contact whose ledger was loaded since the last call. */
+  settle(): void {
+    for (const contactId of this.unsettled) this.refresh(contactId);
+    this.unsettled.clear();
   }
 
   /** How many ledger entries are live. */

@@ -27,6 +27,9 @@ class Interner {
   }
 }
 
+/** A contact as held: with the key of the import row it last took in, if it still holds one. */
+type StoredContact = Contact & { importKey: string | undefined };
+
 /** A copy of a stored contact, as it was written: absent fields absent, nothing shared. */
 export function expand(stored: Contact): Contact {
   const contact: Contact = {
@@ -53,12 +56,11 @@ export function expand(stored: Contact): Contact {
 
 /** Contacts held in maps: the in-memory store, and the working set of the lowdb store. */
 export class MemoryContacts implements ContactRepository {
-  private readonly byId = new Map<string, Contact>();
+  private readonly byId = new Map<string, StoredContact>();
   private readonly idByPhone = new Map<string, string>();
   private sortedIds: string[] | null = null;
   private readonly strings = new Interner();
-  /** Import keys (see ContactImportKeys): by contact id, and the way back. */
-  private readonly keyById = new Map<string, string>();
+  /** Import keys (see ContactImportKeys), to the contact holding each; the contact holds its own (StoredContact). */
   private readonly idByKey = new Map<string, string>();
 
   readonly importKeys: ContactImportKeys = {
@@ -67,7 +69,7 @@ export class MemoryContacts implements ContactRepository {
       for (const key of keys) {
         const id = this.idByKey.get(key);
         const stored = id === undefined ? undefined : this.byId.get(id);
-        if (stored) found.set(key, expand(stored));
+        if (stored?.importKey === key) found.set(key, expand(stored));
       }
       return found;
     },
@@ -81,10 +83,10 @@ export class MemoryContacts implements ContactRepository {
         const key = keys.get(stored.id);
         if (key !== undefined) this.setKey(stored.id, key);
         written.add(stored.id);
-        records.push(key === undefined ? stored : { ...stored, importKey: key });
+        records.push(stored);
       }
       for (const [id, key] of keys) {
-        if (written.has(id) || !this.byId.has(id) || this.keyById.get(id) === key) continue;
+        if (written.has(id) || !this.byId.has(id) || this.byId.get(id)?.importKey === key) continue;
         this.setKey(id, key);
         records.push({ keyed: id, importKey: key });
       }
@@ -107,13 +109,16 @@ export class MemoryContacts implements ContactRepository {
 
   /** Replays journal records (puts and deletes, in order) without scheduling a write. */
   replay(records: Iterable<ContactRecord>): void {
-    for (const record of records) {
-      if ('deleted' in record) this.remove(record.deleted);
-      else if ('keyed' in record) this.setKey(record.keyed, record.importKey);
-      else {
-        this.put(record);
-        if (record.importKey !== undefined) this.setKey(record.id, record.importKey);
-      }
+    for (const record of records) this.apply(record);
+  }
+
+  /** Applies one journal record without scheduling a write. */
+  apply(record: ContactRecord): void {
+    if ('deleted' in record) this.remove(record.deleted);
+    else if ('keyed' in record) this.setKey(record.keyed, record.importKey);
+    else {
+      this.put(record);
+      if (record.importKey !== undefined) this.setKey(record.id, record.importKey);
     }
   }
 
@@ -128,11 +133,8 @@ export class MemoryContacts implements ContactRepository {
   }
 
   /** Every contact with its import key, as journal records: what a snapshot holds. */
-  *records(): IterableIterator<ContactRecord> {
-    for (const stored of this.byId.values()) {
-      const key = this.keyById.get(stored.id);
-      yield key === undefined ? stored : { ...stored, importKey: key };
-    }
+  records(): IterableIterator<ContactRecord> {
+    return this.byId.values();
   }
 
   async upsertMany(contacts: readonly Contact[]): Promise<void> {
@@ -199,35 +201,37 @@ export class MemoryContacts implements ContactRepository {
   }
 
   private setKey(id: string, key: string): void {
-    if (!this.byId.has(id)) return;
-    this.dropKey(id);
+    const stored = this.byId.get(id);
+    if (!stored) return;
+    this.dropKey(stored);
     const holder = this.idByKey.get(key);
     // A key names one contact: the newest holder keeps it.
-    if (holder !== undefined) this.keyById.delete(holder);
-    this.keyById.set(id, key);
+    const previous = holder === undefined ? undefined : this.byId.get(holder);
+    if (previous) previous.importKey = undefined;
+    stored.importKey = key;
     this.idByKey.set(key, id);
   }
 
-  private dropKey(id: string): void {
-    const key = this.keyById.get(id);
+  private dropKey(stored: StoredContact): void {
+    const key = stored.importKey;
     if (key === undefined) return;
-    this.keyById.delete(id);
-    if (this.idByKey.get(key) === id) this.idByKey.delete(key);
+    stored.importKey = undefined;
+    if (this.idByKey.get(key) === stored.id) this.idByKey.delete(key);
   }
 
   private remove(id: string): void {
     const contact = this.byId.get(id);
     if (!contact) return;
-    this.dropKey(id);
+    this.dropKey(contact);
     this.byId.delete(id);
     if (this.idByPhone.get(contact.phone) === id) this.idByPhone.delete(contact.phone);
     this.sortedIds = null;
   }
 
-  private put(contact: Contact): Contact {
-    // Any change of a contact ends what its import key promised.
-    this.dropKey(contact.id);
+  private put(contact: Contact): StoredContact {
     const previous = this.byId.get(contact.id);
+    // Any change of a contact ends what its import key promised.
+    if (previous) this.dropKey(previous);
     if (previous && previous.phone !== contact.phone) this.idByPhone.delete(previous.phone);
     if (!previous) this.sortedIds = null;
     const compact = this.compact(contact);
@@ -241,10 +245,10 @@ export class MemoryContacts implements ContactRepository {
    * empty lists and properties shared; absent fields are held as `undefined` (deleting them would turn the
    * object into a slow dictionary). Never handed out: reads return copies without them (expand).
    */
-  private compact(contact: Contact): Contact {
+  private compact(contact: Contact): StoredContact {
     const s = this.strings;
     const opt = (value: string | undefined): string | undefined => (value === undefined ? undefined : s.get(value));
-    const compact: Contact = {
+    const compact: StoredContact = {
       id: contact.id,
       phone: contact.phone,
       firstName: opt(contact.firstName),
@@ -262,6 +266,7 @@ export class MemoryContacts implements ContactRepository {
       crm: contact.crm === undefined ? undefined : { ...contact.crm },
       createdAt: s.get(contact.createdAt),
       updatedAt: s.get(contact.updatedAt),
+      importKey: undefined,
     };
     return compact;
   }
