@@ -8,7 +8,7 @@ import type { Contact } from './contact.js';
 import type { ColumnMapping } from './columns.js';
 import type { SheetRow } from './files/sheet.js';
 import type { MergeOutcome } from './merge.js';
-import { mergeContact, sameContact, signature } from './merge.js';
+import { mergeContact, sameContact } from './merge.js';
 import { parseConsentCell } from './columns.js';
 import { rowKeyer } from './row-key.js';
 import type { RowProblem } from './row-to-fields.js';
@@ -61,25 +61,9 @@ interface Pending {
   key: string | undefined;
 }
 
-/** What the import remembers of a phone once its batch is written (not the contact itself). */
-interface Seen {
-  /** What was counted for it so far. */
-  outcome: MergeOutcome;
-  /**
-   * The contact as it was before this import, when it has been rewritten since: a signature to compare
-   * the final result with. `undefined`: the stored contact is still the original.
-   */
-  originalSignature: string | undefined;
-}
-
-/** One phone's work within a batch. */
-interface PhoneState {
-  /** The contact as stored when the batch began (undefined: new). */
-  current: Contact | undefined;
-  contact: Contact | undefined;
-  consent: ConsentState | undefined;
-  lastConsent?: { status: ConsentStatus; source: string };
-  /** The key of the last row merged, if it was clean. */
+/** A merged contact not yet written: an update (written once, at the end) or, in a dry run, anything. */
+interface Held {
+  contact: Contact;
   key: string | undefined;
 }
 
@@ -103,6 +87,7 @@ export async function importContacts(
   const context: ImportContext = {
     options, deps, report, mapping,
     seen: new Map(),
+    held: new Map(),
     keyOf: rowKeyer(mapping, options.defaultCountry),
     consentColumn: mapping.columns.find((column) => column.target === 'consent'),
     sources: new Map(),
@@ -124,8 +109,17 @@ export async function importContacts(
     }
   }
   await importBatch(batch, context);
-  // Batches are applied as they go (each is visible to the next); the import ends once all are durable.
-  if (!options.dryRun) await deps.store.flush();
+  if (!options.dryRun) {
+    // Updates are held to the end, so a number repeated across batches is written once, and not at all
+    // when the file as a whole changes nothing.
+    const held = [...context.held.values()];
+    for (let start = 0; start < held.length; start += batchSize) {
+      const slice = held.slice(start, start + batchSize);
+      await upsert(deps.store, slice.map((item) => item.contact), new Map(slice.flatMap((item) => (item.key === undefined ? [] : [[item.contact.id, item.key] as const]))));
+    }
+    // New contacts and consent were written batch by batch; the import ends once all is durable.
+    await deps.store.flush();
+  }
   deps.onProgress?.(report.rows);
   return report;
 }
@@ -135,8 +129,10 @@ interface ImportContext {
   deps: ImportDeps;
   report: ImportReport;
   mapping: ColumnMapping;
-  /** Every phone met so far in the file. */
-  seen: Map<string, Seen>;
+  /** Every phone met so far in the file, with what was counted for it. */
+  seen: Map<string, MergeOutcome>;
+  /** Contacts merged but not written yet, by phone. */
+  held: Map<string, Held>;
   keyOf: (cells: readonly string[]) => string;
   consentColumn: { index: number; header: string } | undefined;
   /** One source string per consent column, not one per row: 100,000 ledger entries share it. */
@@ -166,7 +162,7 @@ async function importBatch(batch: RawRow[], context: ImportContext): Promise<voi
     const known = keyed.get(key);
     if (known && !seen.has(known.phone) && !claimed.has(known.phone)) {
       claimed.add(known.phone);
-      seen.set(known.phone, { outcome: 'unchanged', originalSignature: undefined });
+      seen.set(known.phone, 'unchanged');
       report.unchanged += 1;
       const cell = context.consentColumn ? parseConsentCell((item.cells[context.consentColumn.index] ?? '').trim()) : undefined;
       const consent = cell?.ok && cell.value ? { status: cell.value, source: sourceOf(context, context.consentColumn?.header ?? '') } : options.consent;
@@ -197,60 +193,67 @@ async function importBatch(batch: RawRow[], context: ImportContext): Promise<voi
   for (const { contact } of skipped) consentIds.push(contact.id);
   const storedConsent = consentIds.length > 0 ? await deps.store.consent.currentMany(consentIds) : new Map<string, ConsentState>();
 
-  const changed: Contact[] = [];
+  const written: Contact[] = [];
   const newKeys = new Map<string, string>();
   const entries: ConsentEntry[] = [];
   for (const { contact, consent } of skipped) applyImportConsent(contact.id, storedConsent.get(contact.id), consent, now, entries, context);
 
   for (const [phone, rowsOfPhone] of pending) {
-    const current = stored.get(phone);
-    const state: PhoneState = { current, contact: current, consent: current && storedConsent.get(current.id), key: undefined };
+    // What the store holds is the contact as it was before this import, unless this import created it.
+    const original = stored.get(phone);
+    const before = seen.get(phone);
+    const held = context.held.get(phone);
+    let contact = held?.contact ?? original;
+    let key: string | undefined;
+    let lastConsent: { status: ConsentStatus; source: string } | undefined;
     // Rows of one phone merge in file order (later non-empty values win); the outcome is decided on the
-    // result, against the contact as it was before the import, so a file that repeats a number with
+    // result against the contact as it was before the import, so a file that repeats a number with
     // different data still re-imports as "unchanged".
     for (const item of rowsOfPhone) {
-      state.contact = mergeContact(state.contact, item.fields, { now, newId: deps.newId }).contact;
-      state.key = item.key;
-      if (item.consent) state.lastConsent = item.consent;
+      contact = mergeContact(contact, item.fields, { now, newId: deps.newId }).contact;
+      key = item.key;
+      if (item.consent) lastConsent = item.consent;
     }
-    const contact = state.contact as Contact;
-    const before = seen.get(phone);
-    const outcome = decideOutcome(before, current, contact);
-    if (before) report[before.outcome] -= 1;
+    const merged = contact as Contact;
+    const created = before === 'created' || (!before && !original);
+    const outcome: MergeOutcome = created ? 'created' : original && sameContact(original, merged) ? 'unchanged' : 'updated';
+    if (before) report[before] -= 1;
     report[outcome] += 1;
-    const rewritten = current !== undefined && !sameContact(current, contact);
-    seen.set(phone, {
-      outcome,
-      // The first rewrite of a stored contact keeps a signature of the original to compare with later.
-      originalSignature: before?.originalSignature ?? (rewritten && outcome !== 'created' ? signature(current) : undefined),
-    });
-    if (outcome === 'created' && !current) {
-      const suppression = context.suppressed(contact.phone);
+    seen.set(phone, outcome);
+
+    let consentState = original && storedConsent.get(original.id);
+    if (!before && !original) {
+      // A number on the suppression list (an erased contact who had opted out) comes back opted out.
+      const suppression = context.suppressed(merged.phone);
       if (suppression) {
         const entry: ConsentEntry = {
-          id: deps.newId(), contactId: contact.id, status: 'opted_out', scope: suppression.scope, origin: 'recipient',
+          id: deps.newId(), contactId: merged.id, status: 'opted_out', scope: suppression.scope, origin: 'recipient',
           source: 'suppression list: this number opted out before its data was erased', at: now,
         };
         entries.push(entry);
-        state.consent = applyConsentEntry(state.consent ?? UNKNOWN_CONSENT, entry).state;
+        consentState = applyConsentEntry(consentState ?? UNKNOWN_CONSENT, entry).state;
       }
     }
-    if (!current || rewritten) changed.push(contact);
-    if (state.key !== undefined) newKeys.set(contact.id, state.key);
-    applyImportConsent(contact.id, state.consent, state.lastConsent, now, entries, context);
+    if (options.dryRun) {
+      context.held.set(phone, { contact: merged, key });
+    } else if (outcome === 'updated') {
+      context.held.set(phone, { contact: merged, key });
+    } else {
+      context.held.delete(phone);
+      // New contacts are written now (consent entries name them); an unchanged one only takes the key.
+      if (outcome === 'created' && (!original || !sameContact(original, merged))) written.push(merged);
+      if (key !== undefined) newKeys.set(merged.id, key);
+    }
+    applyImportConsent(merged.id, consentState, lastConsent, now, entries, context);
   }
 
-  if (!options.dryRun) {
-    const { contacts } = deps.store;
-    await Promise.all([contacts.importKeys ? contacts.importKeys.upsertWithKeys(changed, newKeys) : contacts.upsertMany(changed), deps.store.consent.append(entries)]);
-  }
+  if (!options.dryRun) await Promise.all([upsert(deps.store, written, newKeys), deps.store.consent.append(entries)]);
 }
 
-/** created / updated / unchanged for a phone, against the contact as it was before this import. */
-function decideOutcome(before: Seen | undefined, current: Contact | undefined, contact: Contact): MergeOutcome {
-  if (before?.outcome === 'created' || (!before && !current)) return 'created';
-  if (before?.originalSignature !== undefined) return before.originalSignature === signature(contact) ? 'unchanged' : 'updated';
-  return current && sameContact(current, contact) ? 'unchanged' : 'updated';
+/** Upserts contacts, giving them (and unchanged ones) their import keys when the store keeps keys. */
+async function upsert(store: Store, contacts: readonly Contact[], keys: ReadonlyMap<string, string>): Promise<void> {
+  if (store.contacts.importKeys) await store.contacts.importKeys.upsertWithKeys(contacts, keys);
+  else await store.contacts.upsertMany(contacts);
 }
 
 function applyImportConsent(

@@ -1,5 +1,4 @@
 import type { Contact, ContactFields } from './contact.js';
-import { hashText } from './row-key.js';
 import { resolveTimezone } from './timezone.js';
 
 export type MergeOutcome = 'created' | 'updated' | 'unchanged';
@@ -105,10 +104,4 @@ function sameRecord(a: Record<string, string>, b: Record<string, string>): boole
   if (keys.length !== Object.keys(b).length) return false;
   for (const key of keys) if (a[key] !== b[key] || !(key in b)) return false;
   return true;
-}
-
-/** A short hash of everything sameContact compares: equal contacts have equal signatures. */
-export function signature(contact: Contact): string {
-  const properties = Object.keys(contact.properties).sort().map((key) => [key, contact.properties[key]]);
-  return hashText(JSON.stringify([...COMPARED_SCALARS.map((key) => contact[key] ?? null), contact.interests, contact.tags, properties, contact.crm?.system ?? null, contact.crm?.id ?? null]));
 }

@@ -46,9 +46,3 @@ function hashLanes(text: string, a: number, b: number): [number, number] {
   }
   return [a, b];
 }
-
-/** The same 64-bit hash of any text (for signatures of whole contacts). */
-export function hashText(text: string): string {
-  const [a, b] = hashLanes(text, 0x811c9dc5, 0x2b992ddf);
-  return (a >>> 0).toString(36) + ':' + (b >>> 0).toString(36);
-}
