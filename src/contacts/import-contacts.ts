@@ -21,7 +21,7 @@ export interface ImportOptions {
   /** A name for the file in consent sources ("import customers.csv"). */
   sourceName: string;
   dryRun?: boolean;
-  /** Rows per store call. */
+  /** Rows per store call (default 1,000: smaller batches leave less garbage to outlive a collection, and lower the peak memory). */
   batchSize?: number;
 }
 
@@ -83,7 +83,7 @@ export async function importContacts(
     rows: 0, created: 0, updated: 0, unchanged: 0, duplicates: 0, invalid: [], warnings: [],
     consent: { optedIn: 0, optedOut: 0, keptOptedOut: 0 }, dryRun: Boolean(options.dryRun),
   };
-  const batchSize = options.batchSize ?? 5000;
+  const batchSize = options.batchSize ?? 1000;
   const context: ImportContext = {
     options, deps, report, mapping,
     seen: new Map(),
