@@ -108,6 +108,22 @@ describe('re-importing a file', () => {
     expect((await store.contacts.getByPhones(['+79120000003'])).get('+79120000003')?.firstName).toBe('Ирина');
   });
 
+  it('works the same with a store that keeps no import keys (every row merged again)', async () => {
+    const inner = createMemoryStore();
+    const { importKeys: _keys, ...contacts } = Object.assign(Object.create(null) as object, {
+      upsertMany: inner.contacts.upsertMany.bind(inner.contacts), getMany: inner.contacts.getMany.bind(inner.contacts),
+      getByPhones: inner.contacts.getByPhones.bind(inner.contacts), count: inner.contacts.count.bind(inner.contacts),
+      scan: inner.contacts.scan.bind(inner.contacts), list: inner.contacts.list.bind(inner.contacts), deleteMany: inner.contacts.deleteMany.bind(inner.contacts),
+      importKeys: undefined,
+    });
+    const store = new Proxy(inner, { get: (target, name) => (name === 'contacts' ? contacts : Reflect.get(target, name)) }) as Store;
+    expect(store.contacts.importKeys).toBeUndefined();
+    const file = csv(tempDir(), ROWS);
+    expect(await run(store, file, { batchSize: 2 })).toMatchObject({ created: 4, duplicates: 1 });
+    expect(await run(store, file, { batchSize: 2 })).toMatchObject({ created: 0, updated: 0, unchanged: 4, duplicates: 1 });
+    expect((await store.contacts.getByPhones(['+79120000002'])).get('+79120000002')?.firstName).toBe('Олежек');
+  });
+
   it('a dry run after a real import reports unchanged and writes nothing', async () => {
     const store = createMemoryStore();
     const file = csv(tempDir(), ROWS);
