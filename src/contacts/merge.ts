@@ -80,5 +80,28 @@ function applyTimezone(merged: Contact, incoming: ContactFields): void {
 
 /** Equal in everything but the update time. */
 export function sameContact(a: Contact, b: Contact): boolean {
-  return JSON.stringify({ ...a, updatedAt: '' }) === JSON.stringify({ ...b, updatedAt: '' });
+  if (a === b) return true;
+  for (const key of COMPARED_SCALARS) if (a[key] !== b[key]) return false;
+  return (
+    sameList(a.interests, b.interests) &&
+    sameList(a.tags, b.tags) &&
+    sameRecord(a.properties, b.properties) &&
+    a.crm?.system === b.crm?.system &&
+    a.crm?.id === b.crm?.id
+  );
+}
+
+const COMPARED_SCALARS = ['id', 'phone', 'firstName', 'lastName', 'middleName', 'gender', 'birthDate', 'city', 'country', 'timezone', 'timezoneSource', 'createdAt'] as const;
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) if (a[key] !== b[key] || !(key in b)) return false;
+  return true;
 }

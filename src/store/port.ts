@@ -100,6 +100,24 @@ export interface ContactRepository {
   list(options: { limit: number; afterId?: string }): Promise<Contact[]>;
   /** Removes contacts (personal data erasure); unknown ids are ignored. */
   deleteMany(ids: readonly string[]): Promise<void>;
+  /** Optional: lets a re-import skip rows it already took in (see ContactImportKeys). */
+  readonly importKeys?: ContactImportKeys;
+}
+
+/**
+ * A key per contact naming the import row it last took in (a hash of the row's cells and the import's
+ * settings). The contact equals what merging that row again would give, for as long as it keeps the
+ * key: every other change of the contact (upsertMany, deleteMany) drops it. So a re-import finds its
+ * unchanged rows by key without normalising or merging them.
+ */
+export interface ContactImportKeys {
+  /** Contacts that still hold one of these keys, keyed by it. */
+  lookup(keys: readonly string[]): Promise<Map<string, Contact>>;
+  /**
+   * Upserts the contacts (as upsertMany), then gives contacts (by id, among them or already stored) their
+   * key; unknown ids are ignored. One call, so a store writes each contact once with its key.
+   */
+  upsertWithKeys(contacts: readonly Contact[], keys: ReadonlyMap<string, string>): Promise<void>;
 }
 
 export interface ConsentRepository {

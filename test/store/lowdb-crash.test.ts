@@ -27,10 +27,11 @@ function startImport(dataDir: string) {
   });
 }
 
-/** Resolves once the file exists (the child has committed at least one batch), polling the disk. */
+/** Resolves once the file holds data (the child has written at least one batch), polling the disk. */
 async function waitForFile(file: string, child: ReturnType<typeof spawn>): Promise<void> {
   for (let i = 0; i < 600 && child.exitCode === null; i += 1) {
-    if (fs.existsSync(file)) return;
+    // Not just created: the first batch's lines are in it.
+    if (fs.existsSync(file) && fs.statSync(file).size > 0) return;
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -43,7 +44,7 @@ describe('lowdb store under a killed process', () => {
       const dataDir = path.join(work, `data-${delayMs}`);
       const child = startImport(dataDir);
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-      await waitForFile(path.join(dataDir, 'contacts.json'), child);
+      await waitForFile(path.join(dataDir, 'contacts.0.jsonl'), child);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       child.kill('SIGKILL');
       // Killed, not finished: the import was still running.

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertStoreRoom } from '../../src/campaigns/store-room.js';
+import type { Contact } from '../../src/contacts/contact.js';
 import { LowdbStore } from '../../src/store/lowdb/lowdb-store.js';
+import { recoverDamage } from '../../src/store/lowdb/recover.js';
 import type { Store } from '../../src/store/port.js';
 import { makeContact, makeEntry } from '../helpers/factories.js';
 import { describeStoreContract } from './store.contract.js';
@@ -31,27 +33,93 @@ describeStoreContract('lowdb', {
 });
 
 describe('lowdb store', () => {
-  it('writes one compact JSON file per collection under the data dir', async () => {
+  it('journals contacts and consent: one compact line per change, replayed on open; a compaction folds them into the snapshot', async () => {
     const dir = tempDir();
     const store = await open(dir);
     const contact = makeContact();
     await store.contacts.upsertMany([contact]);
     await store.consent.append([makeEntry({ contactId: contact.id })]);
     await store.close();
-    const text = fs.readFileSync(path.join(dir, 'contacts.json'), 'utf8');
-    expect(text).not.toContain('\n  ');
-    expect(JSON.parse(text)).toEqual({ version: 1, items: [contact] });
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'consent.json'), 'utf8')).items).toHaveLength(1);
+    const lines = fs.readFileSync(path.join(dir, 'contacts.0.jsonl'), 'utf8').split('\n').filter(Boolean);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([contact]);
+    expect(fs.readFileSync(path.join(dir, 'consent.0.jsonl'), 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+    expect(fs.existsSync(path.join(dir, 'contacts.json'))).toBe(false);
+
+    const again = await open(dir);
+    expect((await again.contacts.getMany([contact.id])).get(contact.id)).toEqual(contact);
+    expect((await again.consent.currentMany([contact.id])).get(contact.id)?.marketing).toBe('opted_in');
+    // Erasure compacts: the journal is emptied and the snapshot holds what is live.
+    await again.contacts.deleteMany([contact.id]);
+    await again.scrub?.([contact.phone]);
+    await again.close();
+    const snapshot = JSON.parse(fs.readFileSync(path.join(dir, 'contacts.json'), 'utf8'));
+    expect(snapshot).toEqual({ version: 1, journalGen: 1, items: [] });
+    expect(fs.existsSync(path.join(dir, 'contacts.0.jsonl'))).toBe(false);
+    expect(fs.readdirSync(dir).filter((name) => name.startsWith('contacts.') && name.endsWith('.jsonl'))).toEqual([]);
+    const third = await open(dir);
+    expect(await third.contacts.count()).toBe(0);
+    await third.close();
   });
 
-  it('group-commits: 200 concurrent changes cost a couple of writes, durable once flush resolves', async () => {
+  it('a changed contact appends one line, never rewrites the others; the journal compacts once it outgrows what is live', async () => {
+    const dir = tempDir();
+    const store = await open(dir);
+    const contacts = Array.from({ length: 5000 }, () => makeContact());
+    await store.contacts.upsertMany(contacts.slice(0, 4999));
+    await store.flush();
+    const journal = path.join(dir, 'contacts.0.jsonl');
+    const before = fs.readFileSync(journal);
+    await store.contacts.upsertMany([contacts[4999] as Contact]);
+    await store.flush();
+    const after = fs.readFileSync(journal);
+    // Appended: the earlier lines are byte for byte as they were.
+    expect(after.subarray(0, before.length).equals(before)).toBe(true);
+    expect(after.length - before.length).toBeLessThan(1000);
+    // 5,000 live contacts: 10,000 more lines (re-imports that change them twice) and the journal compacts.
+    await store.contacts.upsertMany(contacts.map((contact) => ({ ...contact, city: 'Тверь' })));
+    await store.contacts.upsertMany(contacts.map((contact) => ({ ...contact, city: 'Тула' })));
+    await store.contacts.upsertMany([{ ...(contacts[1] as Contact), city: 'Тверь' }]);
+    await store.flush();
+    expect(fs.existsSync(journal)).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'contacts.json'), 'utf8')).items).toHaveLength(5000);
+    await store.close();
+    const again = await open(dir);
+    expect(await again.contacts.count()).toBe(5000);
+    expect((await again.contacts.getMany([contacts[2]?.id as string])).get(contacts[2]?.id as string)?.city).toBe('Тула');
+    expect((await again.contacts.getMany([contacts[1]?.id as string])).get(contacts[1]?.id as string)?.city).toBe('Тверь');
+    await again.close();
+  });
+
+  it('drops a torn last journal line; a damaged line before good ones stops start-up naming the file and line', async () => {
+    const dir = tempDir();
+    const store = await open(dir);
+    const contacts = [makeContact(), makeContact()];
+    await store.contacts.upsertMany(contacts);
+    await store.close();
+    const journal = path.join(dir, 'contacts.0.jsonl');
+    fs.appendFileSync(journal, '{"id":"torn","pho');
+    const again = await open(dir);
+    expect(await again.contacts.count()).toBe(2);
+    await again.close();
+    expect(fs.readFileSync(journal, 'utf8').endsWith('}\n')).toBe(true);
+
+    const text = fs.readFileSync(journal, 'utf8');
+    fs.writeFileSync(journal, `xx\u0000${text.slice(3)}`);
+    await expect(open(dir)).rejects.toMatchObject({ code: 'STORE_CORRUPT', message: expect.stringMatching(/contacts\.0\.jsonl has a damaged line 1 /) });
+    const found = await recoverDamage(dir, new Date('2026-01-01T00:00:00Z'));
+    expect(found).toMatchObject([{ file: journal, kind: 'collection-journal', kept: 1 }]);
+    const recovered = await open(dir);
+    expect((await recovered.contacts.list({ limit: 10 })).map((c) => c.id)).toEqual([contacts[1]?.id]);
+    await recovered.close();
+  });
+
+  it('group-commits: 200 concurrent changes cost a couple of journal writes, durable once flush resolves', async () => {
     const dir = tempDir();
     const store = await open(dir);
     const contacts = Array.from({ length: 200 }, () => makeContact());
     await Promise.all(contacts.map((contact) => store.contacts.upsertMany([contact])));
     await store.flush();
-    expect(store.writes().contacts).toBeLessThanOrEqual(2);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'contacts.json'), 'utf8')).items).toHaveLength(200);
+    expect(fs.readFileSync(path.join(dir, 'contacts.0.jsonl'), 'utf8').split('\n').filter(Boolean)).toHaveLength(200);
     await store.close();
   });
 
@@ -111,12 +179,12 @@ describe('lowdb store', () => {
   it('flush writes at once even while writes are spaced out after a slow one', async () => {
     const dir = tempDir();
     const store = await open(dir);
-    await store.contacts.upsertMany([makeContact()]);
+    await store.segments.put({ name: 'a', filter: { field: 'city', op: 'is_known' } } as never);
     await store.flush();
-    await store.contacts.upsertMany([makeContact()]);
+    await store.segments.put({ name: 'b', filter: { field: 'city', op: 'is_known' } } as never);
     await store.flush();
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'contacts.json'), 'utf8')).items).toHaveLength(2);
-    expect(store.writes().contacts).toBe(2);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'segments.json'), 'utf8')).items).toHaveLength(2);
+    expect(store.writes().segments).toBe(2);
     await store.close();
   });
 

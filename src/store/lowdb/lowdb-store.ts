@@ -3,6 +3,8 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import type { Contact } from '../../contacts/contact.js';
 import type { ConsentEntry } from '../../consent/consent.js';
+import type { ContactRecord } from '../memory/memory-contacts.js';
+import type { ConsentRecord } from '../memory/memory-consent.js';
 import type { Template } from '../../messages/template-record.js';
 import type { Campaign } from '../../campaigns/campaign.js';
 import type { BirthdayAutomation } from '../../campaigns/birthday.js';
@@ -15,6 +17,7 @@ import { MemoryStore } from '../memory/memory-store.js';
 import type { Envelope } from './chunked-json-file.js';
 import { ChunkedJsonFile } from './chunked-json-file.js';
 import { GroupCommit } from './group-commit.js';
+import { JournaledCollection } from './journaled-collection.js';
 import { OutboxFiles } from './outbox-files.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { dataDirBytes, orphanClaims } from './open-checks.js';
@@ -70,6 +73,10 @@ export const COLLECTION_FILES: Record<CollectionName, string> = {
   conversions: 'conversions.json',
 };
 
+/** Collections kept as a snapshot plus an append-only journal (JournaledCollection), not rewritten whole. */
+const JOURNALED_NAMES = ['contacts', 'consent'] as const;
+const JOURNALED: ReadonlySet<string> = new Set(JOURNALED_NAMES);
+
 /**
  * The embedded default store: the working set lives in memory (MemoryStore); each collection is one
  * lowdb file under the data dir, written compactly and atomically (ChunkedJsonFile) in the
@@ -82,6 +89,7 @@ export class LowdbStore implements Store {
   private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, integrationState: 0, suppressions: 0, links: 0, clicks: 0, holdouts: 0, conversions: 0 };
   private outboxFiles: OutboxFiles | undefined;
   private clickJournal: ClickJournal | undefined;
+  private readonly journals: { contacts?: JournaledCollection<ContactRecord>; consent?: JournaledCollection<ConsentRecord> } = {};
   private releaseLock: (() => void) | undefined;
   private closed = false;
   private readonly writeErrors = new Map<CollectionName, unknown>();
@@ -89,13 +97,16 @@ export class LowdbStore implements Store {
   private constructor(private readonly options: LowdbStoreOptions) {
     this.memory = new MemoryStore({
       before: () => this.checkWritable(),
-      after: (collection) => this.schedule(collection),
+      // Contacts and consent are journaled (below), not rewritten whole.
+      after: (collection) => (JOURNALED.has(collection) ? undefined : this.schedule(collection)),
       outbox: (_campaigns, rows) => this.outboxFiles?.record(rows),
       // Clicks can run to hundreds of thousands: appended to a journal, not rewritten per batch.
       clicks: {
         appended: (records) => this.clickJournal?.append(records),
         rewritten: () => this.clickJournal?.rewrite(() => this.memory.clicks.all()),
       },
+      contacts: (records) => this.journals.contacts?.record(records),
+      consent: (records) => this.journals.consent?.record(records),
     });
   }
 
@@ -168,6 +179,8 @@ export class LowdbStore implements Store {
     this.checkWritable();
     await this.flush();
     await this.outboxFiles?.compactAll();
+    // An erased contact's earlier images (names, properties) must not stay in a journal.
+    for (const name of JOURNALED_NAMES) await this.journals[name]?.compactNow();
     await scrubFiles(this.options.dataDir, phones, 'digits');
     // Raw gateway events (the engine's inbox, integrations' sink inboxes) keep reply texts as received.
     await scrubFiles(this.options.dataDir, rawTexts, 'all', (file) => path.basename(file) === 'events.jsonl');
@@ -206,7 +219,7 @@ export class LowdbStore implements Store {
 
   /** How many times each collection file was written since the store opened (for tests and metrics). */
   writes(): Record<CollectionName, number> {
-    return { ...this.writeCounts };
+    return { ...this.writeCounts, contacts: this.journals.contacts?.writes ?? 0, consent: this.journals.consent?.writes ?? 0 };
   }
 
   async flush(): Promise<void> {
@@ -216,6 +229,12 @@ export class LowdbStore implements Store {
       () => this.writeErrors.delete('clicks'),
       (error: unknown) => this.writeErrors.set('clicks', error),
     );
+    for (const name of JOURNALED_NAMES) {
+      await this.journals[name]?.flush().then(
+        () => this.writeErrors.delete(name),
+        (error: unknown) => this.writeErrors.set(name, error),
+      );
+    }
     const [failure] = this.writeErrors.values();
     if (this.writeErrors.size > 0) {
       throw new AppError('INTERNAL', `Could not write ${[...this.writeErrors.keys()].join(', ')} in ${this.options.dataDir}.`, {
@@ -231,6 +250,7 @@ export class LowdbStore implements Store {
     await this.flush();
     await this.outboxFiles?.close();
     await this.clickJournal?.close();
+    for (const name of JOURNALED_NAMES) await this.journals[name]?.close();
     this.closed = true;
     this.releaseLock?.();
   }
@@ -240,7 +260,17 @@ export class LowdbStore implements Store {
     if (!readOnly) fs.mkdirSync(dataDir, { recursive: true });
     if (!readOnly) this.releaseLock = await acquireDataDirLock(dataDir);
     try {
+      {
+        const contacts = await JournaledCollection.open<ContactRecord>(dataDir, 'contacts', () => ({ count: this.memory.contacts.size(), items: this.memory.contacts.records() }), (record) => this.memory.contacts.apply(record), { readOnly: Boolean(readOnly) });
+        const consent = await JournaledCollection.open<ConsentRecord>(dataDir, 'consent', () => ({ count: this.memory.consent.size(), items: this.memory.consent.entries() }), (record) => this.memory.consent.apply(record), { readOnly: Boolean(readOnly) });
+        this.memory.consent.settle();
+        if (!readOnly) {
+          this.journals.contacts = contacts;
+          this.journals.consent = consent;
+        }
+      }
       for (const name of Object.keys(COLLECTION_FILES) as CollectionName[]) {
+        if (JOURNALED.has(name)) continue;
         const file = path.join(dataDir, COLLECTION_FILES[name]);
         const adapter = new ChunkedJsonFile<unknown>(file);
         const db = new Low<Envelope<unknown>>(adapter, { version: 1, items: [] });
@@ -258,8 +288,6 @@ export class LowdbStore implements Store {
       this.releaseLock?.();
       throw error;
     }
-    this.memory.contacts.load(this.items<Contact>('contacts'));
-    this.memory.consent.load(this.items<ConsentEntry>('consent'));
     this.memory.segments.load(this.items<Segment>('segments'));
     this.memory.templates.load(this.items<Template>('templates'));
     this.memory.campaigns.load(this.items<Campaign>('campaigns'));
@@ -314,9 +342,8 @@ export class LowdbStore implements Store {
   private snapshot(name: CollectionName): unknown[] {
     switch (name) {
       case 'contacts':
-        return [...this.memory.contacts.all()];
       case 'consent':
-        return this.memory.consent.all();
+        return [];
       case 'segments':
         return this.memory.segments.all();
       case 'templates':
@@ -347,7 +374,7 @@ export class LowdbStore implements Store {
   }
 
   private async write(name: CollectionName): Promise<number> {
-    const file = this.files.get(name);
+    const file = JOURNALED.has(name) ? undefined : this.files.get(name);
     if (!file) return 0;
     const items: unknown[] = this.snapshot(name);
     file.db.data = { version: 1, items };

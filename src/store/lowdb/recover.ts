@@ -13,7 +13,7 @@ import { inboxPath } from './event-inbox.js';
 /** One damaged file and what recovering it keeps, loses and marks unknown. */
 export interface DamagedFile {
   file: string;
-  kind: 'collection' | 'outbox-snapshot' | 'outbox-journal' | 'event-inbox';
+  kind: 'collection' | 'collection-journal' | 'outbox-snapshot' | 'outbox-journal' | 'event-inbox';
   /** Byte offsets where damage starts. */
   damageAt: number[];
   /** Readable records kept. */
@@ -62,6 +62,17 @@ async function inspect(dataDir: string): Promise<Array<{ report: DamagedFile; re
     found.push({
       report: { file, kind: 'collection', damageAt: salvage.damage, kept: salvage.items.length, unknownRows: [] },
       repaired: () => new ChunkedJsonFile<unknown>(file).write({ version: 1, items: salvage.items }),
+    });
+  }
+  // Contacts and consent journals: damaged lines dropped, every readable line kept in order.
+  for (const name of (await readdir(dataDir).catch(() => [] as string[])).filter((entry) => /^(?:contacts|consent)\.\d+\.jsonl$/.test(entry)).sort()) {
+    const file = path.join(dataDir, name);
+    const bytes = await readFile(file);
+    const scan = scanJournal<unknown>(bytes);
+    if (scan.damaged.length === 0) continue;
+    found.push({
+      report: { file, kind: 'collection-journal', damageAt: scan.damaged.map((d) => d.offset), kept: scan.records.length, unknownRows: [] },
+      repaired: () => rewriteJournal(file, goodLines(bytes, scan as ReturnType<typeof scanJournal<OutboxMessage>>), []),
     });
   }
   const inbox = await inspectInbox(inboxPath(dataDir));

@@ -3,15 +3,55 @@ import { UNKNOWN_CONSENT } from '../../consent/consent.js';
 import { applyConsentEntry, deriveConsent } from '../../consent/ledger.js';
 import type { ConsentRepository, ConsentSummary } from '../port.js';
 
+/** A line of the consent journal: a ledger entry, or a contact whose whole ledger was removed (erasure). */
+export type ConsentRecord = ConsentEntry | { forget: string };
+
 /** The consent ledger in memory, with each contact's derived state kept up to date. */
 export class MemoryConsent implements ConsentRepository {
   private readonly entriesByContact = new Map<string, ConsentEntry[]>();
   private readonly stateByContact = new Map<string, ConsentState>();
+  private readonly strings = new Map<string, string>();
+  private readonly unsettled = new Set<string>();
 
   constructor(
     private readonly beforeChange: () => void,
     private readonly afterChange: () => void,
+    /** Told every change as journal records (the lowdb store appends them to its consent journal). */
+    private readonly journal: (records: ConsentRecord[]) => void = () => undefined,
   ) {}
+
+  /** Replays journal records (entries and forgotten contacts, in order) without scheduling a write. */
+  replay(records: Iterable<ConsentRecord>): void {
+    for (const record of records) this.apply(record);
+    this.settle();
+  }
+
+  /** Applies one journal record without scheduling a write; settle() derives the states after the last. */
+  apply(record: ConsentRecord): void {
+    if ('forget' in record) {
+      this.entriesByContact.delete(record.forget);
+      this.stateByContact.delete(record.forget);
+      this.unsettled.delete(record.forget);
+    } else this.unsettled.add(this.put(record));
+  }
+
+  /** Derives the current state of every contact whose ledger was loaded since the last call. */
+  settle(): void {
+    for (const contactId of this.unsettled) this.refresh(contactId);
+    this.unsettled.clear();
+  }
+
+  /** How many ledger entries are live. */
+  size(): number {
+    let count = 0;
+    for (const list of this.entriesByContact.values()) count += list.length;
+    return count;
+  }
+
+  /** Every entry, for a snapshot, without building one big array. */
+  *entries(): IterableIterator<ConsentEntry> {
+    for (const list of this.entriesByContact.values()) yield* list;
+  }
 
   load(entries: Iterable<ConsentEntry>): void {
     const touched = new Set<string>();
@@ -27,10 +67,13 @@ export class MemoryConsent implements ConsentRepository {
     if (entries.length === 0) return;
     this.beforeChange();
     const outOfOrder = new Set<string>();
+    const stored: ConsentEntry[] = [];
     for (const entry of entries) {
       const list = this.entriesByContact.get(entry.contactId);
       const latest = list?.[list.length - 1];
-      this.put({ ...entry });
+      const copy = { ...entry };
+      stored.push(copy);
+      this.put(copy);
       // The usual case, a change newer than the ledger's last, applies on top; a back-dated one re-derives.
       if (latest && latest.at > entry.at) outOfOrder.add(entry.contactId);
       else if (!outOfOrder.has(entry.contactId)) {
@@ -39,6 +82,7 @@ export class MemoryConsent implements ConsentRepository {
       }
     }
     for (const contactId of outOfOrder) this.refresh(contactId);
+    this.journal(stored);
     this.afterChange();
   }
 
@@ -70,14 +114,28 @@ export class MemoryConsent implements ConsentRepository {
     this.beforeChange();
     this.entriesByContact.delete(contactId);
     this.stateByContact.delete(contactId);
+    this.journal([{ forget: contactId }]);
     this.afterChange();
   }
 
   private put(entry: ConsentEntry): string {
+    // Sources, times and enums repeat across a whole import: keep one copy of each.
+    entry.source = this.intern(entry.source);
+    entry.at = this.intern(entry.at);
+    entry.status = this.intern(entry.status) as ConsentEntry['status'];
+    entry.scope = this.intern(entry.scope) as ConsentEntry['scope'];
+    entry.origin = this.intern(entry.origin) as ConsentEntry['origin'];
     const list = this.entriesByContact.get(entry.contactId);
     if (list) list.push(entry);
     else this.entriesByContact.set(entry.contactId, [entry]);
     return entry.contactId;
+  }
+
+  private intern(value: string): string {
+    const known = this.strings.get(value);
+    if (known !== undefined) return known;
+    if (this.strings.size < 100_000) this.strings.set(value, value);
+    return value;
   }
 
   private refresh(contactId: string): void {

@@ -5,6 +5,8 @@ import { MemoryClicks, MemoryLinks } from './memory-clicks.js';
 import type { ClickJournalHooks } from './memory-clicks.js';
 import { MemoryConsent } from './memory-consent.js';
 import { MemoryConversions } from './memory-conversions.js';
+import type { ConsentRecord } from './memory-consent.js';
+import type { ContactRecord } from './memory-contacts.js';
 import { MemoryContacts } from './memory-contacts.js';
 import { MemoryIdempotency, MemoryNamed, MemoryRecords } from './memory-keyed.js';
 import { MemoryOutbox } from './memory-outbox.js';
@@ -27,6 +29,10 @@ export interface ChangeHooks {
   outbox(campaignIds: ReadonlySet<string>, rows: readonly OutboxMessage[]): void;
   /** Clicks appended or rewritten: a store that journals them (lowdb) is told instead of `after('clicks')`. */
   clicks?: ClickJournalHooks;
+  /** Contacts changed (puts and deletes): the lowdb store appends them to the contacts journal. */
+  contacts?(records: ContactRecord[]): void;
+  /** Consent entries appended or ledgers removed: the lowdb store appends them to the consent journal. */
+  consent?(records: ConsentRecord[]): void;
 }
 
 const NO_HOOKS: ChangeHooks = { before: () => undefined, after: () => undefined, outbox: () => undefined };
@@ -54,8 +60,8 @@ export class MemoryStore implements Store {
   readonly conversions: MemoryConversions;
 
   constructor(hooks: ChangeHooks = NO_HOOKS) {
-    this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'));
-    this.consent = new MemoryConsent(() => hooks.before('consent'), () => hooks.after('consent'));
+    this.contacts = new MemoryContacts(() => hooks.before('contacts'), () => hooks.after('contacts'), (records) => hooks.contacts?.(records));
+    this.consent = new MemoryConsent(() => hooks.before('consent'), () => hooks.after('consent'), (records) => hooks.consent?.(records));
     this.segments = new MemoryNamed<Segment>(() => hooks.before('segments'), () => hooks.after('segments'));
     this.templates = new MemoryNamed<Template>(() => hooks.before('templates'), () => hooks.after('templates'));
     this.campaigns = new MemoryRecords<Campaign>(() => hooks.before('campaigns'), () => hooks.after('campaigns'));
