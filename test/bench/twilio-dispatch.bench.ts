@@ -39,6 +39,8 @@ interface RateRun {
   reportMedianMs: number;
   reportMaxMs: number;
   callbacksFailed: number;
+  /** CPU time of the service process (user + system) per message, in microseconds: less load-dependent than the rate. */
+  cpuUsPerMessage: number;
   load1: number;
   seconds: number;
 }
@@ -68,6 +70,17 @@ function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+/** User + system CPU seconds of a process, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 const load1 = (): number => Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
@@ -90,12 +103,15 @@ async function runRate(rate: number, seconds: number): Promise<RateRun> {
     const imported = runBuiltCli(path.join(dataDir, 'data'), ['import', csv, '--json'], env);
     if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`);
     const port = await freePort();
-    service = await startServiceProcess({ dataDir: path.join(dataDir, 'data'), port, env: { ...standIn.env({ mps: rate }), ...env, PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    // TWILIO_BENCH_CPU_PROF=<dir>: the service writes a V8 CPU profile there when it stops.
+    const nodeArgs = process.env.TWILIO_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.TWILIO_BENCH_CPU_PROF)}`] : [];
+    service = await startServiceProcess({ dataDir: path.join(dataDir, 'data'), port, nodeArgs, env: { ...standIn.env({ mps: rate }), ...env, PUBLIC_URL: `http://127.0.0.1:${port}` } });
     const pid = service.child.pid as number;
     const created = await service.api('POST', '/campaigns', { name: `bench ${rate}`, kind: 'transactional', audience: { filter: { and: [] } }, text: 'Your order has shipped.' });
     if (created.status !== 201) throw new Error(`campaign not created: ${JSON.stringify(created.body)}`);
     const id = created.body.id as string;
     const loadBefore = load1();
+    const cpuBefore = cpuSeconds(pid);
     const sent = await service.api('POST', `/campaigns/${id}/send`);
     if (sent.status !== 202) throw new Error(`campaign not started: ${JSON.stringify(sent.body)}`);
 
@@ -116,6 +132,7 @@ async function runRate(rate: number, seconds: number): Promise<RateRun> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     process.stderr.write('\n');
+    const cpuUsed = cpuSeconds(pid) - cpuBefore;
     peakRss = Math.max(peakRss, procStatus(pid, 'VmHWM'));
     const times = standIn.arrivalTimes();
     const span = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
@@ -123,7 +140,7 @@ async function runRate(rate: number, seconds: number): Promise<RateRun> {
     const result: RateRun = {
       messages: standIn.stats.created, achieved, ratio: achieved / rate, maxWindow: maxInWindow(times), throttled: standIn.stats.throttled,
       peakRssMb: peakRss, reportMedianMs: median(reportMs), reportMaxMs: Math.max(0, ...reportMs),
-      callbacksFailed: standIn.callbackAttempts.filter((a) => a.answer < 200 || a.answer >= 300).length, load1: (loadBefore + load1()) / 2, seconds: span,
+      callbacksFailed: standIn.callbackAttempts.filter((a) => a.answer < 200 || a.answer >= 300).length, cpuUsPerMessage: (cpuUsed * 1e6) / Math.max(1, standIn.stats.created), load1: (loadBefore + load1()) / 2, seconds: span,
     };
     process.stderr.write(`  ${rate}/s: ${JSON.stringify(result)}\n`);
     return result;
