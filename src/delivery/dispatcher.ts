@@ -191,8 +191,11 @@ export class Dispatcher {
   }
 
   private newRecorder(grouped: boolean): ResultRecorder {
-    const rate = Math.max(0, ...[...this.lanes.values()].map((lane) => lane.pacer.rate));
-    const grouping = grouped ? { everyMs: this.deps.recordEveryMs ?? 200, maxResults: this.deps.recordMaxResults ?? Math.max(50, Math.round(rate / 4)) } : undefined;
+    const maxResults = (): number => {
+      if (this.deps.recordMaxResults) return this.deps.recordMaxResults;
+      return Math.max(50, Math.round(Math.max(0, ...[...this.lanes.values()].map((lane) => lane.pacer.rate)) / 4));
+    };
+    const grouping = grouped ? { everyMs: this.deps.recordEveryMs ?? 200, maxResults } : undefined;
     return new ResultRecorder(
       {
         store: this.deps.store, timers: this.deps.timers, logger: this.deps.logger, random: this.deps.random, retry: this.retry,
@@ -223,8 +226,9 @@ export class Dispatcher {
     let rate = Math.max(0, ...[...this.lanes.values()].map((lane) => lane.pacer.rate));
     if (rate === 0) {
       try {
-        const configured = this.deps.gateway('default').capabilities().maxSegmentsPerSecond;
-        rate = this.deps.rateShare?.('default', configured) ?? configured;
+        const gateway = this.deps.gateway('default');
+        const configured = gateway.capabilities().maxSegmentsPerSecond;
+        rate = this.deps.rateShare?.(gateway.id, configured) ?? configured;
       } catch {
         rate = FALLBACK_RATE;
       }

@@ -29,8 +29,8 @@ export interface ResultRecorderDeps {
 export interface GroupCommitOptions {
   /** Commit at least this often while results come in (ms). */
   everyMs: number;
-  /** Commit at once when this many results wait. */
-  maxResults: number;
+  /** Commit at once when this many results wait (read at each result: it follows the rate). */
+  maxResults(): number;
 }
 
 /**
@@ -61,7 +61,7 @@ export class ResultRecorder {
   add(outcome: Outcome): void {
     this.buffer.push(outcome);
     if (!this.grouping || this.committing) return;
-    if (this.buffer.length >= this.grouping.maxResults) this.start();
+    if (this.buffer.length >= this.grouping.maxResults()) this.start();
     else this.timer ??= this.deps.timers.setTimeout(() => this.start(), this.grouping.everyMs);
   }
 
@@ -89,7 +89,7 @@ export class ResultRecorder {
       .finally(() => {
         this.committing = undefined;
         if (this.buffer.length > 0 && this.grouping) {
-          if (this.buffer.length >= this.grouping.maxResults) this.start();
+          if (this.buffer.length >= this.grouping.maxResults()) this.start();
           else this.timer ??= this.deps.timers.setTimeout(() => this.start(), this.grouping.everyMs);
         }
       });
