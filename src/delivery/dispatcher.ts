@@ -56,6 +56,8 @@ export interface DispatcherDeps {
 
 /** The longest Retry-After honoured when a gateway does not say its own bound (`<GATEWAY>_MAX_RETRY_AFTER_S`). */
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+/** How long a claim holds by default. */
+const DEFAULT_LEASE_MS = 120_000;
 /** A claim when no gateway's rate is known yet (before the first send). */
 const FALLBACK_RATE = 10;
 const MAX_BATCH = 2000;
@@ -210,7 +212,7 @@ export class Dispatcher {
     const campaignIds = await this.activeCampaigns(true);
     if (campaignIds.size === 0) return 0;
     const batch = await this.deps.store.outbox.claimDue({
-      now: this.deps.clock.now(), limit: this.claimLimit(), leaseMs: this.deps.leaseMs ?? 120_000, attemptId: this.deps.newId(), campaignIds,
+      now: this.deps.clock.now(), limit: this.claimLimit(), leaseMs: this.deps.leaseMs ?? DEFAULT_LEASE_MS, attemptId: this.deps.newId(), campaignIds,
     });
     if (batch.length === 0) return 0;
     this.segmentsPerMessage = batch.reduce((sum, row) => sum + Math.max(1, row.segments), 0) / batch.length;
@@ -357,8 +359,9 @@ export class Dispatcher {
     if (pausedTill > now) return { reason: 'throttled', until: pausedTill };
     if (this.deps.failover && this.deps.failover.gateway !== lane.name && this.circuits?.isOpen(lane.name, now)) return { reason: 'circuit' };
     if (!(await this.activeCampaigns()).has(message.campaignId)) return { reason: 'inactive' };
-    // A claim whose lease ran out may already be `unknown` (a lease check): it is not sent on an expired claim.
-    if (message.leaseUntil !== undefined && Date.parse(message.leaseUntil) <= now) return { reason: 'later' };
+    // Another instance (or this one's lease check) may expire a lease that ran out, ask the gateway and
+    // queue the message again: a claim is only sent while at least half its lease is left.
+    if (message.leaseUntil !== undefined && Date.parse(message.leaseUntil) - now < (this.deps.leaseMs ?? DEFAULT_LEASE_MS) / 2) return { reason: 'later' };
     return undefined;
   }
 
