@@ -331,7 +331,14 @@ export class Dispatcher {
       lane.queuedSegments -= message.segments;
       this.queued -= 1;
       if (this.queued <= this.claimLimit() / 2) this.wakeClaimer?.();
-      const hold = await this.admit(lane, message);
+      let hold: Hold | undefined;
+      try {
+        hold = await this.admit(lane, message);
+      } catch (error) {
+        // The campaign status could not be read (a store error): the message goes back, not out.
+        this.deps.logger.error({ gateway: lane.name, error }, 'could not check a message before sending; it goes back to the queue');
+        hold = { reason: 'later' };
+      }
       if (hold) this.addOutcome({ kind: 'held', message, hold, at: this.deps.clock.now().toISOString() });
       else this.launch(lane, message);
     }
