@@ -161,7 +161,10 @@ export class DeliveryEngine {
     }
   }
 
-  /** Expires leases on the engine's own beat, between batches (never while this process has a batch in flight). */
+  /**
+   * Expires leases on the engine's own beat. The dispatcher sends what it claimed within seconds, far
+   * inside a lease (default 120 s), and never sends a message whose lease has run out.
+   */
   private async checkLeases(): Promise<void> {
     if (this.deps.clock.now().getTime() - this.lastLeaseCheck < (this.deps.leaseCheckMs ?? 5_000)) return;
     await this.expireLeases();
@@ -171,6 +174,12 @@ export class DeliveryEngine {
   async step(): Promise<number> {
     await this.checkLeases();
     const sent = await this.dispatcher.runBatch();
+    await this.housekeeping();
+    return sent;
+  }
+
+  /** Everything but sending: receipts, sinks, reconciliation, campaign start and finish. */
+  private async housekeeping(): Promise<void> {
     await this.processInbox();
     await this.feedSinks();
     if (this.ingestor.pendingOrphans() > 0) await this.ingestor.ingest([]);
@@ -181,7 +190,6 @@ export class DeliveryEngine {
       if (await this.deps.campaigns.completeIfDone(id)) await this.logFinish(id, 'campaign finished');
     }
     for (const id of this.sending) if (!active.has(id)) await this.logFinish(id, 'campaign stopped sending');
-    return sent;
   }
 
   private async logStart(id: string): Promise<void> {
@@ -197,20 +205,27 @@ export class DeliveryEngine {
     this.deps.logger.info({ campaignId: id, status: campaign?.status, messages: await this.deps.store.outbox.countByStatus(id) }, message);
   }
 
-  /** Runs until stop(): the service's background worker. */
+  /**
+   * Runs until stop(): the service's background worker. The dispatcher sends continuously (claiming
+   * ahead, recording in group commits); beside it, every `pollMs`, receipts are applied, sinks fed,
+   * leases checked and finished campaigns completed.
+   */
   start(pollMs = 200): void {
     if (this.running) return;
     this.running = true;
     this.loop = (async () => {
       await this.recover().catch((error: unknown) => this.deps.logger.error({ error }, 'recovery after a restart failed; the engine retries it on its beat'));
+      const sending = this.running ? this.dispatcher.run() : Promise.resolve();
       while (this.running) {
         try {
-          if ((await this.step()) === 0) await this.sleep(pollMs);
+          await this.checkLeases();
+          await this.housekeeping();
         } catch (error) {
           this.deps.logger.error({ error }, 'delivery step failed; retrying');
-          await this.sleep(pollMs);
         }
+        if (this.running) await this.sleep(pollMs);
       }
+      await sending;
     })();
   }
 

@@ -3,12 +3,14 @@ import type { Logger } from '../common/logger.js';
 import type { Store } from '../store/port.js';
 import { CircuitBreakers } from './circuit-breaker.js';
 import { DispatchLog } from './dispatch-log.js';
-import type { GatewayError, SendResult, SmsGateway, StatusEvent } from './gateway.js';
+import type { GatewayCapabilities, GatewayError, SendResult, SmsGateway, StatusEvent } from './gateway.js';
+import { InFlightWindow } from './in-flight-window.js';
 import type { OutboxMessage } from './outbox.js';
-import { canMove } from './outbox.js';
-import { GatewayRateLimiter } from './rate-limiter.js';
+import { GatewayPacer } from './rate-limiter.js';
+import type { Hold, Outcome } from './result-recorder.js';
+import { ResultRecorder } from './result-recorder.js';
 import type { RetryPolicy } from './retry.js';
-import { DEFAULT_RETRY, retryDecision } from './retry.js';
+import { DEFAULT_RETRY } from './retry.js';
 import type { Timers } from './timers.js';
 
 export interface DispatcherDeps {
@@ -38,40 +40,74 @@ export interface DispatcherDeps {
   leaseMs?: number;
   /** How stale the campaign status checked before each send may be (default 200 ms). */
   stopCheckMs?: number;
+  /**
+   * The segments per second THIS process may send through `gateway` now (several instances share one
+   * gateway's rate); read at every pacing decision, so it must be cheap. Default: the configured rate.
+   */
+  rateShare?: (gateway: string, configuredPerSecond: number) => number;
+  /** Continuous sending (`run`): results are committed at least this often (default 200 ms)... */
+  recordEveryMs?: number;
+  /** ...or as soon as this many wait (default: a quarter second of the rate, at least 50). */
+  recordMaxResults?: number;
+  /** Continuous sending: how long to wait before claiming again when nothing was due (default 200 ms). */
+  idleMs?: number;
 }
+
 
 /** The longest Retry-After honoured when a gateway does not say its own bound (`<GATEWAY>_MAX_RETRY_AFTER_S`). */
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+/** How long a claim holds by default. */
+const DEFAULT_LEASE_MS = 120_000;
 /** A claim when no gateway's rate is known yet (before the first send). */
 const FALLBACK_RATE = 10;
 const MAX_BATCH = 2000;
-/** The longest single wait for a rate slot: a stop or a pause is noticed within it. */
+/** The longest single wait for a rate slot or a free request: a stop or a pause is noticed within it. */
 const MAX_WAIT_MS = 100;
 
-/** Why a claimed message goes back without being sent: it never reached the gateway, so nothing is lost or doubled. */
-type Hold = { reason: 'halted' | 'circuit' | 'inactive' | 'later' } | { reason: 'throttled'; until: number };
-
-type Outcome =
-  | { kind: 'sent'; message: OutboxMessage; result: SendResult; at: string }
-  | { kind: 'held'; message: OutboxMessage; hold: Hold; at: string };
+/** One gateway's share of the claimed messages, sent in order as its pace and in-flight window allow. */
+interface Lane {
+  name: string;
+  gateway: SmsGateway;
+  capabilities: GatewayCapabilities;
+  pacer: GatewayPacer;
+  window: InFlightWindow;
+  queue: OutboxMessage[];
+  queuedSegments: number;
+  inFlight: number;
+  running: Set<Promise<void>>;
+  pump: Promise<void> | undefined;
+  /** Wakes the pump waiting for a request to finish. */
+  freed: (() => void) | undefined;
+}
 
 /**
- * The outbox dispatcher. Each batch: claim about one second of the gateway's rate (recorded as
- * `sending` with an attempt id and made durable BEFORE any gateway call), send them pipelined within
- * the gateway's rate (segments per second, sliding window) and in-flight cap, then record every result
- * in one write. Before each send it checks that the campaign is still sending, the engine is not
- * stopping, the gateway is not throttled and its circuit is closed; a message that may not go is put
- * back (`queued`, its attempt not counted) instead of being held. A crash between the two writes
- * leaves `sending` rows that become `unknown` and are never re-sent blindly.
+ * The outbox dispatcher, a pipeline: claimed messages are recorded as `sending` with an attempt id and
+ * made durable BEFORE any gateway call; each gateway's lane sends them in order, paced evenly at its
+ * rate (GatewayPacer: segments per second, a strict sliding window underneath) with as many requests
+ * in flight as its rate and measured latency need (InFlightWindow, capped); results are recorded in
+ * group commits (ResultRecorder). `run()` keeps it going: the next claim is made and made durable while
+ * the current one is still sending, so the gateway never waits for a write; `runBatch()` does one claim
+ * from start to end (the CLI, tests). Before each send it checks that the campaign is still sending,
+ * the engine is not stopping, the gateway is not throttled and its circuit is closed; a message that
+ * may not go is put back (`queued`, its attempt not counted) instead of being held. A crash before a
+ * result is recorded leaves a `sending` row that becomes `unknown` and is never re-sent blindly.
  */
 export class Dispatcher {
-  private readonly limiters = new Map<string, GatewayRateLimiter>();
+  private readonly lanes = new Map<string, Lane>();
   private readonly circuits: CircuitBreakers | undefined;
   private readonly retry: RetryPolicy;
   readonly log: DispatchLog;
   private halted = false;
   private active: { ids: ReadonlySet<string>; at: number } | undefined;
   private segmentsPerMessage = 1;
+  private recorder: ResultRecorder;
+  /** Messages claimed and not yet sent or held, over every lane. */
+  private queued = 0;
+  /** `sent` outcomes since the batch began (what runBatch returns). */
+  private handled = 0;
+  /** Wakes the claim loop (a lane ran low, or a halt). */
+  private wakeClaimer: (() => void) | undefined;
+  private continuous = false;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.retry = deps.retry ?? DEFAULT_RETRY;
@@ -80,11 +116,14 @@ export class Dispatcher {
       this.log.circuit(change);
       if (change.open && deps.failover) deps.onCircuitOpen?.(change.gateway, deps.failover.gateway, new Date(change.until));
     });
+    this.recorder = this.newRecorder(false);
   }
 
-  /** Stops sending: the batch in flight puts back what it has not sent and returns (graceful shutdown). */
+  /** Stops sending: claimed messages not yet sent go back, sends under way finish, and run() / runBatch() return. */
   halt(): void {
     this.halted = true;
+    this.wakeClaimer?.();
+    for (const lane of this.lanes.values()) lane.freed?.();
   }
 
   /**
@@ -101,7 +140,7 @@ export class Dispatcher {
     const reconciled: StatusEvent[] = [];
     for (const row of unknown) {
       if (!row.providerMessageId) continue;
-      const gateway = this.gatewayIfConfigured(row);
+      const gateway = this.gatewayIfConfigured(row.gateway, row.id);
       if (!gateway?.lookup) continue;
       const found = await gateway.lookup(row.providerMessageId).catch(() => undefined);
       if (found) reconciled.push({ ...found, messageId: row.id });
@@ -110,43 +149,88 @@ export class Dispatcher {
   }
 
   /** A row's gateway, or none (logged) when it is no longer configured: the row stays `unknown`. */
-  private gatewayIfConfigured(row: OutboxMessage): SmsGateway | undefined {
+  private gatewayIfConfigured(name: string, messageId: string): SmsGateway | undefined {
     try {
-      return this.deps.gateway(row.gateway);
+      return this.deps.gateway(name);
     } catch (error) {
-      this.deps.logger.warn({ gateway: row.gateway, messageId: row.id, error: error instanceof Error ? error.message : String(error) }, 'the gateway of a message in flight at the last stop is no longer configured; the message stays unknown');
+      this.deps.logger.warn({ gateway: name, messageId, error: error instanceof Error ? error.message : String(error) }, 'the gateway of a message in flight at the last stop is no longer configured; the message stays unknown');
       return undefined;
     }
   }
 
+  /**
+   * Sends continuously until halt(): claims about `batchSeconds` of the rate whenever less than half of
+   * that is left to send, so the next claim is durable before the lanes run dry. Resolves once what was
+   * claimed is sent or put back and every result is recorded.
+   */
+  async run(): Promise<void> {
+    this.continuous = true;
+    this.recorder = this.newRecorder(true);
+    const idleMs = this.deps.idleMs ?? 200;
+    while (!this.halted) {
+      try {
+        if (this.queued > this.claimLimit() / 2) await this.claimerWait();
+        else if (this.everyKnownGatewayThrottled() || (await this.claim()) === 0) await this.pause(idleMs);
+      } catch (error) {
+        this.deps.logger.error({ error }, 'could not claim messages to send; retrying');
+        await this.pause(idleMs);
+      }
+    }
+    await this.settle();
+    await this.recorder.drain().catch((error: unknown) => this.deps.logger.error({ error }, 'could not record the last send results; those messages will show as unknown'));
+    this.continuous = false;
+  }
+
   /** Claims and sends one batch; returns how many messages it handed to a gateway (0: nothing due, or nothing could go). */
   async runBatch(): Promise<number> {
-    if (this.halted) return 0;
+    if (this.halted || this.continuous) return 0;
+    if (this.everyKnownGatewayThrottled()) return 0;
+    this.handled = 0;
+    if ((await this.claim()) === 0) return 0;
+    await this.settle();
+    await this.recorder.drain();
+    return this.handled;
+  }
+
+  private newRecorder(grouped: boolean): ResultRecorder {
+    const maxResults = (): number => {
+      if (this.deps.recordMaxResults) return this.deps.recordMaxResults;
+      return Math.max(50, Math.round(Math.max(0, ...[...this.lanes.values()].map((lane) => lane.pacer.rate)) / 4));
+    };
+    const grouping = grouped ? { everyMs: this.deps.recordEveryMs ?? 200, maxResults } : undefined;
+    return new ResultRecorder(
+      {
+        store: this.deps.store, timers: this.deps.timers, logger: this.deps.logger, random: this.deps.random, retry: this.retry,
+        onCarrierOptOut: this.deps.onCarrierOptOut, afterCommit: () => this.log.flush(), ...(this.deps.onRecorded ? { onRecorded: this.deps.onRecorded } : {}),
+      },
+      grouping,
+    );
+  }
+
+  /** Claims what is due (durable before anything is sent) and hands it to the lanes; returns how many. */
+  private async claim(): Promise<number> {
     const campaignIds = await this.activeCampaigns(true);
-    if (campaignIds.size === 0 || this.everyKnownGatewayThrottled()) return 0;
-    const now = this.deps.clock.now();
+    if (campaignIds.size === 0) return 0;
     const batch = await this.deps.store.outbox.claimDue({
-      now, limit: this.claimLimit(), leaseMs: this.deps.leaseMs ?? 120_000, attemptId: this.deps.newId(), campaignIds,
+      now: this.deps.clock.now(), limit: this.claimLimit(), leaseMs: this.deps.leaseMs ?? DEFAULT_LEASE_MS, attemptId: this.deps.newId(), campaignIds,
     });
     if (batch.length === 0) return 0;
     this.segmentsPerMessage = batch.reduce((sum, row) => sum + Math.max(1, row.segments), 0) / batch.length;
     // The claim must be on disk before any gateway sees a message: that is what makes a crash safe.
     await this.deps.store.flush();
-    const outcomes = await this.pipeline(batch);
-    const recorded = await this.record(outcomes);
-    await this.deps.store.flush();
-    await this.deps.onRecorded?.(recorded);
-    this.log.flush();
-    return outcomes.filter((o) => o.kind === 'sent').length;
+    this.distribute(batch);
+    return batch.length;
   }
 
-  /** About `batchSeconds` of the fastest gateway known, in messages of the size last seen. */
+  /** About `batchSeconds` of the fastest gateway known (its share, with rateShare), in messages of the size last seen. */
   private claimLimit(): number {
     if (this.deps.batchSize) return this.deps.batchSize;
-    let rate = Math.max(0, ...[...this.limiters.values()].map((limiter) => limiter.rate));
+    let rate = Math.max(0, ...[...this.lanes.values()].map((lane) => lane.pacer.rate));
     if (rate === 0) {
       try {
-        rate = this.deps.gateway('default').capabilities().maxSegmentsPerSecond;
+        const gateway = this.deps.gateway('default');
+        const configured = gateway.capabilities().maxSegmentsPerSecond;
+        rate = this.deps.rateShare?.(gateway.id, configured) ?? configured;
       } catch {
         rate = FALLBACK_RATE;
       }
@@ -156,9 +240,9 @@ export class Dispatcher {
 
   /** Nothing to claim while every gateway in use asked us to wait: the rows stay queued, not `sending`. */
   private everyKnownGatewayThrottled(): boolean {
-    if (this.limiters.size === 0) return false;
+    if (this.lanes.size === 0) return false;
     const now = this.deps.clock.now().getTime();
-    return [...this.limiters.values()].every((limiter) => limiter.pausedTill() > now);
+    return [...this.lanes.values()].every((lane) => lane.pacer.pausedTill() > now);
   }
 
   private async activeCampaigns(fresh = false): Promise<ReadonlySet<string>> {
@@ -176,89 +260,186 @@ export class Dispatcher {
     return failover.gateway;
   }
 
-  private async pipeline(batch: OutboxMessage[]): Promise<Outcome[]> {
-    const byGateway = new Map<string, OutboxMessage[]>();
-    for (const claimed of batch) {
-      const message = { ...claimed, gateway: this.route(claimed.gateway) };
-      const list = byGateway.get(message.gateway);
-      if (list) list.push(message);
-      else byGateway.set(message.gateway, [message]);
-    }
-    const outcomes: Outcome[] = [];
-    await Promise.all([...byGateway].map(([name, messages]) => this.drive(name, messages, outcomes)));
-    return outcomes;
+  private addOutcome(outcome: Outcome): void {
+    if (outcome.kind === 'sent') this.handled += 1;
+    this.recorder.add(outcome);
   }
 
-  /** Sends one gateway's share of the batch in order, each when the rate and the in-flight cap allow. */
-  private async drive(name: string, messages: OutboxMessage[], outcomes: Outcome[]): Promise<void> {
+  /** Queues each message on its gateway's lane; a lane holds about `batchSeconds` of its own rate (twice that when sending continuously), the rest goes back. */
+  private distribute(batch: readonly OutboxMessage[]): void {
+    const at = this.deps.clock.now().toISOString();
+    const touched = new Set<Lane>();
+    const unusable = new Map<string, SendResult>();
+    for (const claimed of batch) {
+      const message = { ...claimed, gateway: this.route(claimed.gateway) };
+      const failed = unusable.get(message.gateway);
+      const lane = failed ? undefined : this.laneFor(message.gateway, unusable);
+      if (!lane) {
+        this.addOutcome({ kind: 'sent', message, result: unusable.get(message.gateway) as SendResult, at });
+        continue;
+      }
+      const budget = lane.pacer.rate * (this.deps.batchSeconds ?? 1) * (this.continuous ? 2 : 1);
+      if (lane.queuedSegments > 0 && lane.queuedSegments + message.segments > budget) {
+        this.addOutcome({ kind: 'held', message, hold: { reason: 'later' }, at });
+        continue;
+      }
+      lane.queue.push(message);
+      lane.queuedSegments += message.segments;
+      this.queued += 1;
+      touched.add(lane);
+    }
+    for (const lane of touched) this.startPump(lane);
+  }
+
+  /** The lane of a gateway (its capabilities read afresh on each claim), or none when it cannot be opened. */
+  private laneFor(name: string, unusable: Map<string, SendResult>): Lane | undefined {
     let gateway: SmsGateway;
     try {
       gateway = this.deps.gateway(name);
     } catch (error) {
       // A gateway that is not configured (any more): nothing was sent; retried with backoff, then failed.
-      const result: SendResult = { ok: false, error: { code: 'unavailable', retryable: true, message: `Gateway ${name} cannot be used: ${error instanceof Error ? error.message : String(error)}` } };
-      for (const message of messages) outcomes.push({ kind: 'sent', message, result, at: this.deps.clock.now().toISOString() });
-      return;
+      unusable.set(name, { ok: false, error: { code: 'unavailable', retryable: true, message: `Gateway ${name} cannot be used: ${error instanceof Error ? error.message : String(error)}` } });
+      return undefined;
     }
-    const { maxSegmentsPerSecond, maxInFlight, maxRetryAfterMs } = gateway.capabilities();
-    const limiter = this.limiterFor(name, maxSegmentsPerSecond);
-    const running: Array<Promise<void>> = [];
-    let inFlight = 0;
-    // A claim sized for a faster gateway holds no more than about one second of this one's sending.
-    const budget = maxSegmentsPerSecond * (this.deps.batchSeconds ?? 1);
-    let segments = 0;
-    for (const message of messages) {
-      if (segments > 0 && segments + message.segments > budget) {
-        outcomes.push({ kind: 'held', message, hold: { reason: 'later' }, at: this.deps.clock.now().toISOString() });
-        continue;
-      }
-      const hold = await this.admit(name, limiter, message, () => inFlight < maxInFlight);
-      if (hold) {
-        outcomes.push({ kind: 'held', message, hold, at: this.deps.clock.now().toISOString() });
-        continue;
-      }
-      inFlight += 1;
-      segments += message.segments;
-      running.push(
-        this.sendOne(gateway, message).then((raw) => {
-          inFlight -= 1;
-          const result = this.boundRetryAfter(raw, maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
-          const now = this.deps.clock.now().getTime();
-          this.circuits?.record(name, result, now);
-          this.log.sent(message.campaignId, name, result);
-          if (!result.ok && result.error.code === 'throttled' && result.error.retryAfterMs) limiter.pause(now + result.error.retryAfterMs);
-          outcomes.push({ kind: 'sent', message, result, at: new Date(now).toISOString() });
-        }),
-      );
+    let lane = this.lanes.get(name);
+    if (!lane) {
+      const capabilities = gateway.capabilities();
+      const configured = (): number => this.lanes.get(name)?.capabilities.maxSegmentsPerSecond ?? capabilities.maxSegmentsPerSecond;
+      lane = {
+        name, gateway, capabilities, queue: [], queuedSegments: 0, inFlight: 0, running: new Set(), pump: undefined, freed: undefined,
+        pacer: new GatewayPacer(() => this.deps.rateShare?.(name, configured()) ?? configured()),
+        window: new InFlightWindow({ cap: capabilities.maxInFlight }),
+      };
+      this.lanes.set(name, lane);
+    } else if (!lane.pump) {
+      lane.gateway = gateway;
+      lane.capabilities = gateway.capabilities();
+      lane.window.setCap(lane.capabilities.maxInFlight);
     }
-    await Promise.all(running);
+    return lane;
+  }
+
+  private startPump(lane: Lane): void {
+    lane.pump ??= this.pump(lane).finally(() => {
+      lane.pump = undefined;
+    });
+  }
+
+  /** Sends the lane's queue in order, each message when its pace and the in-flight window allow. */
+  private async pump(lane: Lane): Promise<void> {
+    for (let message = lane.queue.shift(); message; message = lane.queue.shift()) {
+      lane.queuedSegments -= message.segments;
+      this.queued -= 1;
+      if (this.queued <= this.claimLimit() / 2) this.wakeClaimer?.();
+      let hold: Hold | undefined;
+      try {
+        hold = await this.admit(lane, message);
+      } catch (error) {
+        // The campaign status could not be read (a store error): the message goes back, not out.
+        this.deps.logger.error({ gateway: lane.name, error }, 'could not check a message before sending; it goes back to the queue');
+        hold = { reason: 'later' };
+      }
+      if (hold) this.addOutcome({ kind: 'held', message, hold, at: this.deps.clock.now().toISOString() });
+      else this.launch(lane, message);
+    }
   }
 
   /** Waits for the message's turn; returns why it may not go, if it may not. */
-  private async admit(name: string, limiter: GatewayRateLimiter, message: OutboxMessage, slotFree: () => boolean): Promise<Hold | undefined> {
+  private async admit(lane: Lane, message: OutboxMessage): Promise<Hold | undefined> {
     for (;;) {
-      const hold = await this.holdFor(name, limiter, message);
+      const hold = await this.holdFor(lane, message);
       if (hold) return hold;
-      const wait = slotFree() ? limiter.tryTake(message.segments, this.deps.clock.now().getTime()) : 5;
+      if (lane.inFlight >= lane.window.size(lane.pacer.rate / this.segmentsPerMessage)) {
+        await this.requestFreed(lane);
+        continue;
+      }
+      const wait = lane.pacer.tryTake(message.segments, this.deps.clock.now().getTime());
       if (wait === 0) return undefined;
       await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, Math.min(wait, MAX_WAIT_MS)));
     }
   }
 
-  private async holdFor(name: string, limiter: GatewayRateLimiter, message: OutboxMessage): Promise<Hold | undefined> {
+  private async holdFor(lane: Lane, message: OutboxMessage): Promise<Hold | undefined> {
     if (this.halted) return { reason: 'halted' };
     const now = this.deps.clock.now().getTime();
-    const pausedTill = limiter.pausedTill();
+    const pausedTill = lane.pacer.pausedTill();
     if (pausedTill > now) return { reason: 'throttled', until: pausedTill };
-    if (this.deps.failover && this.deps.failover.gateway !== name && this.circuits?.isOpen(name, now)) return { reason: 'circuit' };
+    if (this.deps.failover && this.deps.failover.gateway !== lane.name && this.circuits?.isOpen(lane.name, now)) return { reason: 'circuit' };
     if (!(await this.activeCampaigns()).has(message.campaignId)) return { reason: 'inactive' };
+    // Another instance (or this one's lease check) may expire a lease that ran out, ask the gateway and
+    // queue the message again: a claim is only sent while at least half its lease is left.
+    if (message.leaseUntil !== undefined && Date.parse(message.leaseUntil) - now < (this.deps.leaseMs ?? DEFAULT_LEASE_MS) / 2) return { reason: 'later' };
     return undefined;
   }
 
-  /** Retry-After beyond the gateway's bound is cut to it, so one answer cannot freeze sending for long. */
-  private boundRetryAfter(result: SendResult, maxMs: number): SendResult {
-    if (result.ok || result.error.retryAfterMs === undefined || result.error.retryAfterMs <= maxMs) return result;
-    return { ok: false, error: { ...result.error, retryAfterMs: maxMs } };
+  /** Resolves when one of the lane's requests finishes, or after MAX_WAIT_MS (so stops are noticed). */
+  private requestFreed(lane: Lane): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = this.deps.timers.setTimeout(() => {
+        lane.freed = undefined;
+        resolve();
+      }, MAX_WAIT_MS);
+      lane.freed = () => {
+        this.deps.timers.clearTimeout(timer);
+        lane.freed = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Starts one send; its answer is counted (latency, circuit, throttling) and handed to the recorder. */
+  private launch(lane: Lane, message: OutboxMessage): void {
+    lane.inFlight += 1;
+    const started = this.deps.clock.now().getTime();
+    const maxRetryAfterMs = lane.capabilities.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+    const sending = this.sendOne(lane.gateway, message).then((raw) => {
+      lane.inFlight -= 1;
+      const result = boundRetryAfter(raw, maxRetryAfterMs);
+      const now = this.deps.clock.now().getTime();
+      lane.window.observe(now - started);
+      this.circuits?.record(lane.name, result, now);
+      this.log.sent(message.campaignId, lane.name, result);
+      if (!result.ok && result.error.code === 'throttled' && result.error.retryAfterMs) lane.pacer.pause(now + result.error.retryAfterMs);
+      this.addOutcome({ kind: 'sent', message, result, at: new Date(now).toISOString() });
+      lane.freed?.();
+    });
+    lane.running.add(sending);
+    void sending.finally(() => lane.running.delete(sending));
+  }
+
+  /** Resolves once every lane has sent or put back what it holds and every request has its answer. */
+  private async settle(): Promise<void> {
+    for (;;) {
+      const work = [...this.lanes.values()].flatMap((lane) => [...(lane.pump ? [lane.pump] : []), ...lane.running]);
+      if (work.length === 0) return;
+      await Promise.all(work);
+    }
+  }
+
+  private claimerWait(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wakeClaimer = () => {
+        this.wakeClaimer = undefined;
+        resolve();
+      };
+      if (this.halted || this.queued <= this.claimLimit() / 2) this.wakeClaimer();
+    });
+  }
+
+  /** Waits `ms`, or less if halted meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = this.deps.timers.setTimeout(() => {
+        this.wakeClaimer = undefined;
+        resolve();
+      }, ms);
+      this.wakeClaimer = () => {
+        this.deps.timers.clearTimeout(timer);
+        this.wakeClaimer = undefined;
+        resolve();
+      };
+      if (this.halted) this.wakeClaimer();
+    });
   }
 
   private async sendOne(gateway: SmsGateway, message: OutboxMessage): Promise<SendResult> {
@@ -272,63 +453,10 @@ export class Dispatcher {
       return { ok: false, error: { code: 'unknown', retryable: false, outcomeUnknown: true, message: error instanceof Error ? error.message : String(error) } };
     }
   }
-
-  private limiterFor(gateway: string, rate: number): GatewayRateLimiter {
-    let limiter = this.limiters.get(gateway);
-    if (!limiter) this.limiters.set(gateway, (limiter = new GatewayRateLimiter(rate)));
-    return limiter;
-  }
-
-  /** One write for the whole batch; a receipt that raced ahead of its send result keeps its later status. */
-  private async record(outcomes: Outcome[]): Promise<OutboxMessage[]> {
-    const current = await this.deps.store.outbox.getMany(outcomes.map((o) => o.message.id));
-    const canceled = await this.canceledCampaigns(outcomes);
-    const rows: OutboxMessage[] = [];
-    for (const outcome of outcomes) {
-      const { message, at } = outcome;
-      const stored = current.get(message.id) ?? message;
-      if (outcome.kind === 'held') {
-        const row = putBack(stored, outcome.hold, at, canceled.has(message.campaignId));
-        if (row) rows.push(row);
-        continue;
-      }
-      const { result } = outcome;
-      const now = { ...stored, gateway: message.gateway };
-      if (result.ok) {
-        const status = canMove(now.status, 'submitted') ? 'submitted' : now.status;
-        // The gateway's own part count (when it says) is what its per-part receipts will add up to.
-        rows.push({
-          ...now, status, providerMessageId: result.providerMessageId, submittedAt: now.submittedAt ?? at, updatedAt: at,
-          ...(result.cost !== undefined ? { cost: result.cost } : {}), ...(result.segments ? { segments: result.segments } : {}),
-        });
-        continue;
-      }
-      const decision = retryDecision(result.error, message.attempts, this.retry, this.deps.random());
-      const failed = { ...now, errorCode: result.error.code, ...(result.error.providerCode ? { providerCode: result.error.providerCode } : {}), updatedAt: at };
-      if (decision.retry) rows.push({ ...failed, status: 'queued', retryAt: new Date(Date.parse(at) + decision.waitMs).toISOString() });
-      else if (decision.reason === 'outcome_unknown') rows.push({ ...failed, status: 'unknown', ...(result.error.providerMessageId ? { providerMessageId: result.error.providerMessageId } : {}) });
-      else rows.push({ ...failed, status: decision.reason === 'permanent' ? 'rejected' : 'failed', finalAt: at });
-      if (result.error.code === 'opted_out') await this.deps.onCarrierOptOut(message, result.error);
-    }
-    await this.deps.store.outbox.updateMany(rows);
-    return rows;
-  }
-
-  /** Campaigns of held messages that were canceled meanwhile: their messages are canceled, not queued again. */
-  private async canceledCampaigns(outcomes: Outcome[]): Promise<Set<string>> {
-    const ids = new Set(outcomes.filter((o) => o.kind === 'held' && o.hold.reason === 'inactive').map((o) => o.message.campaignId));
-    const canceled = new Set<string>();
-    for (const id of ids) if ((await this.deps.store.campaigns.get(id))?.status === 'canceled') canceled.add(id);
-    return canceled;
-  }
 }
 
-/** A claimed message that was not sent goes back to `queued` as it was (its attempt not counted), or is canceled with its campaign. */
-function putBack(row: OutboxMessage, hold: Hold, at: string, campaignCanceled: boolean): OutboxMessage | undefined {
-  if (row.status !== 'sending') return undefined;
-  const { attemptId: _attempt, leaseUntil: _lease, ...rest } = row;
-  if (campaignCanceled) return { ...rest, status: 'canceled', attempts: Math.max(0, row.attempts - 1), finalAt: at, updatedAt: at };
-  const back: OutboxMessage = { ...rest, status: 'queued', attempts: Math.max(0, row.attempts - 1), updatedAt: at };
-  if (hold.reason === 'throttled') back.retryAt = new Date(hold.until).toISOString();
-  return back;
+/** Retry-After beyond the gateway's bound is cut to it, so one answer cannot freeze sending for long. */
+function boundRetryAfter(result: SendResult, maxMs: number): SendResult {
+  if (result.ok || result.error.retryAfterMs === undefined || result.error.retryAfterMs <= maxMs) return result;
+  return { ok: false, error: { ...result.error, retryAfterMs: maxMs } };
 }

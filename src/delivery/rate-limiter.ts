@@ -9,9 +9,14 @@ export class SlidingWindowLimiter {
   private pausedUntil = 0;
 
   constructor(
-    private readonly limit: number,
+    private limit: number,
     private readonly windowMs = 1000,
   ) {}
+
+  /** A new limit from now on (a rate shared with other instances changes); what is in the window stays counted. */
+  setLimit(limit: number): void {
+    this.limit = limit;
+  }
 
   /** Milliseconds to wait before `segments` may start at `now` (0: they may start now). */
   waitFor(segments: number, now: number): number {
@@ -60,34 +65,74 @@ export class SlidingWindowLimiter {
   }
 }
 
+export interface PacerOptions {
+  /** The share of the rate aimed at (default 0.99): the rest is margin for jitter between here and the gateway. */
+  headroom?: number;
+  /** The strict window is this much longer than a second (default 8 ms), so one second's sends cannot land in the gateway's next. */
+  windowMarginMs?: number;
+  /** How far a late timer (or a fresh start) may catch up on missed slots (default 10 ms), sent back to back. */
+  catchUpMs?: number;
+}
+
 /**
- * The gateway's rate as the dispatcher keeps it: at most `rate` segments in any second, measured over
- * a slightly longer window (`marginMs`) so that latency jitter cannot push one second's sends into the
- * carrier's next, and at most a tenth of that in any 100 ms, so sends are spread over the second
- * instead of leaving in one burst that a carrier counting per 100 ms would throttle.
+ * Paces one gateway's sends evenly: one segment every 1 / (rate × headroom) seconds, so a second
+ * holds about `headroom` of the rate spread over it, never a burst at its start (a carrier counting
+ * strictly, or per 100 ms, sees an even stream). The rate is read at every decision (`rate()`: the
+ * configured rate, or this instance's share of it). Under the pacing, a strict sliding window (at most
+ * `rate` segments in any `1000 + windowMarginMs` ms) is the safety net: whatever the timers do, the
+ * gateway never gets more than its rate in a second from this process, latency jitter included up to
+ * the margin.
  */
-export class GatewayRateLimiter {
-  private readonly windows: SlidingWindowLimiter[];
+export class GatewayPacer {
+  private readonly window: SlidingWindowLimiter;
+  private readonly headroom: number;
+  private readonly catchUpMs: number;
+  /** The virtual time of the next slot (ms); undefined before the first send. */
+  private next: number | undefined;
+  private limit: number;
 
   constructor(
-    readonly rate: number,
-    marginMs = 8,
+    private readonly rateNow: () => number,
+    options: PacerOptions = {},
   ) {
-    this.windows = [new SlidingWindowLimiter(rate, 1000 + marginMs), new SlidingWindowLimiter(Math.max(1, Math.ceil(rate / 10)), 100)];
+    this.headroom = options.headroom ?? 0.99;
+    this.catchUpMs = options.catchUpMs ?? 10;
+    this.limit = this.rate;
+    this.window = new SlidingWindowLimiter(this.limit, 1000 + (options.windowMarginMs ?? 8));
   }
 
+  /** The segments per second allowed now. */
+  get rate(): number {
+    return Math.max(Number.MIN_VALUE, this.rateNow());
+  }
+
+  /** Milliseconds to wait before `segments` may start at `now`; 0: they start now (and are counted). */
   tryTake(segments: number, now: number): number {
-    const wait = Math.max(...this.windows.map((window) => window.waitFor(segments, now)));
-    if (wait === 0) for (const window of this.windows) window.record(segments, now);
-    return wait;
+    const rate = this.rate;
+    if (rate !== this.limit) {
+      this.limit = rate;
+      this.window.setLimit(rate);
+    }
+    const spacing = 1000 / (rate * this.headroom);
+    // A late timer catches up on the slots it missed, up to catchUpMs of them (back to back, within the
+    // window); a fresh start (or one after a second of silence) may use as many whole slots at once.
+    const fresh = this.next === undefined || this.next < now - 1000;
+    const start = fresh ? now - Math.floor(this.catchUpMs / spacing) * spacing : Math.max(this.next as number, now - this.catchUpMs);
+    if (start > now) return Math.max(1, Math.ceil(start - now));
+    const wait = this.window.waitFor(segments, now);
+    if (wait > 0) return wait;
+    this.window.record(segments, now);
+    this.next = start + Math.max(1, segments) * spacing;
+    return 0;
   }
 
+  /** The gateway said to slow down: nothing starts before `until`. */
   pause(until: number): void {
-    for (const window of this.windows) window.pause(until);
+    this.window.pause(until);
   }
 
   /** Until when the gateway asked us to hold off (0 or a past time: it did not). */
   pausedTill(): number {
-    return Math.max(...this.windows.map((window) => window.pausedTill()));
+    return this.window.pausedTill();
   }
 }

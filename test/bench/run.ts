@@ -115,6 +115,20 @@ const BENCHES: Bench[] = [
       }),
   },
   {
+    file: 'twilio-dispatch.bench.ts',
+    entry: 'benchTwilioDispatch',
+    lines: (r) =>
+      Object.keys(r).flatMap((key) => /^rate(\d+)Achieved$/.exec(key)?.slice(1, 2) ?? []).map(Number).flatMap((rate) => {
+        const items = `${fmt(r[`rate${rate}Messages`] ?? 0)} messages`;
+        const maxWindow = r[`rate${rate}MaxWindow`] ?? Number.POSITIVE_INFINITY;
+        return [
+          { what: `service via Twilio stand-in at ${fmt(rate)} MPS`, items, measured: `${fmt(r[`rate${rate}Achieved`] ?? 0, 1)} msg/s (load ${fmt(r[`rate${rate}Load1`] ?? 0, 1)})`, goal: '>= 0.98 of MPS', ratio: (r[`rate${rate}Ratio`] ?? 0) / 0.98 },
+          { what: '  max arrivals in any 1 s at the stand-in', items, measured: `${fmt(maxWindow)} (429s: ${fmt(r[`rate${rate}Throttled`] ?? 0)})`, goal: `<= ${fmt(rate)}`, ratio: maxWindow <= rate ? 1 : rate / maxWindow },
+          { what: '  service peak RSS; report fetch max', items, measured: `${fmt(r[`rate${rate}PeakRssMb`] ?? 0)} MB; ${fmt(r[`rate${rate}ReportMaxMs`] ?? 0)} ms`, goal: '< 400 MB', ratio: 400 / Math.max(1, r[`rate${rate}PeakRssMb`] ?? 400) },
+        ];
+      }),
+  },
+  {
     file: 'hubspot-sync.bench.ts',
     entry: 'benchHubSpotSync',
     lines: (r) => [

@@ -79,6 +79,8 @@ export interface StartOptions {
   port?: number;
   /** Milliseconds to wait for /healthz. Default 15 s. */
   readyTimeoutMs?: number;
+  /** Flags for node itself with `via: 'node'` (such as --cpu-prof, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
 }
 
 /** The environment of a child service: only what it needs, so the test runner's own settings stay out. */
@@ -104,7 +106,7 @@ export async function startServiceProcess(options: StartOptions): Promise<Servic
   const child =
     options.via === 'npm'
       ? spawn('npm', ['start', '--silent'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(process.execPath, [MAIN, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      : spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout?.resume();

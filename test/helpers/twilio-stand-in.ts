@@ -80,6 +80,8 @@ export interface TwilioStandIn {
   countByTo(): Map<string, number>;
   /** POSTs to Messages.json per wall-clock second (epoch seconds), whatever they were answered. */
   arrivalsPerSecond(): Map<number, number>;
+  /** When each POST to Messages.json arrived (epoch ms, sub-millisecond), in order, whatever it was answered: for sliding windows. */
+  arrivalTimes(): number[];
   /** Counts of what the send endpoint answered: created, throttled (429), hung, dropped. */
   stats: { created: number; throttled: number; hung: number; dropped: number; listed: number };
   callbackAttempts: CallbackAttempt[];
@@ -160,6 +162,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
   const messages: StandInMessage[] = [];
   const bySid = new Map<string, StandInMessage>();
   const arrivals = new Map<number, number>();
+  const arrivalTimes: number[] = [];
   const stats = { created: 0, throttled: 0, hung: 0, dropped: 0, listed: 0 };
   const callbackAttempts: CallbackAttempt[] = [];
   const sockets = new Set<Socket>();
@@ -233,6 +236,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
   const send = (req: IncomingMessage, res: ServerResponse, form: URLSearchParams): void => {
     const second = Math.floor(Date.now() / 1000);
     arrivals.set(second, (arrivals.get(second) ?? 0) + 1);
+    arrivalTimes.push(performance.timeOrigin + performance.now());
     if (mode === 'throttle') {
       stats.throttled += 1;
       twilioError(res, 429, 20429, 'Too Many Requests', { 'retry-after': String(retryAfterSeconds) });
@@ -366,6 +370,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
       return counts;
     },
     arrivalsPerSecond: () => new Map(arrivals),
+    arrivalTimes: () => [...arrivalTimes],
     setMode: (next, settings = {}) => {
       mode = next;
       if (settings.retryAfterSeconds !== undefined) retryAfterSeconds = settings.retryAfterSeconds;

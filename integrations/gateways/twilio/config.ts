@@ -54,7 +54,8 @@ export const twilioConfigSchema = z
     TWILIO_API_BASE: url('such as https://api.twilio.com').default('https://api.twilio.com'),
     // A US long code sends 1 segment/s; toll-free 3, short codes ~100 (CONTRACTS Part C). Raise it to your sender's rate.
     TWILIO_MPS: z.coerce.number().positive('must be a positive number of segments per second (1 for a US long code)').default(1),
-    TWILIO_MAX_IN_FLIGHT: z.coerce.number().int().positive('must be a positive whole number of concurrent requests').default(10),
+    // A cap: the dispatcher sizes the requests in flight from the rate and the measured latency (rate × latency × 2).
+    TWILIO_MAX_IN_FLIGHT: z.coerce.number().int().positive('must be a positive whole number of concurrent requests').default(100),
     /** The longest Retry-After honoured, in seconds; a longer one is cut to it so one answer cannot stall sending for long. */
     TWILIO_MAX_RETRY_AFTER_S: z.coerce.number().positive('must be a positive number of seconds').max(3600, 'must be at most 3600 seconds').default(60),
     TWILIO_TIMEOUT_MS: z.coerce.number().int().min(1000, 'must be at least 1000 milliseconds').default(15_000),

@@ -11,6 +11,27 @@ export const NO_ALPHANUMERIC_SENDER: ReadonlySet<string> = new Set(['US', 'CA', 
 const PHONE = /^\+?\d+$/;
 const isName = (sender: string): boolean => !PHONE.test(sender);
 const countryOf = (to: string): string | undefined => parsePhoneNumberFromString(to)?.country;
+/** North American numbers' countries by area code ("+1415"): one parse per area code, not per message. */
+const nanpCountries = new Map<string, string>();
+
+/**
+ * The country of `to` where it matters here (a number of the North American plan, the only one whose
+ * countries refuse names); other E.164 numbers need no parse. Sending calls this once per message.
+ */
+function countryForSender(to: string): string | undefined {
+  if (!to.startsWith('+')) return countryOf(to);
+  if (!to.startsWith('+1')) return undefined;
+  const areaCode = to.slice(0, 5);
+  const known = nanpCountries.get(areaCode);
+  if (known !== undefined) return known;
+  // Only a number that names its country is remembered for its area code; an odd one is parsed each time.
+  const country = countryOf(to);
+  if (country !== undefined) {
+    if (nanpCountries.size > 2000) nanpCountries.clear();
+    nanpCountries.set(areaCode, country);
+  }
+  return country;
+}
 
 export type TwilioSender = { ok: true; fields: { From?: string; MessagingServiceSid?: string } } | { ok: false; message: string };
 
@@ -28,7 +49,7 @@ export function twilioSenderFields(config: Pick<TwilioConfig, 'from' | 'messagin
     return { ok: true, fields: { MessagingServiceSid: config.messagingServiceSid, ...(sender === config.from && !isName(sender) ? { From: sender } : {}) } };
   }
   if (!isName(sender)) return { ok: true, fields: { From: sender } };
-  const country = countryOf(to);
+  const country = countryForSender(to);
   if (country === undefined || !NO_ALPHANUMERIC_SENDER.has(country)) return { ok: true, fields: { From: sender } };
   const number = fallbackNumber(config);
   if (number !== undefined) return { ok: true, fields: { From: number } };

@@ -169,7 +169,7 @@ describe('twilio send', () => {
   });
 
   it('states the configured rate and concurrency', () => {
-    expect(setup().gateway.capabilities()).toMatchObject({ maxSegmentsPerSecond: 1, maxInFlight: 10, unicode: true });
+    expect(setup().gateway.capabilities()).toMatchObject({ maxSegmentsPerSecond: 1, maxInFlight: 100, unicode: true });
     expect(setup({ TWILIO_MPS: '3', TWILIO_MAX_IN_FLIGHT: '25' }).gateway.capabilities()).toMatchObject({ maxSegmentsPerSecond: 3, maxInFlight: 25 });
   });
 });
@@ -323,7 +323,7 @@ describe('twilio config', () => {
   it('fills the documented defaults and trims the public URL', () => {
     expect(twilioConfigSchema.parse({ ...ENV, PUBLIC_URL: `${PUBLIC}/` })).toEqual({
       accountSid: SID, authToken: TOKEN, from: FROM, messagingServiceSid: undefined, apiBase: API,
-      maxSegmentsPerSecond: 1, maxInFlight: 10, timeoutMs: 15_000, maxRetryAfterMs: 60_000, publicUrl: PUBLIC,
+      maxSegmentsPerSecond: 1, maxInFlight: 100, timeoutMs: 15_000, maxRetryAfterMs: 60_000, publicUrl: PUBLIC,
     });
   });
 
