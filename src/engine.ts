@@ -41,6 +41,10 @@ export interface EngineDeps {
    * at start: with a shared database another instance's crash is found on this beat.
    */
   leaseCheckMs?: number;
+  /** How long a claimed batch is leased (DELIVERY_LEASE_SECONDS); default the dispatcher's. */
+  leaseMs?: number;
+  /** This process's share of a gateway's rate when several instances send (see DispatcherDeps). */
+  rateShare?: (gateway: string, configuredPerSecond: number) => number;
 }
 
 /**
@@ -75,6 +79,8 @@ export class DeliveryEngine {
       ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
       ...(deps.failoverGateway ? { failover: { gateway: deps.failoverGateway, afterFailures: 5, cooldownMs: 60_000 } } : {}),
       ...(deps.onCircuitOpen ? { onCircuitOpen: deps.onCircuitOpen } : {}),
+      ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
+      ...(deps.rateShare ? { rateShare: deps.rateShare } : {}),
     });
     this.ingestor = new EventIngestor({
       store: deps.store, clock: deps.clock, logger: deps.logger, newId: deps.newId, gateway: deps.gateway, ...(deps.consentRequests ? { consentRequests: deps.consentRequests } : {}),

@@ -38,6 +38,11 @@ export interface DispatcherDeps {
   leaseMs?: number;
   /** How stale the campaign status checked before each send may be (default 200 ms). */
   stopCheckMs?: number;
+  /**
+   * The segments per second THIS process may send through a gateway now (several instances share the
+   * configured rate); read at every pacing decision. Default: the configured rate.
+   */
+  rateShare?: (gateway: string, configuredPerSecond: number) => number;
 }
 
 /** The longest Retry-After honoured when a gateway does not say its own bound (`<GATEWAY>_MAX_RETRY_AFTER_S`). */
@@ -200,7 +205,8 @@ export class Dispatcher {
       for (const message of messages) outcomes.push({ kind: 'sent', message, result, at: this.deps.clock.now().toISOString() });
       return;
     }
-    const { maxSegmentsPerSecond, maxInFlight, maxRetryAfterMs } = gateway.capabilities();
+    const { maxInFlight, maxRetryAfterMs } = gateway.capabilities();
+    const maxSegmentsPerSecond = this.share(name, gateway.capabilities().maxSegmentsPerSecond);
     const limiter = this.limiterFor(name, maxSegmentsPerSecond);
     const running: Array<Promise<void>> = [];
     let inFlight = 0;
@@ -275,8 +281,19 @@ export class Dispatcher {
 
   private limiterFor(gateway: string, rate: number): GatewayRateLimiter {
     let limiter = this.limiters.get(gateway);
+    // A new share (instances joined or left) takes a new window; a pause the gateway asked for carries over.
+    if (limiter && limiter.rate !== rate) {
+      const paused = limiter.pausedTill();
+      this.limiters.set(gateway, (limiter = new GatewayRateLimiter(rate)));
+      if (paused > 0) limiter.pause(paused);
+    }
     if (!limiter) this.limiters.set(gateway, (limiter = new GatewayRateLimiter(rate)));
     return limiter;
+  }
+
+  /** This process's share of a gateway's configured rate (whole segments, at least 1). */
+  private share(gateway: string, configured: number): number {
+    return Math.max(1, Math.floor(this.deps.rateShare?.(gateway, configured) ?? configured));
   }
 
   /** One write for the whole batch; a receipt that raced ahead of its send result keeps its later status. */
