@@ -28,6 +28,7 @@ import type { Cluster } from './cluster/index.js';
 import { gatedGateway } from './cluster/gated-gateway.js';
 import { createLogger } from './log.js';
 import { EventInbox, inboxPath } from './store/lowdb/event-inbox.js';
+import { PostgresStore } from './store/postgres/postgres-store.js';
 import { LowdbStore } from './store/lowdb/lowdb-store.js';
 import type { Store } from './store/port.js';
 import type { NoticeListener } from './campaigns/notices.js';
@@ -260,11 +261,7 @@ export function policyFromConfig(config: Config): CompliancePolicy {
 }
 
 async function openStore(config: Config, readOnly: boolean): Promise<Store> {
-  if (config.DATABASE_URL) {
-    throw new AppError('UNSUPPORTED', 'DATABASE_URL is set, but this version has only the embedded store.', {
-      hint: 'Unset DATABASE_URL to use the embedded store in DATA_DIR; the PostgreSQL store comes in a later release.',
-    });
-  }
+  if (config.DATABASE_URL) return PostgresStore.open({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, readOnly });
   return LowdbStore.open({
     dataDir: path.resolve(config.DATA_DIR),
     maxBytes: config.STORE_MAX_MB * 1024 * 1024,

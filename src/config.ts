@@ -48,6 +48,10 @@ export const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection URL')
     .optional(),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain schema name: lower-case letters, digits and underscores, such as smsbridge')
+    .default('public'),
   SMS_PRICES: z
     .string()
     .transform((text, ctx) => {

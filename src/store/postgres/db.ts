@@ -1,0 +1,106 @@
+import pg from 'pg';
+import { AppError } from '../../common/errors.js';
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** A PostgreSQL schema name the store may use: a plain identifier, so it needs no quoting anywhere. */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The URL with its password replaced by `***`, for `doctor`, `describe()` and logs. */
+export function maskDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
+}
+
+export interface DbOptions {
+  url: string;
+  schema: string;
+  readOnly?: boolean;
+  /** Connections kept open (default 10). */
+  poolSize?: number;
+}
+
+/**
+ * The connection pool of one store, with the schema set on every connection (search_path), a
+ * transaction helper and a guard that refuses changes on a read-only store with a clear error.
+ */
+export class Db {
+  readonly pool: pg.Pool;
+  private closed = false;
+
+  constructor(readonly options: DbOptions) {
+    if (!SCHEMA_NAME.test(options.schema)) {
+      throw new AppError('CONFIG_INVALID', `DATABASE_SCHEMA "${options.schema}" is not a plain schema name.`, { hint: 'Use lower-case letters, digits and underscores, starting with a letter, such as smsbridge.' });
+    }
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      options: `-c search_path=${options.schema}`,
+      application_name: 'sms-bridge',
+    });
+    // An idle connection the server dropped must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    this.checkOpen();
+    return this.pool.query<R>(text, values);
+  }
+
+  /** Runs `work` in one transaction on one connection; rolls back if it throws. */
+  async tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.checkOpen();
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Throws unless the store may change data now. */
+  writable(): void {
+    this.checkOpen();
+    if (this.options.readOnly) {
+      throw new AppError('STORE_LOCKED', `The PostgreSQL store (schema ${this.options.schema}) is open read-only.`, {
+        hint: 'This command only reads; run the change through the running service (REST API) or a command that changes data.',
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new AppError('INTERNAL', 'The store is closed.');
+  }
+}
+
+/** The PostgreSQL error code of a failed query (23505: unique violation), if it is one. */
+export function pgCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+/** A failed connection, said plainly: where it tried and what to check. */
+export function connectionError(url: string, error: unknown): AppError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new AppError('CONFIG_INVALID', `Cannot connect to PostgreSQL at ${maskDatabaseUrl(url)}: ${reason}.`, {
+    hint: 'Check that the server runs and DATABASE_URL names the right host, port, database and user (postgres://user:password@host:5432/db); unset DATABASE_URL to use the embedded store.',
+    retryable: true,
+    cause: error,
+  });
+}

@@ -1,0 +1,188 @@
+import type pg from 'pg';
+import { AppError } from '../../common/errors.js';
+import type { Db } from './db.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The schema, one numbered step at a time. A released step is never edited: a change is a new step.
+ * Ids compare in byte order (COLLATE "C"), like the embedded store's string order.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'store tables',
+    sql: `
+CREATE TABLE contacts (
+  id text COLLATE "C" PRIMARY KEY,
+  phone text NOT NULL,
+  data jsonb NOT NULL,
+  -- Deferred: one batch may hand a number from one contact to another.
+  CONSTRAINT contacts_phone_key UNIQUE (phone) DEFERRABLE INITIALLY DEFERRED
+);
+
+CREATE TABLE consent_entries (
+  seq bigserial PRIMARY KEY,
+  id text NOT NULL UNIQUE,
+  contact_id text NOT NULL,
+  data jsonb NOT NULL
+);
+CREATE INDEX consent_entries_contact ON consent_entries (contact_id, seq);
+
+CREATE TABLE consent_state (
+  contact_id text PRIMARY KEY,
+  marketing text NOT NULL,
+  transactional_allowed boolean NOT NULL,
+  data jsonb NOT NULL
+);
+
+-- Segments, templates and any other repository of items saved under a unique name.
+CREATE TABLE named_items (
+  kind text NOT NULL,
+  name text NOT NULL,
+  data jsonb NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+
+-- Campaigns, automations, greetings (one per greetingKey: contact and year), idempotency keys (one per
+-- REST request), integration state, suppressions, and any record repository added later.
+CREATE TABLE records (
+  kind text NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  data jsonb NOT NULL,
+  at text COLLATE "C" GENERATED ALWAYS AS (data ->> 'at') STORED,
+  PRIMARY KEY (kind, id)
+);
+CREATE INDEX records_at ON records (kind, at);
+
+CREATE TABLE outbox (
+  id text COLLATE "C" PRIMARY KEY,
+  campaign_id text COLLATE "C" NOT NULL,
+  contact_id text NOT NULL,
+  phone text NOT NULL,
+  kind text NOT NULL,
+  test boolean NOT NULL DEFAULT false,
+  erased boolean NOT NULL DEFAULT false,
+  status text NOT NULL,
+  gateway text NOT NULL,
+  provider_message_id text,
+  due_at timestamptz NOT NULL,
+  lease_until timestamptz,
+  submitted_at timestamptz,
+  send_after timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  cost double precision NOT NULL,
+  data jsonb NOT NULL
+);
+-- One message per recipient per campaign run (every run of a recurring campaign is a campaign of its
+-- own); test sends and erased rows aside.
+CREATE UNIQUE INDEX outbox_one_per_recipient ON outbox (campaign_id, contact_id) WHERE NOT test AND NOT erased;
+CREATE UNIQUE INDEX outbox_provider_id ON outbox (gateway, provider_message_id) WHERE provider_message_id IS NOT NULL;
+CREATE INDEX outbox_campaign ON outbox (campaign_id, id);
+CREATE INDEX outbox_campaign_status ON outbox (campaign_id, status) INCLUDE (cost, test, submitted_at);
+CREATE INDEX outbox_due ON outbox (due_at, id) WHERE status = 'queued';
+CREATE INDEX outbox_leases ON outbox (lease_until) WHERE status = 'sending';
+CREATE INDEX outbox_phone ON outbox (phone);
+CREATE INDEX outbox_contact ON outbox (contact_id) WHERE kind = 'marketing';
+
+-- Forward-only status moves (see canMove in src/delivery/outbox.ts): a final status is final; from
+-- sending anything goes; otherwise only to a higher rank; and the one move back, unknown to queued,
+-- when the gateway confirmed it never received the attempt (reconcile, resend-unknown).
+CREATE FUNCTION outbox_status_rank(status text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE status WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'unknown' THEN 2 WHEN 'submitted' THEN 3 ELSE 4 END
+$$;
+CREATE FUNCTION outbox_can_move(current text, next text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT current = next
+    OR current = 'sending'
+    OR (current = 'unknown' AND next = 'queued')
+    OR (outbox_status_rank(current) < 4 AND outbox_status_rank(next) > outbox_status_rank(current))
+$$;
+
+CREATE TABLE inbound (
+  seq bigserial PRIMARY KEY,
+  id text NOT NULL UNIQUE,
+  at text COLLATE "C" NOT NULL,
+  from_phone text NOT NULL,
+  contact_id text,
+  campaign_id text,
+  key text UNIQUE,
+  data jsonb NOT NULL
+);
+CREATE INDEX inbound_at ON inbound (at, seq);
+CREATE INDEX inbound_campaign ON inbound (campaign_id, seq);
+CREATE INDEX inbound_from ON inbound (from_phone);
+CREATE INDEX inbound_contact ON inbound (contact_id);
+`,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+/** Advisory lock class for schema migrations; the second key is the schema's hash. */
+const MIGRATION_LOCK_CLASS = 0x534d5301;
+
+export interface MigrationResult {
+  schema: string;
+  from: number;
+  to: number;
+  applied: number[];
+}
+
+async function currentVersion(client: Pick<pg.PoolClient, 'query'>): Promise<number> {
+  const table = await client.query<{ exists: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`);
+  if (!table.rows[0]?.exists) return 0;
+  const result = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+  return result.rows[0]?.version ?? 0;
+}
+
+function newerSchema(schema: string, found: number, known: number): AppError {
+  return new AppError('UNSUPPORTED', `The database schema "${schema}" is at version ${found}, newer than this sms-bridge knows (${known}).`, {
+    hint: 'Another, newer sms-bridge has migrated this database: upgrade this service to that version (never run an older one against it).',
+  });
+}
+
+/**
+ * Brings the schema up to date, in one transaction under an advisory lock: when several instances
+ * start at once, one migrates and the others wait, then find nothing left to do. Refuses a schema
+ * newer than the code knows.
+ */
+export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult> {
+  db.writable();
+  const { schema } = db.options;
+  const known = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  return db.tx(async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const from = await currentVersion(client);
+    if (from > known) throw newerSchema(schema, from, known);
+    const applied: number[] = [];
+    for (const step of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (step.version <= from) continue;
+      await client.query(step.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [step.version, step.name]);
+      applied.push(step.version);
+    }
+    return { schema, from, to: Math.max(from, ...applied), applied };
+  });
+}
+
+/** For stores that must not migrate (read-only): the schema must be exactly what the code knows. */
+export async function checkVersion(db: Db, known: number = LATEST_VERSION): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    const found = await currentVersion(client);
+    if (found > known) throw newerSchema(db.options.schema, found, known);
+    if (found < known) {
+      throw new AppError('CONFIG_INVALID', `The database schema "${db.options.schema}" is at version ${found}; this sms-bridge needs ${known}.`, {
+        hint: 'Run: smsbridge migrate (the service also migrates when it starts).',
+      });
+    }
+  } finally {
+    client.release();
+  }
+}

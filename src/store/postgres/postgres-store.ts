@@ -1,0 +1,96 @@
+import type { Campaign } from '../../campaigns/campaign.js';
+import type { BirthdayAutomation } from '../../campaigns/birthday.js';
+import type { SuppressionRecord } from '../../consent/suppression.js';
+import type { Template } from '../../messages/template-record.js';
+import type { Segment } from '../../segments/filter.js';
+import type { GreetingRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
+import type { DbOptions } from './db.js';
+import { Db, connectionError, maskDatabaseUrl } from './db.js';
+import { checkVersion, migrate } from './migrations.js';
+import { PgConsent } from './pg-consent.js';
+import { PgContacts } from './pg-contacts.js';
+import { PgInbound } from './pg-inbound.js';
+import { PgIdempotency, PgNamed, PgRecords } from './pg-keyed.js';
+import { PgOutbox } from './pg-outbox.js';
+
+export interface PostgresStoreOptions extends DbOptions {
+  /** Apply pending migrations on open (the service and commands that change data); default true unless read-only. */
+  migrate?: boolean;
+}
+
+/**
+ * The PostgreSQL store: every call is one statement or one transaction, durable when it resolves, so
+ * several instances can share one database. Selected by DATABASE_URL; the schema (DATABASE_SCHEMA)
+ * lets tests and deployments share a database.
+ */
+export class PostgresStore implements Store {
+  readonly contacts: PgContacts;
+  readonly consent: PgConsent;
+  readonly segments: PgNamed<Segment>;
+  readonly templates: PgNamed<Template>;
+  readonly outbox: PgOutbox;
+  readonly campaigns: PgRecords<Campaign>;
+  readonly inbound: PgInbound;
+  readonly automations: PgRecords<BirthdayAutomation>;
+  readonly greetings: PgRecords<GreetingRecord>;
+  readonly idempotency: PgIdempotency;
+  readonly integrationState: PgRecords<IntegrationRecord>;
+  readonly suppressions: PgRecords<SuppressionRecord>;
+
+  private constructor(readonly db: Db) {
+    this.contacts = new PgContacts(db);
+    this.consent = new PgConsent(db);
+    this.segments = new PgNamed<Segment>(db, 'segments');
+    this.templates = new PgNamed<Template>(db, 'templates');
+    this.outbox = new PgOutbox(db);
+    this.campaigns = new PgRecords<Campaign>(db, 'campaigns');
+    this.inbound = new PgInbound(db);
+    this.automations = new PgRecords<BirthdayAutomation>(db, 'automations');
+    this.greetings = new PgRecords<GreetingRecord>(db, 'greetings');
+    this.idempotency = new PgIdempotency(db, 'idempotency');
+    this.integrationState = new PgRecords<IntegrationRecord>(db, 'integrationState');
+    this.suppressions = new PgRecords<SuppressionRecord>(db, 'suppressions');
+  }
+
+  /** Connects, then migrates (or, read-only, checks the schema version); a server that cannot be reached is said plainly. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const db = new Db(options);
+    try {
+      if (options.migrate ?? !options.readOnly) await migrate(db);
+      else await checkVersion(db);
+    } catch (error) {
+      await db.close();
+      const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+      if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', '28P01', '28000', '3D000'].includes(code)) throw connectionError(options.url, error);
+      throw error;
+    }
+    return new PostgresStore(db);
+  }
+
+  /** Nothing to do: the database keeps no copies outside its tables. */
+  async scrub(): Promise<void> {}
+
+  /** Every call is durable once it resolves. */
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  describe(): StoreDescription {
+    return { kind: 'postgres', location: `${maskDatabaseUrl(this.db.options.url)} (schema ${this.db.options.schema})`, readOnly: Boolean(this.db.options.readOnly) };
+  }
+
+  /** Rows per collection, for `store copy` to verify against its source. */
+  async counts(): Promise<Record<string, number>> {
+    const result = await this.db.query<{ name: string; n: string }>(
+      `SELECT 'contacts' AS name, count(*) AS n FROM contacts
+       UNION ALL SELECT 'consent', count(*) FROM consent_entries
+       UNION ALL SELECT 'outbox', count(*) FROM outbox
+       UNION ALL SELECT 'inbound', count(*) FROM inbound
+       UNION ALL SELECT kind, count(*) FROM named_items GROUP BY kind
+       UNION ALL SELECT kind, count(*) FROM records GROUP BY kind`,
+    );
+    return Object.fromEntries(result.rows.map((row) => [row.name, Number(row.n)]));
+  }
+}
