@@ -99,7 +99,6 @@ export const configSchema = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'text'], 'must be auto, json or text').default('auto'),
   SHUTDOWN_GRACE_S: z.coerce.number().positive('must be a positive number of seconds').default(8),
   // Several instances on one PostgreSQL database (src/cluster).
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain schema name: lower-case letters, digits and underscores, such as smsbridge').default('public'),
   DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(5, 'must be at least 5 seconds').max(3600).default(120),
   CLUSTER_RATE_WINDOW_MS: z.coerce.number().int().min(1000, 'must be at least 1000 ms (one second)').max(2000).default(1015),
   ...consentRequestVariables,
