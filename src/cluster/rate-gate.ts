@@ -15,8 +15,11 @@ import type { Logger } from '../common/logger.js';
  * partial grant that does not cover the next send are dropped, never carried.
  */
 export interface RateGate {
-  /** Resolves when `segments` permits for `gateway` at `limit` per second have been granted. */
-  take(gateway: string, limit: number, segments: number): Promise<void>;
+  /**
+   * Resolves when `segments` permits for `gateway` at `limit` per second have been granted; rejects
+   * when `signal` aborts first (the waiter leaves the queue, no permit is taken for it).
+   */
+  take(gateway: string, limit: number, segments: number, options?: { signal?: AbortSignal }): Promise<void>;
   close(): void;
 }
 
@@ -82,13 +85,22 @@ export function createPgRateGate(pool: pg.Pool, options: RateGateOptions): RateG
   };
 
   return {
-    take: (gateway, limit, segments) => {
+    take: (gateway, limit, segments, takeOptions = {}) => {
       if (closed) return Promise.reject(new Error('the rate gate was closed'));
       let lane = lanes.get(gateway);
       if (!lane) lanes.set(gateway, (lane = { waiters: [], pumping: false, limit }));
       lane.limit = Math.max(1, Math.floor(limit));
       const current = lane;
-      const taken = new Promise<void>((resolve, reject) => current.waiters.push({ segments: Math.max(1, segments), resolve, reject }));
+      const taken = new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = { segments: Math.max(1, segments), resolve, reject };
+        current.waiters.push(waiter);
+        takeOptions.signal?.addEventListener('abort', () => {
+          const at = current.waiters.indexOf(waiter);
+          if (at < 0) return;
+          current.waiters.splice(at, 1);
+          reject(new Error('gave up waiting for a send permit'));
+        }, { once: true });
+      });
       if (!current.pumping) void pump(gateway, current);
       return taken;
     },

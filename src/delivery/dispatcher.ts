@@ -47,6 +47,8 @@ export interface DispatcherDeps {
 
 /** The longest Retry-After honoured when a gateway does not say its own bound (`<GATEWAY>_MAX_RETRY_AFTER_S`). */
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+/** How long a claim holds by default (DELIVERY_LEASE_SECONDS). */
+const DEFAULT_LEASE_MS = 120_000;
 /** A claim when no gateway's rate is known yet (before the first send). */
 const FALLBACK_RATE = 10;
 const MAX_BATCH = 2000;
@@ -131,7 +133,7 @@ export class Dispatcher {
     if (campaignIds.size === 0 || this.everyKnownGatewayThrottled()) return 0;
     const now = this.deps.clock.now();
     const batch = await this.deps.store.outbox.claimDue({
-      now, limit: this.claimLimit(), leaseMs: this.deps.leaseMs ?? 120_000, attemptId: this.deps.newId(), campaignIds,
+      now, limit: this.claimLimit(), leaseMs: this.deps.leaseMs ?? DEFAULT_LEASE_MS, attemptId: this.deps.newId(), campaignIds,
     });
     if (batch.length === 0) return 0;
     this.segmentsPerMessage = batch.reduce((sum, row) => sum + Math.max(1, row.segments), 0) / batch.length;
@@ -254,6 +256,9 @@ export class Dispatcher {
   private async holdFor(name: string, limiter: GatewayRateLimiter, message: OutboxMessage): Promise<Hold | undefined> {
     if (this.halted) return { reason: 'halted' };
     const now = this.deps.clock.now().getTime();
+    // Another instance may expire a lease that ran out (and ask the gateway, and queue the message
+    // again): a claim is only sent while at least half its lease is left, so that cannot race a send.
+    if (message.leaseUntil && Date.parse(message.leaseUntil) - now < (this.deps.leaseMs ?? DEFAULT_LEASE_MS) / 2) return { reason: 'later' };
     const pausedTill = limiter.pausedTill();
     if (pausedTill > now) return { reason: 'throttled', until: pausedTill };
     if (this.deps.failover && this.deps.failover.gateway !== name && this.circuits?.isOpen(name, now)) return { reason: 'circuit' };

@@ -9,7 +9,7 @@ describe('a gateway behind the cluster rate cap', () => {
   it('takes the segments at the configured rate before each send, and is otherwise the gateway itself', async () => {
     const fake = createFakeGateway({ id: 'twilio', capabilities: { maxSegmentsPerSecond: 1000 } });
     const taken: Array<[string, number, number]> = [];
-    const gate: RateGate = { take: async (...args) => void taken.push(args), close: () => undefined };
+    const gate: RateGate = { take: async (name, limit, segments) => void taken.push([name, limit, segments]), close: () => undefined };
     const gated = gatedGateway(fake, gate);
     expect(await gated.send(sms)).toMatchObject({ ok: true });
     expect(taken).toEqual([['twilio', 1000, 2]]);
@@ -24,6 +24,22 @@ describe('a gateway behind the cluster rate cap', () => {
     const result = await gatedGateway(fake, gate).send(sms);
     expect(result).toMatchObject({ ok: false, error: { code: 'unavailable', retryable: true } });
     expect(result.ok ? undefined : result.error.outcomeUnknown).toBeUndefined();
+    expect(fake.sent).toHaveLength(0);
+  });
+
+  it('gives up after its longest wait: throttled and retried later, not sent, and the permit is not taken', async () => {
+    const fake = createFakeGateway({ id: 'twilio' });
+    let aborted = false;
+    const gate: RateGate = {
+      take: (_name, _limit, _segments, options) => new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => {
+        aborted = true;
+        reject(new Error('gave up'));
+      })),
+      close: () => undefined,
+    };
+    const result = await gatedGateway(fake, gate, 20).send(sms);
+    expect(result).toMatchObject({ ok: false, error: { code: 'throttled', retryable: true } });
+    expect(aborted).toBe(true);
     expect(fake.sent).toHaveLength(0);
   });
 });
