@@ -167,7 +167,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
         consentRequests: { yesKeywords: config.CONSENT_YES_KEYWORDS, windowHours: config.CONSENT_REQUEST_WINDOW_HOURS },
         onCircuitOpen: (name, failover, until) => void notify({ type: 'circuit_open', gateway: name, failover, until: until.toISOString() }),
         leaseMs: config.DELIVERY_LEASE_SECONDS * 1000,
-        ...(getCluster ? { rateShare: (name: string, configured: number) => joined?.rateShare(name, configured) ?? configured } : {}),
+        ...(getCluster ? { rateShare: (name: string, configured: number) => joined?.rateShare(name, configured) ?? configured, mayReconcile: () => joined?.leader.isLeader() ?? false } : {}),
       });
     }
     return engine;

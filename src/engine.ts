@@ -43,6 +43,12 @@ export interface EngineDeps {
   leaseCheckMs?: number;
   /** How long a claimed batch is leased (DELIVERY_LEASE_SECONDS); default the dispatcher's. */
   leaseMs?: number;
+  /**
+   * Several instances: whether this one may ask the gateways about `unknown` rows now (the leader
+   * only), since a verdict written late by a second reconciler could queue again a row that another
+   * instance has just claimed and is sending. Default: always (one process).
+   */
+  mayReconcile?: () => boolean;
   /** This process's share of a gateway's rate when several instances send (see DispatcherDeps). */
   rateShare?: (gateway: string, configuredPerSecond: number) => number;
 }
@@ -157,6 +163,7 @@ export class DeliveryEngine {
   /** Asks the gateways about `unknown` rows (see Reconciler); a failure is logged and tried on a later beat. */
   async reconcile(): Promise<void> {
     this.nextReconcileAt = this.deps.clock.now().getTime() + (this.deps.reconcileEveryMs ?? 30_000);
+    if (this.deps.mayReconcile && !this.deps.mayReconcile()) return;
     try {
       await this.reconciler.run();
     } catch (error) {
