@@ -25,7 +25,7 @@ import { startTwilioStandIn } from '../helpers/twilio-stand-in.js';
  *  - planning: the same marketing plan as plan.bench.ts over every contact the import left, in a new
  *    process (its own peak RSS: flat memory means it does not grow with the audience);
  *  - dispatch: two real service processes on one schema send a campaign of BENCH_DISPATCH_MESSAGES
- *    (default 20,000) through one Twilio stand-in that enforces 1,000/s; sustained ÷ configured (as in
+ *    (default 20,000) through one Twilio stand-in that enforces BENCH_DISPATCH_RATE (default 1,000/s); sustained ÷ configured (as in
  *    dispatch.bench.ts), the busiest sliding second, 429s, each instance's peak RSS;
  *  - receipts: two service processes, BENCH_RECEIPTS (default 20,000) signed Twilio status callbacks
  *    from 50 keep-alive connections split between them; req/s, and the time until all are applied.
@@ -140,7 +140,7 @@ function busiestWindow(times: readonly number[], windowMs: number): number {
 
 export async function benchPgDispatch(): Promise<Record<string, number>> {
   const messages = Number(process.env.BENCH_DISPATCH_MESSAGES ?? 20_000);
-  const rate = 1000;
+  const rate = Number(process.env.BENCH_DISPATCH_RATE ?? 1000);
   const standIn = await startTwilioStandIn({ latencyMs: 5, ratePerSecond: rate });
   const instances = await startInstances(2, { ...standIn.env({ mps: rate }), TWILIO_MAX_IN_FLIGHT: '50' });
   try {
