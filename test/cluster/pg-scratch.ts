@@ -13,10 +13,10 @@ export interface PgScratch {
   drop(): Promise<void>;
 }
 
-export const DATABASE_URL = process.env.DATABASE_URL;
+export const DATABASE_URL = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
 
 export async function pgSkipReason(): Promise<string | undefined> {
-  if (!DATABASE_URL) return 'DATABASE_URL is not set: the PostgreSQL cluster tests need a server (.ci/run sets it)';
+  if (!DATABASE_URL) return 'neither TEST_DATABASE_URL nor DATABASE_URL is set: the PostgreSQL cluster tests need a server (.ci/run sets it)';
   const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
