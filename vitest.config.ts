@@ -9,6 +9,9 @@ export default defineConfig({
     pool: 'forks',
     // Message ids are random, so the simulator's 1% random refusals would make end-to-end counts flaky;
     // tests that need refusals configure the simulator (or a fake gateway) directly.
-    env: { SIMULATOR_ACCEPT_RATE: '1' },
+    // Every test runs on the embedded store unless it opens PostgreSQL itself: those tests read the
+    // server's URL from TEST_DATABASE_URL (default: DATABASE_URL, which .ci/run sets), so a DATABASE_URL
+    // in the shell never sends other tests, or the processes they start, to that database.
+    env: { SIMULATOR_ACCEPT_RATE: '1', DATABASE_URL: '', TEST_DATABASE_URL: process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? '' },
   },
 });

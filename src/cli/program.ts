@@ -12,6 +12,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSegmentCommands } from './commands/segment.js';
 import { registerStoreCommands } from './commands/store.js';
+import { registerMigrateCommand } from './commands/migrate.js';
 import { registerTemplateCommands } from './commands/template.js';
 import { registerReplyCommands } from './commands/replies.js';
 import { registerConsentCommands } from './commands/consent.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerHubSpotCommands(program);
   registerHubSpotActionCommands(program);
   registerStoreCommands(program);
+  registerMigrateCommand(program);
   return program;
 }
 

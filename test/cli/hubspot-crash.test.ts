@@ -31,7 +31,7 @@ afterAll(async () => {
 
 describe('hubspot sync killed mid-run', () => {
   it('resumes from its last checkpoint: nothing skipped, nothing doubled', async () => {
-    const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', DEFAULT_COUNTRY: 'RU', HUBSPOT_ACCESS_TOKEN: 'pat-na1-crash', HUBSPOT_API_BASE: standIn.url };
+    const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', DEFAULT_COUNTRY: 'RU', HUBSPOT_ACCESS_TOKEN: 'pat-na1-crash', HUBSPOT_API_BASE: standIn.url };
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), 'hubspot', 'sync', '--json'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let pages = 0;
     // Past the first 2-second checkpoint, well before the 40th and last page.

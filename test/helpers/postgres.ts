@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-/** The server the PostgreSQL tests use: DATABASE_URL (.ci/run sets it). */
-export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? '';
+/**
+ * The server the PostgreSQL tests use: TEST_DATABASE_URL, which vitest.config.ts takes from DATABASE_URL
+ * (.ci/run sets it) while it clears DATABASE_URL itself for every other test.
+ */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? '';
 
 /**
  * Whether a PostgreSQL server answers at DATABASE_URL; when not, why (so the skipped tests say so).
  * Tests that need one: `describe.skipIf(!pgCheck.ok)`.
  */
 export async function checkPostgres(): Promise<{ ok: true } | { ok: false; reason: string }> {
-  if (!TEST_DATABASE_URL) return { ok: false, reason: 'DATABASE_URL is not set' };
+  if (!TEST_DATABASE_URL) return { ok: false, reason: 'neither TEST_DATABASE_URL nor DATABASE_URL is set' };
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();

@@ -22,7 +22,7 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 function startImport(dataDir: string) {
   return spawn(process.execPath, ['--import', 'tsx', cli, 'import', csv, '--consent', 'opted_in', '--consent-source', 'crash test', '--json'], {
     cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', NODE_ENV: 'production' },
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -65,7 +65,7 @@ describe('lowdb store under a killed process', () => {
     const holder = await LowdbStore.open({ dataDir, maxBytes: 500 * 1024 * 1024 });
     const child = spawn(process.execPath, ['--import', 'tsx', cli, 'contacts', 'opt-out', '+79123456789'], {
       cwd: root,
-      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -6,6 +6,7 @@ import { acquireDataDirLock } from '../../store/lowdb/data-dir-lock.js';
 import type { DamagedFile } from '../../store/lowdb/recover.js';
 import { findDamage, recoverDamage } from '../../store/lowdb/recover.js';
 import { printJson, printLines } from '../output.js';
+import { registerStoreCopyCommand } from './store-copy.js';
 
 function describe(found: DamagedFile, done: boolean): string[] {
   const lines = [`${found.file}: damaged at byte ${found.damageAt.join(', ')}; ${found.kept} readable records ${done ? 'kept' : 'would be kept'}`];
@@ -20,7 +21,8 @@ function describe(found: DamagedFile, done: boolean): string[] {
 }
 
 export function registerStoreCommands(program: Command): void {
-  const store = program.command('store').description('Inspect and repair the embedded store in DATA_DIR.');
+  const store = program.command('store').description('Inspect and repair the embedded store in DATA_DIR; copy it into PostgreSQL.');
+  registerStoreCopyCommand(store);
   store
     .command('recover')
     .description('Find damaged store files; with --yes, keep a copy of each, keep every readable record, and mark messages that might have been sent unknown (nothing is re-sent).')

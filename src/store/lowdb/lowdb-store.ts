@@ -20,6 +20,7 @@ import { acquireDataDirLock } from './data-dir-lock.js';
 import { checkBudget, orphanClaims } from './open-checks.js';
 import { scrubFiles } from './scrub-files.js';
 import type { SuppressionRecord } from '../../consent/suppression.js';
+import type { OutboxMessage } from '../../delivery/outbox.js';
 
 export interface LowdbStoreOptions {
   dataDir: string;
@@ -27,6 +28,22 @@ export interface LowdbStoreOptions {
   maxBytes: number;
   /** Read-only stores take no lock and refuse changes; for CLI reads while the service runs. */
   readOnly?: boolean;
+}
+
+/** The whole content of a store, collection by collection. */
+export interface StoreExport {
+  contacts: Contact[];
+  consent: ConsentEntry[];
+  segments: Segment[];
+  templates: Template[];
+  campaigns: Campaign[];
+  inbound: InboundRecord[];
+  automations: BirthdayAutomation[];
+  greetings: GreetingRecord[];
+  idempotency: IdempotencyRecord[];
+  integrationState: IntegrationRecord[];
+  suppressions: SuppressionRecord[];
+  outbox: OutboxMessage[];
 }
 
 export const COLLECTION_FILES: Record<CollectionName, string> = {
@@ -132,6 +149,16 @@ export class LowdbStore implements Store {
 
   describe(): StoreDescription {
     return { kind: 'lowdb', location: this.options.dataDir, readOnly: Boolean(this.options.readOnly) };
+  }
+
+  /** Every item of every collection, as loaded (the outbox: every row of every campaign), for `store copy`. */
+  exportAll(): StoreExport {
+    const m = this.memory;
+    return {
+      contacts: [...m.contacts.all()], consent: m.consent.all(), segments: m.segments.all(), templates: m.templates.all(), campaigns: m.campaigns.all(),
+      inbound: m.inbound.all(), automations: m.automations.all(), greetings: m.greetings.all(), idempotency: m.idempotency.all(),
+      integrationState: m.integrationState.all(), suppressions: m.suppressions.all(), outbox: m.outbox.campaigns().flatMap((id) => m.outbox.rowsOf(id)),
+    };
   }
 
   /** How many times each collection file was written since the store opened (for tests and metrics). */

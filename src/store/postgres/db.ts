@@ -95,6 +95,13 @@ export function pgCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
 
+const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '28P01', '28000', '3D000']);
+
+/** The error to show for a failure while connecting: said plainly when the server cannot be reached, else as it was. */
+export function explainConnectFailure(url: string, error: unknown): unknown {
+  return CONNECTION_FAILURES.has(pgCode(error) ?? '') ? connectionError(url, error) : error;
+}
+
 /** A failed connection, said plainly: where it tried and what to check. */
 export function connectionError(url: string, error: unknown): AppError {
   const reason = error instanceof Error ? error.message : String(error);

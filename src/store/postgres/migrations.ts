@@ -92,14 +92,14 @@ CREATE INDEX outbox_contact ON outbox (contact_id) WHERE kind = 'marketing';
 -- Forward-only status moves (see canMove in src/delivery/outbox.ts): a final status is final; from
 -- sending anything goes; otherwise only to a higher rank; and the one move back, unknown to queued,
 -- when the gateway confirmed it never received the attempt (reconcile, resend-unknown).
-CREATE FUNCTION outbox_status_rank(status text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE status WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'unknown' THEN 2 WHEN 'submitted' THEN 3 ELSE 4 END
-$$;
+-- Self-contained (no call to another function), so it works whatever the caller's search_path.
 CREATE FUNCTION outbox_can_move(current text, next text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
   SELECT current = next
     OR current = 'sending'
     OR (current = 'unknown' AND next = 'queued')
-    OR (outbox_status_rank(current) < 4 AND outbox_status_rank(next) > outbox_status_rank(current))
+    OR (current IN ('queued', 'unknown', 'submitted')
+        AND (CASE next WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'unknown' THEN 2 WHEN 'submitted' THEN 3 ELSE 4 END)
+          > (CASE current WHEN 'queued' THEN 0 WHEN 'unknown' THEN 2 ELSE 3 END))
 $$;
 
 CREATE TABLE inbound (

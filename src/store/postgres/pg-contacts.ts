@@ -2,6 +2,7 @@ import type { Contact } from '../../contacts/contact.js';
 import type { ContactRepository, ScanOptions } from '../port.js';
 import type { Db } from './db.js';
 import { chunks, lastById } from './batches.js';
+import { COPY_THRESHOLD, copyIntoTemp } from './copy-in.js';
 
 /** Contacts: one row each, the whole contact as JSON, the phone unique. */
 export class PgContacts implements ContactRepository {
@@ -12,6 +13,12 @@ export class PgContacts implements ContactRepository {
     this.db.writable();
     const rows = lastById(contacts);
     await this.db.tx(async (client) => {
+      if (rows.length >= COPY_THRESHOLD) {
+        // An import's bulk path: COPY into a temporary table, then one merge.
+        await copyIntoTemp(client, { temp: 'contacts_in', like: 'contacts', columns: ['id', 'phone', 'data'], rows: rows.map((c) => [c.id, c.phone, JSON.stringify(c)]) });
+        await client.query('INSERT INTO contacts (id, phone, data) SELECT id, phone, data FROM contacts_in ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, data = excluded.data');
+        return;
+      }
       for (const batch of chunks(rows, 5000)) {
         await client.query(
           `INSERT INTO contacts (id, phone, data)

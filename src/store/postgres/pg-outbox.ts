@@ -5,30 +5,25 @@ import type { OutboxRepository } from '../port.js';
 import type { Db } from './db.js';
 import { pgCode } from './db.js';
 import { chunks, lastById } from './batches.js';
+import { COPY_THRESHOLD, copyIntoTemp } from './copy-in.js';
 
 /** Rows per statement: arrays of this size keep each statement well under a second. */
 const BATCH = 5000;
 
-/** The columns kept beside the row's JSON, for the indexes and the forward-only rule. */
-function columns(rows: readonly OutboxMessage[]): unknown[] {
+const COLUMNS = ['id', 'campaign_id', 'contact_id', 'phone', 'kind', 'test', 'status', 'gateway', 'provider_message_id', 'due_at', 'lease_until', 'submitted_at', 'send_after', 'updated_at', 'cost', 'data'];
+
+/** The columns kept beside the row's JSON (for the indexes and the forward-only rule), in COLUMNS order. */
+function columnsOf(r: OutboxMessage): Array<string | number | boolean | null> {
   return [
-    rows.map((r) => r.id),
-    rows.map((r) => r.campaignId),
-    rows.map((r) => r.contactId),
-    rows.map((r) => r.phone),
-    rows.map((r) => r.kind),
-    rows.map((r) => Boolean(r.test)),
-    rows.map((r) => r.status),
-    rows.map((r) => r.gateway),
-    rows.map((r) => r.providerMessageId ?? null),
-    rows.map((r) => r.retryAt ?? r.sendAfter),
-    rows.map((r) => r.leaseUntil ?? null),
-    rows.map((r) => r.submittedAt ?? null),
-    rows.map((r) => r.sendAfter),
-    rows.map((r) => r.updatedAt),
-    rows.map((r) => r.cost),
-    rows.map((r) => JSON.stringify(r)),
+    r.id, r.campaignId, r.contactId, r.phone, r.kind, Boolean(r.test), r.status, r.gateway, r.providerMessageId ?? null,
+    r.retryAt ?? r.sendAfter, r.leaseUntil ?? null, r.submittedAt ?? null, r.sendAfter, r.updatedAt, r.cost, JSON.stringify(r),
   ];
+}
+
+/** The same, one array per column, for unnest(). */
+function columns(rows: readonly OutboxMessage[]): unknown[] {
+  const values = rows.map(columnsOf);
+  return COLUMNS.map((_, i) => values.map((row) => row[i]));
 }
 
 const UNNEST = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::text[],
@@ -71,9 +66,16 @@ export class PgOutbox implements OutboxRepository {
     this.db.writable();
     try {
       await this.db.tx(async (client) => {
-        for (const batch of chunks(lastById(rows), BATCH)) {
-          await client.query(`INSERT INTO outbox (id, campaign_id, contact_id, phone, kind, test, status, gateway, provider_message_id, due_at, lease_until, submitted_at, send_after, updated_at, cost, data)
-            SELECT * FROM ${UNNEST} ON CONFLICT (id) DO UPDATE SET ${SET_ALL.replace(/u\./g, 'excluded.')}`, columns(batch));
+        const unique = lastById(rows);
+        const upsert = `ON CONFLICT (id) DO UPDATE SET ${SET_ALL.replace(/u\./g, 'excluded.')}`;
+        if (unique.length >= COPY_THRESHOLD) {
+          // A campaign's plan: COPY into a temporary table, then one merge.
+          await copyIntoTemp(client, { temp: 'outbox_in', like: 'outbox', columns: COLUMNS, rows: unique.map(columnsOf) });
+          await client.query(`INSERT INTO outbox (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM outbox_in ${upsert}`);
+          return;
+        }
+        for (const batch of chunks(unique, BATCH)) {
+          await client.query(`INSERT INTO outbox (${COLUMNS.join(', ')}) SELECT * FROM ${UNNEST} ${upsert}`, columns(batch));
         }
       });
     } catch (error) {

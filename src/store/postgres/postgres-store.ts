@@ -5,7 +5,7 @@ import type { Template } from '../../messages/template-record.js';
 import type { Segment } from '../../segments/filter.js';
 import type { GreetingRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
 import type { DbOptions } from './db.js';
-import { Db, connectionError, maskDatabaseUrl } from './db.js';
+import { Db, explainConnectFailure, maskDatabaseUrl } from './db.js';
 import { checkVersion, migrate } from './migrations.js';
 import { PgConsent } from './pg-consent.js';
 import { PgContacts } from './pg-contacts.js';
@@ -60,9 +60,7 @@ export class PostgresStore implements Store {
       else await checkVersion(db);
     } catch (error) {
       await db.close();
-      const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-      if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', '28P01', '28000', '3D000'].includes(code)) throw connectionError(options.url, error);
-      throw error;
+      throw explainConnectFailure(options.url, error);
     }
     return new PostgresStore(db);
   }
