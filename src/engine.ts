@@ -155,9 +155,10 @@ export class DeliveryEngine {
   /** Rows left `sending` by a process that died become `unknown`; receipts the gateways still hold are applied. */
   private async expireLeases(): Promise<void> {
     this.lastLeaseCheck = this.deps.clock.now().getTime();
-    const { reconciled } = await this.dispatcher.recover();
+    const { unknown, reconciled } = await this.dispatcher.recover();
     if (reconciled.length > 0) await this.accept(reconciled);
     await this.processInbox();
+    if (unknown.length > 0 && this.deps.mayReconcile) await this.reconcile();
   }
 
   /** Asks the gateways about `unknown` rows (see Reconciler); a failure is logged and tried on a later beat. */
@@ -174,6 +175,9 @@ export class DeliveryEngine {
   /** Expires leases on the engine's own beat, between batches (never while this process has a batch in flight). */
   private async checkLeases(): Promise<void> {
     if (this.deps.clock.now().getTime() - this.lastLeaseCheck < (this.deps.leaseCheckMs ?? 5_000)) return;
+    // Several instances: the leader expires leases, and asks the gateways about them at once (below),
+    // before a campaign could complete on rows the gateway never received.
+    if (this.deps.mayReconcile && !this.deps.mayReconcile()) return;
     await this.expireLeases();
   }
 
