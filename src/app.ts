@@ -23,6 +23,9 @@ import type { GatewayEvent, SmsGateway } from './delivery/gateway.js';
 import type { Timers } from './delivery/timers.js';
 import { realTimers } from './delivery/timers.js';
 import { DeliveryEngine } from './engine.js';
+import { openCluster } from './cluster/index.js';
+import type { Cluster } from './cluster/index.js';
+import { gatedGateway } from './cluster/gated-gateway.js';
 import { createLogger } from './log.js';
 import { EventInbox, inboxPath } from './store/lowdb/event-inbox.js';
 import { PostgresStore } from './store/postgres/postgres-store.js';
@@ -59,6 +62,11 @@ export interface AppContext {
   slack?: SlackIntegration;
   /** Tracked links: the short link prefix (SHORT_LINK_BASE, else PUBLIC_URL) and the code generator; absent with neither set. */
   shortLinks?: { prefix: string; newCode(): string };
+  /**
+   * With the PostgreSQL store (and a writable one): this process as one of several instances on the
+   * database (heartbeat, rate share and cap, leader); joined on first use, by the first send at the latest.
+   */
+  cluster?: () => Promise<Cluster>;
   close(): Promise<void>;
 }
 
@@ -90,6 +98,17 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
   let engine: DeliveryEngine | undefined;
   let inbox: EventInbox<GatewayEvent> | undefined;
   const gateways = new Map<string, SmsGateway>();
+  // Several instances on one database: joined when this process first sends (or starts the worker).
+  let cluster: Promise<Cluster> | undefined;
+  const getCluster = config.DATABASE_URL && !options.readOnly
+    ? (): Promise<Cluster> => (cluster ??= openCluster({ connectionString: config.DATABASE_URL as string, schema: config.DATABASE_SCHEMA, logger, rateWindowMs: config.CLUSTER_RATE_WINDOW_MS }).catch((error: unknown) => {
+      cluster = undefined; // the next send or start tries again
+      throw error;
+    }))
+    : undefined;
+  // The cluster's membership as the dispatcher reads it: synchronous, so the last view once joined.
+  let joined: Cluster | undefined;
+  const gate = { take: async (name: string, limit: number, segments: number) => (joined ??= await (getCluster as () => Promise<Cluster>)()).gate.take(name, limit, segments), close: () => undefined };
   const gateway = (name: string): SmsGateway => {
     const id = name === 'default' ? config.SMS_GATEWAY : name;
     let found = gateways.get(id);
@@ -99,6 +118,8 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
         throw new AppError('CONFIG_INVALID', `Unknown gateway "${id}".`, { hint: `Known gateways: ${Object.keys(GATEWAYS).join(', ')}. Set SMS_GATEWAY or --gateway.` });
       }
       found = factory(gatewaySettings(config, options), { clock, timers, onEvents: async (events) => (await getEngine()).accept(events) });
+      // Every send takes its permits from the rate budget the instances share.
+      if (getCluster) found = gatedGateway(found, gate);
       gateways.set(id, found);
     }
     return found;
@@ -142,6 +163,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
   const getEngine = async (): Promise<DeliveryEngine> => {
     inbox ??= await EventInbox.open<GatewayEvent>(inboxPath(path.resolve(config.DATA_DIR)));
     if (!engine) {
+      if (getCluster) joined ??= await getCluster();
       const sinks = [...(await openSinks()), ...(context.slack ? [{ sink: context.slack.sink, inbox: context.slack.sinkInbox }] : [])];
       engine ??= new DeliveryEngine({
         store, clock, timers, logger, newId: randomUUID, random: Math.random, gateway, campaigns, inbox,
@@ -149,6 +171,8 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
         ...(config.SMS_FAILOVER_GATEWAY ? { failoverGateway: config.SMS_FAILOVER_GATEWAY } : {}),
         consentRequests: { yesKeywords: config.CONSENT_YES_KEYWORDS, windowHours: config.CONSENT_REQUEST_WINDOW_HOURS },
         onCircuitOpen: (name, failover, until) => void notify({ type: 'circuit_open', gateway: name, failover, until: until.toISOString() }),
+        leaseMs: config.DELIVERY_LEASE_SECONDS * 1000,
+        ...(getCluster ? { rateShare: (name: string, configured: number) => joined?.rateShare(name, configured) ?? configured, mayReconcile: () => joined?.leader.isLeader() ?? false } : {}),
       });
     }
     return engine;
@@ -179,6 +203,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     clock,
     newId: randomUUID,
     ...(shortLinks ? { shortLinks } : {}),
+    ...(getCluster ? { cluster: getCluster } : {}),
     close: async () => {
       await engine?.stop();
       await context.slack?.stop();
@@ -186,6 +211,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
       await inbox?.close();
       for (const sinkInbox of sinkInboxes) await sinkInbox.close();
       await writeBack?.close();
+      if (cluster) await (await cluster.catch(() => undefined))?.close();
       await store.close();
     },
   };

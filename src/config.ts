@@ -102,6 +102,9 @@ export const configSchema = z.object({
   SHUTDOWN_GRACE_S: z.coerce.number().positive('must be a positive number of seconds').default(8),
   ATTRIBUTION_WINDOW_DAYS: z.coerce.number().positive('must be a positive number of days').max(365, 'must be at most 365 days').default(7),
   REPORT_LINK_SECRET: z.string().min(32, 'must be at least 32 characters (generate one: openssl rand -hex 32)').optional(),
+  // Several instances on one PostgreSQL database (src/cluster).
+  DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(5, 'must be at least 5 seconds').max(3600).default(120),
+  CLUSTER_RATE_WINDOW_MS: z.coerce.number().int().min(1000, 'must be at least 1000 ms (one second)').max(2000).default(1015),
   ...consentRequestVariables,
   // HubSpot (integrations/hubspot/config.ts): all optional; the HubSpot commands say what is missing.
   ...hubspotConfigShape,

@@ -41,6 +41,16 @@ export interface EngineDeps {
    * at start: with a shared database another instance's crash is found on this beat.
    */
   leaseCheckMs?: number;
+  /** How long a claimed batch is leased (DELIVERY_LEASE_SECONDS); default the dispatcher's. */
+  leaseMs?: number;
+  /**
+   * Several instances: whether this one may ask the gateways about `unknown` rows now (the leader
+   * only), since a verdict written late by a second reconciler could queue again a row that another
+   * instance has just claimed and is sending. Default: always (one process).
+   */
+  mayReconcile?: () => boolean;
+  /** This process's share of a gateway's rate when several instances send (see DispatcherDeps). */
+  rateShare?: (gateway: string, configuredPerSecond: number) => number;
 }
 
 /**
@@ -75,6 +85,8 @@ export class DeliveryEngine {
       ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
       ...(deps.failoverGateway ? { failover: { gateway: deps.failoverGateway, afterFailures: 5, cooldownMs: 60_000 } } : {}),
       ...(deps.onCircuitOpen ? { onCircuitOpen: deps.onCircuitOpen } : {}),
+      ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
+      ...(deps.rateShare ? { rateShare: deps.rateShare } : {}),
     });
     this.ingestor = new EventIngestor({
       store: deps.store, clock: deps.clock, logger: deps.logger, newId: deps.newId, gateway: deps.gateway, ...(deps.consentRequests ? { consentRequests: deps.consentRequests } : {}),
@@ -146,14 +158,16 @@ export class DeliveryEngine {
   /** Rows left `sending` by a process that died become `unknown`; receipts the gateways still hold are applied. */
   private async expireLeases(): Promise<void> {
     this.lastLeaseCheck = this.deps.clock.now().getTime();
-    const { reconciled } = await this.dispatcher.recover();
+    const { unknown, reconciled } = await this.dispatcher.recover();
     if (reconciled.length > 0) await this.accept(reconciled);
     await this.processInbox();
+    if (unknown.length > 0 && this.deps.mayReconcile) await this.reconcile();
   }
 
   /** Asks the gateways about `unknown` rows (see Reconciler); a failure is logged and tried on a later beat. */
   async reconcile(): Promise<void> {
     this.nextReconcileAt = this.deps.clock.now().getTime() + (this.deps.reconcileEveryMs ?? 30_000);
+    if (this.deps.mayReconcile && !this.deps.mayReconcile()) return;
     try {
       await this.reconciler.run();
     } catch (error) {
@@ -167,6 +181,9 @@ export class DeliveryEngine {
    */
   private async checkLeases(): Promise<void> {
     if (this.deps.clock.now().getTime() - this.lastLeaseCheck < (this.deps.leaseCheckMs ?? 5_000)) return;
+    // Several instances: the leader expires leases, and asks the gateways about them at once (below),
+    // before a campaign could complete on rows the gateway never received.
+    if (this.deps.mayReconcile && !this.deps.mayReconcile()) return;
     await this.expireLeases();
   }
 

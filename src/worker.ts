@@ -6,6 +6,7 @@ import { runHubSpotSync } from './cli/commands/hubspot.js';
 import { missedOneOffs } from './schedule/catch-up.js';
 import type { ScheduledJob, Scheduler } from './schedule/scheduler.js';
 import { createNodeCronScheduler } from './schedule/scheduler.js';
+import { leaderOnly } from './cluster/leader-only.js';
 
 export interface Worker {
   stop(): Promise<void>;
@@ -20,7 +21,11 @@ const RESYNC_MS = 30_000;
  * recurring campaigns (node-cron, no overlapping runs), a catch-up for one-offs missed while down, and
  * the hourly birthday greetings.
  */
-export async function startWorker(app: AppContext, scheduler: Scheduler = createNodeCronScheduler({ clock: app.clock, logger: app.logger })): Promise<Worker> {
+export async function startWorker(app: AppContext, localScheduler: Scheduler = createNodeCronScheduler({ clock: app.clock, logger: app.logger })): Promise<Worker> {
+  // Several instances on one database: each keeps the jobs, only the leader runs them on a tick.
+  const cluster = app.cluster ? await app.cluster() : undefined;
+  await cluster?.leader.start();
+  const scheduler = cluster ? leaderOnly(localScheduler, () => cluster.leader.isLeader(), app.logger) : localScheduler;
   const engine = await app.engine();
   engine.start();
   for (const name of [app.config.SMS_GATEWAY, ...(app.config.SMS_FAILOVER_GATEWAY ? [app.config.SMS_FAILOVER_GATEWAY] : [])]) {

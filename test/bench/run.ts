@@ -18,6 +18,8 @@ interface Bench {
   file: string;
   entry: string;
   lines(result: Record<string, number>): Line[];
+  /** PostgreSQL benches: the schema they run in (benches naming the same one share its data). */
+  schema?: string;
 }
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -163,22 +165,89 @@ const BENCHES: Bench[] = [
   },
 ];
 
+/**
+ * `--store postgres`: the PostgreSQL benchmarks (postgres.bench.ts) on DATABASE_URL, each in a fresh
+ * schema dropped afterwards; `--size N`: contacts for its import and planning (default 1,000,000).
+ * The lowdb figures beside them are the default run's (import, plan, webhooks, dispatch).
+ */
+const pgLine = (what: string, items: string, measured: string, goal: string, ratio: number): Line => ({ what, items, measured, goal, ratio });
+const PG_BENCHES: Bench[] = [
+  {
+    file: 'postgres.bench.ts', entry: 'benchPgImport', schema: 'contacts',
+    lines: (r) => [
+      pgLine('CSV import into PostgreSQL', `${fmt(r.rows ?? 0)} rows`, `${fmt(r.rowsPerSecond ?? 0)} rows/s`, '>= 30,000 rows/s', (r.rowsPerSecond ?? 0) / 30_000),
+      pgLine('  peak RSS during that import', `${fmt(r.rows ?? 0)} rows`, `${fmt(r.peakRssMb ?? 0)} MB`, '< 300 MB', 300 / (r.peakRssMb ?? 1)),
+    ],
+  },
+  {
+    file: 'postgres.bench.ts', entry: 'benchPgPlan', schema: 'contacts',
+    lines: (r) => [
+      pgLine('planning from PostgreSQL (streamed)', `${fmt(r.contacts ?? 0)} contacts`, `${fmt(r.perSecond ?? 0)} /s (${fmt(r.toSend ?? 0)} to send)`, '>= 100,000 /s', (r.perSecond ?? 0) / 100_000),
+      pgLine('  peak RSS while planning', `${fmt(r.contacts ?? 0)} contacts`, `${fmt(r.peakRssMb ?? 0)} MB`, '< 300 MB', 300 / (r.peakRssMb ?? 1)),
+    ],
+  },
+  {
+    file: 'postgres.bench.ts', entry: 'benchPgDispatch', schema: 'dispatch',
+    lines: (r) => [
+      pgLine(`dispatch, 2 instances, ${fmt(r.rate ?? 0)} seg/s cap`, `${fmt(r.messages ?? 0)} messages`, `${fmt(r.sustained ?? 0, 1)} seg/s (${fmt(r.ratio ?? 0, 3)} of configured)`, '>= 0.98 of configured', (r.ratio ?? 0) / 0.98),
+      pgLine('  limit kept across instances', `${fmt(r.messages ?? 0)} messages`, `busiest 1-s ${fmt(r.busiest ?? 0)}, ${fmt(r.throttled ?? 0)} 429s, ${fmt(r.duplicates ?? 0)} dup`, '<= cap, 0, 0', (r.busiest ?? 1e9) <= (r.rate ?? 0) && r.throttled === 0 && r.duplicates === 0 ? 1 : 0),
+      pgLine('  peak RSS per instance', '2 instances', `${fmt(r.peakRssMbA ?? 0)} / ${fmt(r.peakRssMbB ?? 0)} MB`, '< 300 MB', 300 / Math.max(1, r.peakRssMbA ?? 1, r.peakRssMbB ?? 1)),
+    ],
+  },
+  {
+    file: 'postgres.bench.ts', entry: 'benchPgReceipts', schema: 'receipts',
+    lines: (r) => [
+      pgLine('signed Twilio receipts, 2 instances', `${fmt(r.requests ?? 0)} webhooks`, `${fmt(r.perSecond ?? 0)} /s (non-2xx ${fmt(r.non2xx ?? 0)})`, '>= 5,000 /s', (r.perSecond ?? 0) / 5000),
+      pgLine('  receipts applied to PostgreSQL', `${fmt(r.requests ?? 0)} webhooks`, `${fmt(r.delivered ?? 0)} in ${fmt(r.appliedSeconds ?? 0, 1)} s (lost ${fmt(r.lost ?? 0)})`, 'none lost', (r.lost ?? 1) === 0 ? 1 : 0),
+      pgLine('  peak RSS per instance', '2 instances', `${fmt(r.peakRssMbA ?? 0)} / ${fmt(r.peakRssMbB ?? 0)} MB`, '< 300 MB', 300 / Math.max(1, r.peakRssMbA ?? 1, r.peakRssMbB ?? 1)),
+    ],
+  },
+];
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
+};
+const storeFlag = flag('--store') ?? 'lowdb';
+if (!['lowdb', 'postgres'].includes(storeFlag)) throw new Error(`--store must be lowdb or postgres, not ${storeFlag}`);
+const sizeFlag = flag('--size');
+if (sizeFlag !== undefined && !(Number(sizeFlag) > 0)) throw new Error(`--size must be a positive number of contacts, not ${sizeFlag}`);
+const schemas = new Map<string, string>();
+const schemaFor = (name: string): string => {
+  let found = schemas.get(name);
+  if (!found) schemas.set(name, (found = `bench_${name}_${Date.now().toString(36)}`));
+  return found;
+};
+
 function run(bench: Bench): Line[] {
   const script = `const m = await import(${JSON.stringify(path.join(import.meta.dirname, bench.file))}); console.log('@@' + JSON.stringify(await m.${bench.entry}()));`;
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
+  const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'production', ...(sizeFlag ? { BENCH_SIZE: sizeFlag } : {}), ...(bench.schema ? { BENCH_PG_SCHEMA: schemaFor(bench.schema) } : {}) };
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
   const line = child.stdout.split('\n').find((l) => l.startsWith('@@'));
   if (child.status !== 0 || !line) throw new Error(`${bench.file} failed:\n${child.stderr}`);
   return bench.lines(JSON.parse(line.slice(2)) as Record<string, number>);
 }
 
-const only = process.argv.slice(2);
+const only = args.filter((arg, i) => !arg.startsWith('--') && !['--store', '--size'].includes(args[i - 1] ?? ''));
 const rows: Line[] = [];
-for (const bench of BENCHES.filter((b) => only.length === 0 || only.some((o) => b.file.includes(o)))) {
-  process.stderr.write(`running ${bench.file}...\n`);
-  rows.push(...run(bench));
+const chosen = storeFlag === 'postgres' ? PG_BENCHES : BENCHES;
+try {
+  for (const bench of chosen.filter((b) => only.length === 0 || only.some((o) => b.file.includes(o) || b.entry.toLowerCase().includes(o.toLowerCase())))) {
+    process.stderr.write(`running ${bench.file} ${bench.entry}...\n`);
+    rows.push(...run(bench));
+  }
+} finally {
+  if (schemas.size > 0) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    for (const name of schemas.values()) await client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+    await client.end();
+  }
 }
 const widths = [44, 18, 28, 18];
 const pad = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' ');
 console.log(pad(['benchmark', 'items', 'measured', 'goal']) + ' ratio');
 for (const r of rows) console.log(`${pad([r.what, r.items, r.measured, r.goal])} ${(Math.floor(r.ratio * 100) / 100).toFixed(2)}${r.ratio >= 1 ? '' : '  (below goal)'}`);
-console.log(`machine: ${process.platform} ${process.arch}, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores`);
+console.log(`store: ${storeFlag}${sizeFlag ? `, size ${sizeFlag}` : ''}; machine: ${process.platform} ${process.arch}, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores`);
