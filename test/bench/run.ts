@@ -127,6 +127,14 @@ const BENCHES: Bench[] = [
       { what: '  preview through response_url (max)', items: `${fmt(r.toSend ?? 0)} recipients`, measured: `${fmt(r.maxPreviewMs ?? 0)} ms`, goal: '< 30,000 ms', ratio: 30_000 / Math.max(1, r.maxPreviewMs ?? 30_000) },
     ],
   },
+  {
+    file: 'report.bench.ts',
+    entry: 'benchReport',
+    lines: (r) => [
+      { what: 'campaign report with outcome keys', items: `${fmt(r.messages ?? 0)} msgs, ${fmt(r.conversions ?? 0)} orders`, measured: `${fmt(r.reportMs ?? 0)} ms (CPU ${fmt(r.reportCpuMs ?? 0)} ms)`, goal: '< 1,000 ms', ratio: 1000 / Math.max(1, r.reportMs ?? 1000) },
+      { what: '  report page over loopback (GET, HTML)', items: `${fmt(r.messages ?? 0)} messages`, measured: `${fmt(r.pageMs ?? 0)} ms (${fmt(r.pageKb ?? 0)} kB, render ${fmt(r.renderMs ?? 0)} ms)`, goal: '< 1,000 ms', ratio: 1000 / Math.max(1, r.pageMs ?? 1000) },
+    ],
+  },
 ];
 
 function run(bench: Bench): Line[] {
