@@ -70,10 +70,10 @@ export async function runDemoOutcomes(app: AppContext, campaignId: string): Prom
       orders.push({ contactId, orderId: `demo-${orders.length + 1}`, amount });
       if (chance(`again:${contactId}`) < 0.15) orders.push({ contactId, orderId: `demo-${orders.length + 1}`, amount: Math.round(amount / 2) });
     };
-    for (const row of rows) buy(row.contactId, clickers.has(row.contactId) ? 0.3 : 0.02);
+    for (const row of rows) buy(row.contactId, clickers.has(row.contactId) ? 0.35 : 0.03);
     const holdout = await app.store.holdouts.get(campaignId);
     const before = orders.length;
-    for (const contactId of holdout?.contactIds ?? []) buy(contactId, 0.05);
+    for (const contactId of holdout?.contactIds ?? []) buy(contactId, 0.02);
     const res = await fetch(`${base}/api/v1/conversions`, {
       method: 'POST', headers: { authorization: `Bearer ${app.config.API_KEY ?? ''}`, 'content-type': 'application/json' }, body: JSON.stringify({ conversions: orders }),
     });
