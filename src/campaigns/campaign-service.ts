@@ -113,7 +113,7 @@ export class CampaignService {
     return {
       campaignId: campaign.id, audience: 'phones' in campaign.audience ? { phones: campaign.audience.phones } : { filter: campaign.audience.filter },
       variants: campaign.variants, kind: campaign.kind, sender: campaign.sender, at, campaignVariables: campaign.campaignVariables, gateway: campaign.gateway,
-      ...(campaign.trackLinks === false ? { trackLinks: false } : {}),
+      ...(tracksLinks(campaign) ? {} : { trackLinks: false }),
       ...(campaign.holdoutPercent ? { holdout: { seed: campaign.holdoutSeed ?? campaign.id, percent: campaign.holdoutPercent } } : {}),
     };
   }
@@ -129,7 +129,7 @@ export class CampaignService {
   async preview(id: string): Promise<PlanSummary & PreviewNotes> {
     const campaign = await this.get(id);
     const summary = await this.previewOf(campaign);
-    return { ...summary, ...previewNotes(summary, campaign.variants, this.deps.prices, { shortLinks: Boolean(this.deps.shortLinks), ...(campaign.trackLinks === false ? { trackLinks: false } : {}) }) };
+    return { ...summary, ...previewNotes(summary, campaign.variants, this.deps.prices, { shortLinks: Boolean(this.deps.shortLinks), trackLinks: tracksLinks(campaign) }) };
   }
 
   private async previewOf(campaign: Campaign): Promise<PlanSummary> {
@@ -325,6 +325,15 @@ function scheduledError(campaign: Campaign): AppError {
   return new AppError('CONFLICT', `Campaign ${campaign.id} is scheduled ${when}: its schedule starts it (while \`smsbridge run\` or \`serve\` is running).`, {
     hint: `To send it now anyway: smsbridge campaign send ${campaign.id} --now (REST: POST /api/v1/campaigns/${campaign.id}/send?now=true)${campaign.schedule.type === 'cron' ? '; for a recurring campaign that sends one run now' : ''}.`,
   });
+}
+
+/**
+ * Are the campaign's links sent as tracked short links? Not when it says so, and never for one message
+ * of `POST /messages` or a consent request: their text is the caller's own (a sign-in or order link
+ * must arrive exactly as given).
+ */
+export function tracksLinks(campaign: Pick<Campaign, 'trackLinks' | 'source'>): boolean {
+  return campaign.trackLinks !== false && campaign.source !== 'message' && campaign.source !== 'consent_request';
 }
 
 /** Short, readable campaign ids that can name files: the first 8 hex digits of a UUID. */

@@ -76,6 +76,12 @@ export class ClickRecorder {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, BATCH);
       try {
+        // The contact is read now, not from the redirect's cache: an erased contact's id is never written back.
+        const links = await this.deps.store.links.getMany([...new Set(batch.map((click) => click.code))]);
+        for (const click of batch) {
+          const contactId = links.get(click.code)?.contactId;
+          if (contactId !== undefined) click.contactId = contactId;
+        }
         await this.deps.store.clicks.append(batch);
       } catch (error) {
         this.dropped += batch.length;
@@ -124,6 +130,19 @@ export function createRedirectHandler(deps: RedirectDeps): { handle(req: Incomin
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      await answer(req, res);
+    } catch (error) {
+      // Never an unhandled rejection on the lean path: log, and answer if nothing was sent yet.
+      deps.logger.warn({ error }, 'short link request failed');
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('The link could not be opened.\n');
+      } else res.destroy();
+    }
+  };
+
+  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '';
     const end = url.search(/[?#]/);
     const code = url.slice(PATH_PREFIX.length, end === -1 ? undefined : end);
@@ -147,7 +166,7 @@ export function createRedirectHandler(deps: RedirectDeps): { handle(req: Incomin
     if (link.test) return;
     const userAgent = req.headers['user-agent'];
     recorder.record({
-      id: randomUUID(), code, campaignId: link.campaignId, messageId: link.messageId, ...(link.contactId !== undefined ? { contactId: link.contactId } : {}),
+      id: randomUUID(), code, campaignId: link.campaignId, messageId: link.messageId,
       url: link.url, at: deps.clock.now().toISOString(), human: isHumanClick(req.method ?? 'GET', userAgent), ...(userAgent ? { userAgent: userAgent.slice(0, 512) } : {}),
     });
   };

@@ -69,7 +69,8 @@ export function findLinks(text: string): FoundLink[] {
     const end = start + url.length;
     const next = text.slice(end, end + 3);
     if (url.length === match[0].length && next.startsWith('{{') && !/^\{\{[#^/!]/.test(next)) continue;
-    if (/^https?:\/\/[^/?#]*[A-Za-z0-9]/i.test(url)) found.push({ start, end, url });
+    // A host with at least one letter or digit (Cyrillic domains too): "https://" alone is no link.
+    if (/^https?:\/\/[^/?#]*[\p{L}\p{N}]/iu.test(url)) found.push({ start, end, url });
   }
   return found;
 }

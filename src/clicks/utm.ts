@@ -16,7 +16,8 @@ export function withUtm(url: string, slug: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    return url;
+    // A Location header must be ASCII: percent-encode whatever is not.
+    return encodeURI(url);
   }
   const add: Array<[string, string]> = [['utm_source', 'sms'], ['utm_medium', 'sms'], ['utm_campaign', slug]];
   const missing = add.filter(([name]) => !parsed.searchParams.has(name));

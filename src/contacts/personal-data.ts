@@ -6,7 +6,7 @@ import type { ConsentEntry, ConsentState } from '../consent/consent.js';
 import { hasOptOut } from '../consent/ledger.js';
 import { phoneHash } from '../consent/suppression.js';
 import type { OutboxMessage } from '../delivery/outbox.js';
-import type { IntegrationRecord, Store } from '../store/port.js';
+import type { ClickRecord, IntegrationRecord, Store } from '../store/port.js';
 import type { Contact } from './contact.js';
 
 /** Everything held about one number (152-FZ art. 14, GDPR art. 15): `contacts export`. */
@@ -21,6 +21,8 @@ export interface PersonalDataExport {
   integrations: IntegrationRecord[];
   /** True when the number is on the suppression list (an erased contact who had opted out). */
   suppressed: boolean;
+  /** Clicks on the short links of the contact's messages (time, link, user agent). */
+  clicks: ClickRecord[];
 }
 
 export interface ForgetResult {
@@ -64,8 +66,13 @@ export async function exportPersonalData(store: Store, phone: string): Promise<P
     const text = JSON.stringify(record.data);
     return text.includes(phone) || (contact !== undefined && text.includes(contact.id));
   });
+  const clicks: ClickRecord[] = [];
+  const messageIds = new Set(messages.map((m) => m.id));
+  for (const campaignId of new Set(messages.map((m) => m.campaignId))) {
+    for (const click of await store.clicks.listByCampaign(campaignId)) if (messageIds.has(click.messageId) || (contact !== undefined && click.contactId === contact.id)) clicks.push(click);
+  }
   return {
-    phone, contact: contact ?? null, consent: (contact && consent.get(contact.id)) ?? null, consentHistory, messages, replies, integrations, suppressed: suppression !== undefined,
+    phone, contact: contact ?? null, consent: (contact && consent.get(contact.id)) ?? null, consentHistory, messages, replies, integrations, suppressed: suppression !== undefined, clicks,
   };
 }
 
@@ -98,6 +105,14 @@ export async function forgetPersonalData(store: Store, clock: Clock, phone: stri
   const redactedId = `erased:${hash.slice(0, 12)}`;
   const messagesRedacted = await store.outbox.erase(match, { phone: 'erased', contactId: redactedId, text: '[erased]' });
   const repliesRedacted = await store.inbound.erase(match, 'erased');
+  if (contact) {
+    // Clicks, short links and holdouts name the contact by id: redacted like the messages, so counts stay.
+    await store.clicks.erase(contact.id, redactedId);
+    await store.links.erase(contact.id, redactedId);
+    for (const holdout of await store.holdouts.list()) {
+      if (holdout.contactIds.includes(contact.id)) await store.holdouts.put({ ...holdout, contactIds: holdout.contactIds.map((id) => (id === contact.id ? redactedId : id)) });
+    }
+  }
   let campaignsRedacted = 0;
   for (const campaign of await store.campaigns.list()) {
     if (!('phones' in campaign.audience) || !campaign.audience.phones.includes(phone)) continue;

@@ -240,6 +240,8 @@ export interface LinkRepository {
   insertMany(links: readonly ShortLink[]): Promise<void>;
   /** The links with these codes; unknown codes are absent from the map. */
   getMany(codes: readonly string[]): Promise<Map<string, ShortLink>>;
+  /** Personal data erasure: the contact id of the contact's links becomes `redactedContactId` (links keep working). Returns how many. */
+  erase(contactId: string, redactedContactId: string): Promise<number>;
 }
 
 /**
@@ -263,6 +265,11 @@ export interface ClickRepository {
   append(records: readonly ClickRecord[]): Promise<void>;
   /** Every click on the campaign's links, oldest first. */
   listByCampaign(campaignId: string): Promise<ClickRecord[]>;
+  /**
+   * Personal data erasure: the contact's clicks keep their time, link and `human` (counts stay), their
+   * contact id becomes `redactedContactId` and their user agent is removed. Returns how many.
+   */
+  erase(contactId: string, redactedContactId: string): Promise<number>;
 }
 
 /** The contacts of a campaign's eligible audience kept unsent to measure lift (`id` is the campaign id). */

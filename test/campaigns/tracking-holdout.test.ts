@@ -79,6 +79,16 @@ describe('tracked links in a campaign', () => {
     expect((await service.preview(off.id)).linkNote).toBeUndefined();
   });
 
+  it('never rewrites one message of POST /messages or a consent request', async () => {
+    const { service, create } = await setup();
+    const text = 'Вход: https://shop.example/login?token=abc';
+    for (const source of ['message', 'consent_request'] as const) {
+      const single = await create(text, { source });
+      expect((await service.preview(single.id)).samples[0]?.text).toBe(text);
+    }
+    expect((await service.preview((await create(text, { source: 'automation' })).id)).samples[0]?.text).toMatch(LINK);
+  });
+
   it('renders a text without links exactly as before', async () => {
     const { service, create } = await setup();
     const campaign = await create('Привет, {{firstName}}! Без ссылок.');

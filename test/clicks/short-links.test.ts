@@ -32,7 +32,8 @@ describe('links in a campaign text', () => {
   it('finds http and https links, leaving sentence punctuation outside', () => {
     const text = 'Скидки: https://shop.example/sale?x=1. Ещё (см. http://a.example/b) и https://b.example/c!';
     expect(findLinks(text).map((l) => l.url)).toEqual(['https://shop.example/sale?x=1', 'http://a.example/b', 'https://b.example/c']);
-    expect(findLinks('Нет ссылок, только www.shop.example и ftp://x')).toEqual([]);
+    expect(findLinks('Нет ссылок, только www.shop.example и ftp://x, или https://')).toEqual([]);
+    expect(findLinks('Заходите: https://магазин.рф/скидки!').map((l) => l.url)).toEqual(['https://магазин.рф/скидки']);
   });
 
   it('leaves a link that runs into a variable untracked, but tracks one followed by a section end', () => {
@@ -57,6 +58,8 @@ describe('UTM parameters', () => {
     expect(withUtm('https://shop.example/?utm_campaign=mine&utm_source=crm', 'spring')).toBe('https://shop.example/?utm_campaign=mine&utm_source=crm&utm_medium=sms');
     const all = 'https://shop.example/?utm_source=a&utm_medium=b&utm_campaign=c';
     expect(withUtm(all, 'spring')).toBe(all);
+    // Cyrillic hosts and paths come out ASCII, as a Location header must be.
+    expect(withUtm('https://магазин.рф/скидки', 'x')).toBe('https://xn--80aairftm.xn--p1ai/%D1%81%D0%BA%D0%B8%D0%B4%D0%BA%D0%B8?utm_source=sms&utm_medium=sms&utm_campaign=x');
   });
 
   it('slugs the campaign name in Latin letters, else uses the id', () => {

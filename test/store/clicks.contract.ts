@@ -45,6 +45,24 @@ export function describeClicksContract(name: string, harness: StoreHarness): voi
       await store.close();
     });
 
+    it('redacts a contact\'s clicks and links on erasure, keeping counts and the redirect', async () => {
+      const store = await harness.open();
+      await store.links.insertMany([
+        { code: 'AbCdEfGhJk', campaignId: 'c1', messageId: 'm1', contactId: 'ct1', url: 'https://shop.example/sale' },
+        { code: 'ZyXwVuTsRq', campaignId: 'c1', messageId: 'm2', contactId: 'ct2', url: 'https://shop.example/sale' },
+      ]);
+      await store.clicks.append([click({ contactId: 'ct1' }), click({ contactId: 'ct1', human: false }), click({ contactId: 'ct2', code: 'ZyXwVuTsRq', messageId: 'm2' })]);
+      expect(await store.clicks.erase('ct1', 'erased:x')).toBe(2);
+      expect(await store.links.erase('ct1', 'erased:x')).toBe(1);
+      expect(await store.clicks.erase('nobody', 'erased:y')).toBe(0);
+      const clicks = await store.clicks.listByCampaign('c1');
+      expect(clicks.filter((c) => c.contactId === 'erased:x').map((c) => [c.human, c.userAgent, c.url]).sort()).toEqual([[false, undefined, 'https://shop.example/sale'], [true, undefined, 'https://shop.example/sale']]);
+      expect(clicks.find((c) => c.contactId === 'ct2')?.userAgent).toBe('Mozilla/5.0');
+      const links = await store.links.getMany(['AbCdEfGhJk', 'ZyXwVuTsRq']);
+      expect([links.get('AbCdEfGhJk')?.contactId, links.get('ZyXwVuTsRq')?.contactId]).toEqual(['erased:x', 'ct2']);
+      await store.close();
+    });
+
     if (harness.reopen) {
       const reopen = harness.reopen;
       it('keeps links, clicks and holdouts across a restart', async () => {

@@ -19,6 +19,7 @@ import { OutboxFiles } from './outbox-files.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { checkBudget, orphanClaims } from './open-checks.js';
 import { scrubFiles } from './scrub-files.js';
+import { ClickJournal } from './click-journal.js';
 import type { SuppressionRecord } from '../../consent/suppression.js';
 import type { ConversionRecord } from '../../outcomes/conversion.js';
 
@@ -59,6 +60,7 @@ export class LowdbStore implements Store {
   private readonly commits = new Map<CollectionName, GroupCommit>();
   private readonly writeCounts: Record<CollectionName, number> = { contacts: 0, consent: 0, segments: 0, templates: 0, campaigns: 0, inbound: 0, automations: 0, greetings: 0, idempotency: 0, integrationState: 0, suppressions: 0, links: 0, clicks: 0, holdouts: 0, conversions: 0 };
   private outboxFiles: OutboxFiles | undefined;
+  private clickJournal: ClickJournal | undefined;
   private releaseLock: (() => void) | undefined;
   private closed = false;
   private readonly writeErrors = new Map<CollectionName, unknown>();
@@ -68,6 +70,11 @@ export class LowdbStore implements Store {
       before: () => this.checkWritable(),
       after: (collection) => this.schedule(collection),
       outbox: (_campaigns, rows) => this.outboxFiles?.record(rows),
+      // Clicks can run to hundreds of thousands: appended to a journal, not rewritten per batch.
+      clicks: {
+        appended: (records) => this.clickJournal?.append(records),
+        rewritten: () => this.clickJournal?.rewrite(() => this.memory.clicks.all()),
+      },
     });
   }
 
@@ -163,6 +170,10 @@ export class LowdbStore implements Store {
   async flush(): Promise<void> {
     await Promise.all([...this.commits.values()].map((commit) => commit.idle().catch(() => undefined)));
     await this.outboxFiles?.flush();
+    await this.clickJournal?.flush().then(
+      () => this.writeErrors.delete('clicks'),
+      (error: unknown) => this.writeErrors.set('clicks', error),
+    );
     const [failure] = this.writeErrors.values();
     if (this.writeErrors.size > 0) {
       throw new AppError('INTERNAL', `Could not write ${[...this.writeErrors.keys()].join(', ')} in ${this.options.dataDir}.`, {
@@ -177,6 +188,7 @@ export class LowdbStore implements Store {
     if (this.closed) return;
     await this.flush();
     await this.outboxFiles?.close();
+    await this.clickJournal?.close();
     this.closed = true;
     this.releaseLock?.();
   }
@@ -216,7 +228,18 @@ export class LowdbStore implements Store {
     this.memory.integrationState.load(this.items<IntegrationRecord>('integrationState'));
     this.memory.suppressions.load(this.items<SuppressionRecord>('suppressions'));
     this.memory.links.load(this.items<ShortLink>('links'));
-    this.memory.clicks.load(this.items<ClickRecord>('clicks'));
+    let journaled: Awaited<ReturnType<typeof ClickJournal.open>>;
+    try {
+      journaled = await ClickJournal.open(path.join(dataDir, 'clicks.jsonl'), { readOnly: Boolean(readOnly) });
+    } catch (error) {
+      this.releaseLock?.();
+      throw error;
+    }
+    this.clickJournal = readOnly ? undefined : journaled.journal;
+    // Earlier snapshots (clicks.json) and the journal: one record per id, the journal's line last written winning.
+    const clicks = new Map<string, ClickRecord>();
+    for (const record of [...this.items<ClickRecord>('clicks'), ...journaled.records]) clicks.set(record.id, record);
+    this.memory.clicks.load(clicks.values());
     this.memory.holdouts.load(this.items<HoldoutRecord>('holdouts'));
     this.memory.conversions.load(this.items<ConversionRecord>('conversions'));
     // The loaded arrays now live in the maps; keep one copy in memory, not two.

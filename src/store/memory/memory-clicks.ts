@@ -24,6 +24,15 @@ export class MemoryLinks implements LinkRepository {
     this.afterChange();
   }
 
+  async erase(contactId: string, redactedContactId: string): Promise<number> {
+    const hits = [...this.byCode.values()].filter((link) => link.contactId === contactId);
+    if (hits.length === 0) return 0;
+    this.beforeChange();
+    for (const link of hits) link.contactId = redactedContactId;
+    this.afterChange();
+    return hits.length;
+  }
+
   async getMany(codes: readonly string[]): Promise<Map<string, ShortLink>> {
     const found = new Map<string, ShortLink>();
     for (const code of codes) {
@@ -34,6 +43,12 @@ export class MemoryLinks implements LinkRepository {
   }
 }
 
+/** How a store that keeps clicks in a journal learns of them: appended records, or a rewrite (erasure). */
+export interface ClickJournalHooks {
+  appended(records: readonly ClickRecord[]): void;
+  rewritten(): void;
+}
+
 /** Clicks in arrival order, indexed by campaign. */
 export class MemoryClicks implements ClickRepository {
   private readonly byCampaign = new Map<string, ClickRecord[]>();
@@ -41,6 +56,7 @@ export class MemoryClicks implements ClickRepository {
   constructor(
     private readonly beforeChange: () => void,
     private readonly afterChange: () => void,
+    private readonly journal?: ClickJournalHooks,
   ) {}
 
   load(records: Iterable<ClickRecord>): void {
@@ -54,13 +70,28 @@ export class MemoryClicks implements ClickRepository {
   async append(records: readonly ClickRecord[]): Promise<void> {
     if (records.length === 0) return;
     this.beforeChange();
-    for (const record of records) this.put({ ...record });
-    this.afterChange();
+    const copies = records.map((record) => ({ ...record }));
+    for (const record of copies) this.put(record);
+    if (this.journal) this.journal.appended(copies);
+    else this.afterChange();
   }
 
   async listByCampaign(campaignId: string): Promise<ClickRecord[]> {
     const records = (this.byCampaign.get(campaignId) ?? []).map((record) => ({ ...record }));
     return records.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  async erase(contactId: string, redactedContactId: string): Promise<number> {
+    const hits = this.all().filter((record) => record.contactId === contactId);
+    if (hits.length === 0) return 0;
+    this.beforeChange();
+    for (const record of hits) {
+      record.contactId = redactedContactId;
+      delete record.userAgent;
+    }
+    if (this.journal) this.journal.rewritten();
+    else this.afterChange();
+    return hits.length;
   }
 
   private put(record: ClickRecord): void {

@@ -2,6 +2,7 @@ import type { Template } from '../../messages/template-record.js';
 import type { Segment } from '../../segments/filter.js';
 import type { GreetingRecord, HoldoutRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
 import { MemoryClicks, MemoryLinks } from './memory-clicks.js';
+import type { ClickJournalHooks } from './memory-clicks.js';
 import { MemoryConsent } from './memory-consent.js';
 import { MemoryConversions } from './memory-conversions.js';
 import { MemoryContacts } from './memory-contacts.js';
@@ -24,6 +25,8 @@ export interface ChangeHooks {
   after(collection: CollectionName): void;
   /** Outbox rows changed: the lowdb store journals them per campaign. */
   outbox(campaignIds: ReadonlySet<string>, rows: readonly OutboxMessage[]): void;
+  /** Clicks appended or rewritten: a store that journals them (lowdb) is told instead of `after('clicks')`. */
+  clicks?: ClickJournalHooks;
 }
 
 const NO_HOOKS: ChangeHooks = { before: () => undefined, after: () => undefined, outbox: () => undefined };
@@ -63,7 +66,7 @@ export class MemoryStore implements Store {
     this.integrationState = new MemoryRecords<IntegrationRecord>(() => hooks.before('integrationState'), () => hooks.after('integrationState'));
     this.suppressions = new MemoryRecords<SuppressionRecord>(() => hooks.before('suppressions'), () => hooks.after('suppressions'));
     this.links = new MemoryLinks(() => hooks.before('links'), () => hooks.after('links'));
-    this.clicks = new MemoryClicks(() => hooks.before('clicks'), () => hooks.after('clicks'));
+    this.clicks = new MemoryClicks(() => hooks.before('clicks'), () => hooks.after('clicks'), hooks.clicks);
     this.holdouts = new MemoryRecords<HoldoutRecord>(() => hooks.before('holdouts'), () => hooks.after('holdouts'));
     this.conversions = new MemoryConversions(() => hooks.before('conversions'), () => hooks.after('conversions'));
     this.outbox = new MemoryOutbox(() => hooks.before('outbox'), (ids, rows) => hooks.outbox(ids, rows));
