@@ -6,6 +6,7 @@ import { contactPageSchema, listResponseSchema, membershipPageSchema, propertyLi
 import type { contactRecordSchema } from './payloads.js';
 import { PROPERTY_GROUP, missingProperties } from './properties.js';
 import { rawRequest } from './raw-request.js';
+import { closedWonDeals } from './deals.js';
 import { translateListFilters } from './list-filters.js';
 import type { z } from 'zod';
 
@@ -32,6 +33,8 @@ export function createHubSpotCrm(client: HubSpotClient, options: HubSpotCrmOptio
   return {
     system: 'hubspot',
     client,
+
+    closedWonDeals: (request) => guarded('reading won deals', () => closedWonDeals(client, request)),
 
     // GET /crm/v3/objects/contacts (CONTRACTS Part A §2): cursor paging with paging.next.after.
     listContacts: (request) =>

@@ -34,6 +34,9 @@ export interface CrmPort {
   /** Requests made and 429s received so far, through the shared budget. */
   usage(): { requests: number; rateLimited: number };
 
+  /** Deals closed won at or after `since` (ISO), oldest first, one page at a time, with their contacts' CRM ids. */
+  closedWonDeals?(request: { since: string; after?: string; limit: number }): Promise<CrmDealPage>;
+
   // Write-back (timeline communications, consent properties, workflow callbacks) joins this port as
   // optional methods next to these, through the same budget.
 }
@@ -124,4 +127,18 @@ export class CrmError extends AppError {
     this.reason = reason;
     this.status = options.status;
   }
+}
+
+/** A won deal as the CRM adapter hands it over: values as the CRM keeps them (strings), contacts by CRM id. */
+export interface CrmDeal {
+  id: string;
+  amount: string | null;
+  closedAt: string | null;
+  currency: string | null;
+  contactIds: string[];
+}
+
+export interface CrmDealPage {
+  deals: CrmDeal[];
+  next?: string;
 }

@@ -14,6 +14,8 @@ import { compileTemplate } from '../messages/template.js';
 import type { Template } from '../messages/template-record.js';
 import type { Segment } from '../segments/filter.js';
 import { sampleCsvLines } from './sample-data.js';
+import type { DemoOutcomes } from './demo-outcomes.js';
+import { runDemoOutcomes } from './demo-outcomes.js';
 
 export interface DemoResult {
   dataDir: string;
@@ -28,10 +30,13 @@ export interface DemoResult {
   campaignId: string;
   testSend: Array<{ phone: string; ok: boolean; detail: string }>;
   report: CampaignReport;
+  /** Clicks through the real redirect, orders through the REST API, and the report with its outcome keys. */
+  outcomes: DemoOutcomes;
 }
 
 export const DEMO_SEGMENT = 'Москва и Петербург';
 export const DEMO_TEMPLATE = 'весна';
+const DEMO_LINK = 'https://shop.example/spring';
 const DEMO_TEXT = 'Здравствуйте{{#firstName}}, {{firstName}}{{/firstName}}! Весенняя скидка 20% по промокоду {{promo}} до воскресенья.';
 
 /** Writes the sample as a Windows-1251 CSV, the way Russian Excel exports it. */
@@ -93,7 +98,12 @@ export async function runDemo(app: AppContext, options: { rows: number; workDir:
   const campaign = await app.campaigns.create({
     name: 'Весенняя скидка', kind: 'marketing', sender: 'SHOP', gateway: 'simulator', schedule: { type: 'now' },
     audience: { segment: segment.name, filter: segment.filter }, campaignVariables: { promo: 'SPRING20' },
-    variants: [{ name: 'A', text: DEMO_TEXT, weight: 1 }, { name: 'B', text: 'Привет{{#firstName}}, {{firstName}}{{/firstName}}! Только до воскресенья: −20% с кодом {{promo}}.', weight: 1 }],
+    variants: [
+      { name: 'A', text: `${DEMO_TEXT} ${DEMO_LINK}`, weight: 1 },
+      { name: 'B', text: `Привет{{#firstName}}, {{firstName}}{{/firstName}}! Только до воскресенья: −20% с кодом {{promo}}: ${DEMO_LINK}`, weight: 1 },
+    ],
+    // One in ten of the audience is held out (never sent), so the report can show the campaign's lift.
+    holdoutPercent: 10,
   });
   const preview = await app.campaigns.preview(campaign.id);
   const testSend = await app.campaigns.testSend(campaign.id, ['+79990000001']);
@@ -104,5 +114,6 @@ export async function runDemo(app: AppContext, options: { rows: number; workDir:
   await new Promise((resolve) => setTimeout(resolve, options.replyWaitMs));
   await engine.processInbox();
   const report = await app.campaigns.report(campaign.id);
-  return { dataDir: app.config.DATA_DIR, file, firstImport, secondImport, optedOutByReply, segment, template, preview, at: now, campaignId: campaign.id, testSend, report };
+  const outcomes = await runDemoOutcomes(app, campaign.id);
+  return { dataDir: app.config.DATA_DIR, file, firstImport, secondImport, optedOutByReply, segment, template, preview, at: now, campaignId: campaign.id, testSend, report, outcomes };
 }

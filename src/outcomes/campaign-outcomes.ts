@@ -9,7 +9,7 @@ import { computeLift } from './lift.js';
 import { surveyTally } from '../campaigns/survey.js';
 import type { CampaignOutcomes, OutcomeSeries, VariantOutcomes } from './outcome-types.js';
 import type { EventTimes } from './timeline.js';
-import { buildSeries, emptyEventTimes } from './timeline.js';
+import { buildSeries, emptyEventTimes, isoMs } from './timeline.js';
 
 export interface OutcomeDeps {
   store: Store;
@@ -33,12 +33,9 @@ const DAY_MS = 86_400_000;
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 const ratio = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 
-/** Per contact in the campaign: the variant, whether a message reached them, and whether one was sent. */
-interface Recipient {
-  variant: string;
-  reached: boolean;
-  sent: boolean;
-}
+/** Per-contact flags in scanRecipients: a message was submitted to them; one reached them. */
+const SENT = 1;
+const REACHED = 2;
 
 /**
  * Reads what a campaign brought: its outbox rows (once, in pages), its clicks, replies, credited
@@ -46,19 +43,29 @@ interface Recipient {
  */
 export async function gatherOutcomes(campaign: Campaign, report: CampaignReport, deps: OutcomeDeps): Promise<GatheredOutcomes> {
   const events = emptyEventTimes();
-  const { recipients, variantOfMessage } = await scanRecipients(campaign.id, deps.store, events);
+  const clicks = await deps.store.clicks.listByCampaign(campaign.id);
+  const inbound = await deps.store.inbound.listByCampaign(campaign.id);
+  const credited = await deps.store.conversions.listByCampaign(campaign.id);
+  // Messages whose variant is needed by id: those clicked or answered without a known contact.
+  const wanted = new Set<string>();
+  for (const item of [...clicks, ...inbound]) if (item.contactId === undefined && item.messageId !== undefined) wanted.add(item.messageId);
+  const scan = await scanRecipients(campaign.id, deps.store, events, wanted);
+  const { names } = scan;
   const reachedBy = new Map<string, number>();
   let reached = 0;
-  for (const r of recipients.values()) {
-    if (!r.reached) continue;
+  for (const flags of scan.recipients.values()) {
+    if (!(flags & REACHED)) continue;
     reached += 1;
-    reachedBy.set(r.variant, (reachedBy.get(r.variant) ?? 0) + 1);
+    const name = names[flags >> 2] as string;
+    reachedBy.set(name, (reachedBy.get(name) ?? 0) + 1);
   }
-  const variantOf = (contactId: string | undefined, messageId: string | undefined): string | undefined =>
-    (contactId !== undefined ? recipients.get(contactId)?.variant : undefined) ?? (messageId !== undefined ? variantOfMessage.get(messageId) : undefined);
+  const variantOf = (contactId: string | undefined, messageId: string | undefined): string | undefined => {
+    const flags = contactId !== undefined ? scan.recipients.get(contactId) : undefined;
+    if (flags !== undefined) return names[flags >> 2];
+    return messageId !== undefined ? scan.variantOfMessage.get(messageId) : undefined;
+  };
 
   // Clicks: people only; unique by recipient.
-  const clicks = await deps.store.clicks.listByCampaign(campaign.id);
   const clickers = new Map<string, string | undefined>();
   const clicksBy = new Map<string, number>();
   let humanClicks = 0;
@@ -73,7 +80,6 @@ export async function gatherOutcomes(campaign: Campaign, report: CampaignReport,
   const uniqueClicksBy = countBy(clickers.values());
 
   // Replies: distinct recipients, for the response rate and the reply verdict.
-  const inbound = await deps.store.inbound.listByCampaign(campaign.id);
   const replies = inbound.filter((r) => r.kind === 'reply');
   const responders = new Map<string, string | undefined>(clickers);
   const repliers = new Map<string, string | undefined>();
@@ -84,7 +90,6 @@ export async function gatherOutcomes(campaign: Campaign, report: CampaignReport,
     responders.set(who, variant);
   }
 
-  const credited = await deps.store.conversions.listByCampaign(campaign.id);
   const sold = credited.filter((c) => c.attribution?.via !== 'holdout');
   for (const c of sold) events.conversions.push(Date.parse(c.at));
   const money = revenueOf(sold, deps.currency);
@@ -130,45 +135,53 @@ export async function gatherOutcomes(campaign: Campaign, report: CampaignReport,
     abTests: { ...(abConversion ? { conversion: abConversion } : {}), ...(abReplies ? { replies: abReplies } : {}) },
     attribution: { windowDays: deps.windowDays, rule: ATTRIBUTION_RULE },
   };
-  const lift = await liftOf(campaign.id, recipients, deps);
+  const lift = await liftOf(campaign.id, scan.recipients, deps);
   if (lift) outcomes.lift = lift;
   if (campaign.survey) outcomes.survey = surveyTally(campaign, inbound);
   return { outcomes, byVariant, series: buildSeries(events) };
 }
 
-/** One pass over the campaign's outbox rows (test sends aside), in pages. */
-async function scanRecipients(campaignId: string, store: Store, events: EventTimes): Promise<{ recipients: Map<string, Recipient>; variantOfMessage: Map<string, string> }> {
-  const recipients = new Map<string, Recipient>();
+/**
+ * One pass over the campaign's outbox rows (test sends aside), in pages. Per contact it keeps one
+ * small integer: the variant's index (names) shifted left by two, REACHED and SENT bits; for 100,000
+ * recipients that is one Map of numbers, no object per row.
+ */
+async function scanRecipients(campaignId: string, store: Store, events: EventTimes, wantedMessages: ReadonlySet<string>): Promise<{ recipients: Map<string, number>; names: string[]; variantOfMessage: Map<string, string> }> {
+  const recipients = new Map<string, number>();
+  const names: string[] = [];
+  const indexOf = new Map<string, number>();
   const variantOfMessage = new Map<string, string>();
   for (let afterId: string | undefined; ; ) {
     const page: OutboxMessage[] = await store.outbox.listByCampaign(campaignId, afterId === undefined ? { limit: 5000 } : { limit: 5000, afterId });
     if (page.length === 0) break;
     for (const row of page) {
       if (row.test) continue;
-      variantOfMessage.set(row.id, row.variant);
+      if (wantedMessages.has(row.id)) variantOfMessage.set(row.id, row.variant);
+      let index = indexOf.get(row.variant);
+      if (index === undefined) {
+        index = names.push(row.variant) - 1;
+        indexOf.set(row.variant, index);
+      }
       const sent = row.submittedAt !== undefined;
-      const reached = sent && (row.status === 'delivered' || row.status === 'submitted');
+      const flags = (sent ? SENT : 0) | (sent && (row.status === 'delivered' || row.status === 'submitted') ? REACHED : 0);
       const known = recipients.get(row.contactId);
-      if (known) {
-        known.reached ||= reached;
-        known.sent ||= sent;
-      } else recipients.set(row.contactId, { variant: row.variant, reached, sent });
+      recipients.set(row.contactId, known === undefined ? (index << 2) | flags : known | flags);
       if (row.submittedAt === undefined) continue;
-      const submittedMs = Date.parse(row.submittedAt);
+      const submittedMs = isoMs(row.submittedAt);
       events.submitted.push(submittedMs);
       if (row.status === 'delivered' && row.finalAt !== undefined) {
-        const finalMs = Date.parse(row.finalAt);
+        const finalMs = isoMs(row.finalAt);
         events.delivered.push(finalMs);
         events.deliveryMs.push(Math.max(0, finalMs - submittedMs));
       }
     }
     afterId = page[page.length - 1]?.id;
   }
-  return { recipients, variantOfMessage };
+  return { recipients, names, variantOfMessage };
 }
 
 /** Lift against the holdout: contacts sent to vs held out, converted within the window after the holdout was drawn. */
-async function liftOf(campaignId: string, recipients: ReadonlyMap<string, Recipient>, deps: OutcomeDeps): Promise<CampaignOutcomes['lift']> {
+async function liftOf(campaignId: string, recipients: ReadonlyMap<string, number>, deps: OutcomeDeps): Promise<CampaignOutcomes['lift']> {
   const holdout = await deps.store.holdouts.get(campaignId);
   if (!holdout) return undefined;
   const start = Date.parse(holdout.at);
@@ -177,8 +190,8 @@ async function liftOf(campaignId: string, recipients: ReadonlyMap<string, Recipi
   const held = new Set(holdout.contactIds);
   let sent = 0;
   let sentConverted = 0;
-  for (const [contactId, r] of recipients) {
-    if (!r.sent || held.has(contactId)) continue;
+  for (const [contactId, flags] of recipients) {
+    if (!(flags & SENT) || held.has(contactId)) continue;
     sent += 1;
     if (converted.has(contactId)) sentConverted += 1;
   }

@@ -163,6 +163,22 @@ const BENCHES: Bench[] = [
       { what: '  read commands that exit 0 afterwards', items: `${fmt(r.readCommands ?? 0)} commands`, measured: `${fmt(r.readCommandsOk ?? 0)} of ${fmt(r.readCommands ?? 0)}`, goal: 'all', ratio: (r.readCommandsOk ?? 0) / Math.max(1, r.readCommands ?? 1) },
     ],
   },
+  {
+    file: 'outcome-report.bench.ts',
+    entry: 'benchOutcomeReport',
+    lines: (r) => [
+      { what: 'campaign report with outcome keys', items: `${fmt(r.messages ?? 0)} msgs, ${fmt(r.conversions ?? 0)} orders`, measured: `${fmt(r.reportMs ?? 0)} ms (CPU ${fmt(r.reportCpuMs ?? 0)} ms)`, goal: '< 1,000 ms', ratio: 1000 / Math.max(1, r.reportMs ?? 1000) },
+      { what: '  report page over loopback (GET, HTML)', items: `${fmt(r.messages ?? 0)} messages`, measured: `${fmt(r.pageMs ?? 0)} ms (${fmt(r.pageKb ?? 0)} kB, render ${fmt(r.renderMs ?? 0)} ms)`, goal: '< 1,000 ms', ratio: 1000 / Math.max(1, r.pageMs ?? 1000) },
+    ],
+  },
+  {
+    file: 'redirect.bench.ts',
+    entry: 'benchRedirect',
+    lines: (r) => [
+      { what: 'short-link redirects while a campaign sends', items: `${fmt(r.requests ?? 0)} GET /s/<code>`, measured: `${fmt(r.perSecond ?? 0)} /s (p99 ${fmt(r.p99Ms ?? 0)} ms, non-302 ${fmt(r.non302 ?? 0)})`, goal: '>= 2,000 /s', ratio: (r.perSecond ?? 0) / 2000 },
+      { what: '  sent meanwhile; clicks recorded', items: `${fmt(r.requests ?? 0)} clicks`, measured: `${fmt(r.sentDuring ?? 0)} messages; ${fmt(r.clicks ?? 0)} clicks`, goal: 'sending; all kept', ratio: (r.sentDuring ?? 0) > 0 && (r.clicks ?? 0) >= (r.requests ?? 1) ? 1 : 0 },
+    ],
+  },
 ];
 
 /**

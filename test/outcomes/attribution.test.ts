@@ -41,3 +41,12 @@ describe('attribution', () => {
     expect(attribute(at(10), [message('alpha', 8), message('zeta', 8)], WEEK)?.campaignId).toBe('alpha');
   });
 });
+
+describe('isoMs', () => {
+  it('reads stored times like Date.parse, and other forms through it', async () => {
+    const { isoMs } = await import('../../src/outcomes/timeline.js');
+    for (const text of ['2026-11-27T09:00:05.123Z', '2026-12-31T23:59:59.999Z', '2024-02-29T00:00:00.000Z', '2026-11-27T12:00:05+03:00', 'nonsense']) {
+      expect(isoMs(text)).toEqual(Date.parse(text));
+    }
+  });
+});

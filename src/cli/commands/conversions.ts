@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { openSheet } from '../../contacts/files/index.js';
 import type { ConversionImportReport } from '../../outcomes/import-conversions.js';
 import { importConversions } from '../../outcomes/import-conversions.js';
+import { importCrmDeals } from '../../outcomes/import-crm-deals.js';
 import { withApp } from '../context.js';
 import { parseFlags } from '../flags.js';
 import { printJson, printLines } from '../output.js';
@@ -37,7 +38,35 @@ export function registerConversionCommands(program: Command): void {
         else printLines(formatConversionImport(report));
       });
     });
+  conversions
+    .command('hubspot')
+    .description('Record HubSpot deals closed won as conversions (each deal once), credited to campaigns like any order; contacts must be synced (hubspot sync).')
+    .option('--since-days <days>', 'deals closed within this many days (default: ATTRIBUTION_WINDOW_DAYS)')
+    .option('--json', 'print the report as JSON')
+    .action(async (rawFlags: unknown) => {
+      const flags = parseFlags(hubspotFlags, rawFlags);
+      await withApp({}, async (app) => {
+        const days = flags.sinceDays ?? app.config.ATTRIBUTION_WINDOW_DAYS;
+        const since = new Date(app.clock.now().getTime() - days * 86_400_000).toISOString();
+        const report = await importCrmDeals(app.hubspot().crm, since, {
+          store: app.store, clock: app.clock, windowDays: app.config.ATTRIBUTION_WINDOW_DAYS, defaultCountry: app.config.DEFAULT_COUNTRY, currency: app.config.SMS_CURRENCY,
+        });
+        await app.store.flush();
+        if (flags.json) printJson(report);
+        else {
+          printLines([
+            `${report.deals} deals closed won since ${since}: ${report.recorded} recorded, ${report.duplicates} already recorded, ${report.conflicts} changed since (first record kept), ${report.skipped.length} skipped.`,
+            ...report.skipped.slice(0, SHOWN).map((s) => `  deal ${s.dealId}: ${s.reason}`),
+          ]);
+        }
+      });
+    });
 }
+
+const hubspotFlags = z.object({
+  sinceDays: z.coerce.number('--since-days must be a number').positive('--since-days must be more than 0').max(365).optional(),
+  json: z.boolean().default(false),
+});
 
 const SHOWN = 20;
 

@@ -2,7 +2,11 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { openApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { runDemo, makeDemoDir } from '../../demo/run-demo.js';
+import { demoApiKey } from '../../demo/demo-outcomes.js';
+import { formatOutcomes } from '../../outcomes/format-outcomes.js';
 import { startHubSpotStandIn } from '../../demo/hubspot-stand-in.js';
 import { demoWriteRoutes } from '../../demo/hubspot-write-routes.js';
 import { demoHubSpotContacts, hubspotDemoEnv, runHubSpotDemo } from '../../demo/run-hubspot-demo.js';
@@ -36,7 +40,10 @@ export function registerDemoCommand(program: Command): void {
       const workDir = makeDemoDir();
       const config = loadConfig({
         SMS_PRICES: '{"default":{"RU":3.5,"KZ":4,"default":6}}',
+        SHORT_LINK_BASE: 'https://s.shop.example',
         ...process.env,
+        // The report page's link is signed with this key's secret: `serve` over the demo's data dir opens it.
+        API_KEY: process.env.API_KEY || demoApiKey(workDir, () => randomBytes(24).toString('hex')),
         DATA_DIR: workDir,
         DATABASE_URL: '',
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -75,10 +82,18 @@ export function registerDemoCommand(program: Command): void {
           '6. Sent through the simulator (1,000 segments/s), with receipts and replies:',
           ...indent(formatCampaignReport(result.report)),
           '',
+          `7. ${result.outcomes.clicks} recipients opened the short link through GET /s/<code> (${result.outcomes.previewFetches} chat link previews were fetched too, not counted as people);`,
+          `   a shop sent ${result.outcomes.orders + result.outcomes.heldOutOrders} orders to POST /api/v1/conversions (${result.outcomes.heldOutOrders} by held-out contacts):`,
+          ...indent(formatOutcomes(result.outcomes.report).filter((line) => line !== '')),
+          '',
+          `8. The report page, with charts (valid until ${result.outcomes.link.expiresAt}):`,
+          `   DATA_DIR=${workDir} API_KEY=$(cat ${path.join(workDir, 'api-key')}) ${cliInvocation()} serve`,
+          `   then open ${result.outcomes.link.url}`,
+          '',
           'Try it on the demo data:',
           `   ${run} segment preview "${result.segment.name}"`,
           `   ${run} campaign preview --segment "${result.segment.name}" --template ${result.template.name} --var promo=SPRING20 --sender SHOP --json`,
-          `   ${run} campaign report ${result.campaignId}`,
+          `   ${run} campaign report ${result.campaignId} --link`,
           `   ${run} contacts list --limit 5`,
         ]);
       } finally {

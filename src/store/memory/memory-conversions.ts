@@ -24,7 +24,7 @@ export class MemoryConversions implements ConversionRepository {
     const fresh = records.filter((record) => !this.byId.has(record.id) && !taken.has(record.id) && taken.add(record.id));
     if (fresh.length === 0) return new Set();
     this.beforeChange();
-    for (const record of fresh) this.put(structuredClone(record));
+    for (const record of fresh) this.put(copy(record));
     this.afterChange();
     return new Set(fresh.map((record) => record.id));
   }
@@ -33,7 +33,7 @@ export class MemoryConversions implements ConversionRepository {
     const found = new Map<string, ConversionRecord>();
     for (const id of ids) {
       const record = this.byId.get(id);
-      if (record) found.set(id, structuredClone(record));
+      if (record) found.set(id, copy(record));
     }
     return found;
   }
@@ -42,14 +42,14 @@ export class MemoryConversions implements ConversionRepository {
     const records: ConversionRecord[] = [];
     for (const id of this.byCampaign.get(campaignId) ?? []) {
       const record = this.byId.get(id);
-      if (record) records.push(structuredClone(record));
+      if (record) records.push(copy(record));
     }
     return records.sort(byTime);
   }
 
   async between(from: string, to: string): Promise<ConversionRecord[]> {
     const records: ConversionRecord[] = [];
-    for (const record of this.byId.values()) if (record.at >= from && record.at < to) records.push(structuredClone(record));
+    for (const record of this.byId.values()) if (record.at >= from && record.at < to) records.push(copy(record));
     return records.sort(byTime);
   }
 
@@ -61,6 +61,11 @@ export class MemoryConversions implements ConversionRepository {
     if (!ids) this.byCampaign.set(campaignId, (ids = new Set()));
     ids.add(record.id);
   }
+}
+
+/** A record is flat but for its attribution: two spreads copy it (structuredClone costs ten times more). */
+function copy(record: ConversionRecord): ConversionRecord {
+  return record.attribution ? { ...record, attribution: { ...record.attribution } } : { ...record };
 }
 
 function byTime(a: ConversionRecord, b: ConversionRecord): number {
