@@ -109,6 +109,7 @@ export async function forgetPersonalData(store: Store, clock: Clock, phone: stri
     // Clicks, short links and holdouts name the contact by id: redacted like the messages, so counts stay.
     await store.clicks.erase(contact.id, redactedId);
     await store.links.erase(contact.id, redactedId);
+    await store.conversions.erase(contact.id, redactedId);
     for (const holdout of await store.holdouts.list()) {
       if (holdout.contactIds.includes(contact.id)) await store.holdouts.put({ ...holdout, contactIds: holdout.contactIds.map((id) => (id === contact.id ? redactedId : id)) });
     }

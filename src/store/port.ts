@@ -346,4 +346,6 @@ export interface ConversionRepository {
   listByCampaign(campaignId: string): Promise<ConversionRecord[]>;
   /** Conversions that happened at or after `from` and before `to` (ISO), oldest first. */
   between(from: string, to: string): Promise<ConversionRecord[]>;
+  /** Personal data erasure: the contact's orders keep amount, time and credit (counts stay) under `redactedContactId`. Returns how many. */
+  erase(contactId: string, redactedContactId: string): Promise<number>;
 }

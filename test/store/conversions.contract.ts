@@ -57,6 +57,16 @@ export function describeConversionsContract(name: string, harness: StoreHarness)
       await store.close();
     });
 
+    it('erases a contact from its orders, keeping their amounts and credit', async () => {
+      const store = await harness.open();
+      await store.conversions.insertNew([conversion('e1', { contactId: 'gone', attribution: { campaignId: 'c1', via: 'message', touchedAt: '2026-11-27T09:00:00.000Z' } }), conversion('e2')]);
+      expect(await store.conversions.erase('gone', 'erased:abc')).toBe(1);
+      expect(await store.conversions.erase('nobody', 'erased:x')).toBe(0);
+      expect((await store.conversions.listByCampaign('c1'))[0]).toMatchObject({ id: 'e1', contactId: 'erased:abc', amount: 1500 });
+      expect((await store.conversions.getMany(['e2'])).get('e2')?.contactId).toBe('ct1');
+      await store.close();
+    });
+
     if (harness.reopen) {
       const reopen = harness.reopen;
       it('keeps conversions and their attribution across a restart', async () => {

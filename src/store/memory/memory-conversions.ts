@@ -53,6 +53,15 @@ export class MemoryConversions implements ConversionRepository {
     return records.sort(byTime);
   }
 
+  async erase(contactId: string, redactedContactId: string): Promise<number> {
+    const hits = [...this.byId.values()].filter((record) => record.contactId === contactId);
+    if (hits.length === 0) return 0;
+    this.beforeChange();
+    for (const record of hits) record.contactId = redactedContactId;
+    this.afterChange();
+    return hits.length;
+  }
+
   private put(record: ConversionRecord): void {
     this.byId.set(record.id, record);
     const campaignId = record.attribution?.campaignId;
