@@ -74,10 +74,13 @@ export async function runDemoOutcomes(app: AppContext, campaignId: string): Prom
     const holdout = await app.store.holdouts.get(campaignId);
     const before = orders.length;
     for (const contactId of holdout?.contactIds ?? []) buy(contactId, 0.02);
-    const res = await fetch(`${base}/api/v1/conversions`, {
-      method: 'POST', headers: { authorization: `Bearer ${app.config.API_KEY ?? ''}`, 'content-type': 'application/json' }, body: JSON.stringify({ conversions: orders }),
-    });
-    if (res.status !== 200) throw new Error(`POST /api/v1/conversions answered ${res.status}: ${await res.text()}`);
+    // A small audience may buy nothing: then there is nothing to post (the API refuses an empty batch).
+    if (orders.length > 0) {
+      const res = await fetch(`${base}/api/v1/conversions`, {
+        method: 'POST', headers: { authorization: `Bearer ${app.config.API_KEY ?? ''}`, 'content-type': 'application/json' }, body: JSON.stringify({ conversions: orders }),
+      });
+      if (res.status !== 200) throw new Error(`POST /api/v1/conversions answered ${res.status}: ${await res.text()}`);
+    }
     const { report } = await reportWithOutcomes(app, campaignId);
     const link = reportLink(app.config, campaignId, { now: app.clock.now(), ttlHours: 72 });
     return { clicks, previewFetches, orders: before, heldOutOrders: orders.length - before, report, link };

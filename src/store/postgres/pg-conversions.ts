@@ -44,4 +44,13 @@ export class PgConversions implements ConversionRepository {
     const result = await this.db.query<{ data: ConversionRecord }>('SELECT data FROM conversions WHERE at >= $1 AND at < $2 ORDER BY at, id', [from, to]);
     return result.rows.map((row) => row.data);
   }
+
+  async erase(contactId: string, redactedContactId: string): Promise<number> {
+    this.db.writable();
+    const result = await this.db.query(
+      `UPDATE conversions SET data = jsonb_set(data, '{contactId}', to_jsonb($2::text)) WHERE data->>'contactId' = $1`,
+      [contactId, redactedContactId],
+    );
+    return result.rowCount ?? 0;
+  }
 }
