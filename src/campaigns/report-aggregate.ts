@@ -50,6 +50,11 @@ export interface OutboxAggregate {
   firstSentAt: string | null;
   lastSentAt: string | null;
   timeToDelivery: DurationHistogram;
+  /**
+   * Messages that reached their recipient as far as is known (submitted, and delivered or still
+   * waiting for a receipt), in all and by variant: the base of click, response and conversion rates.
+   */
+  reached: { total: number; byVariant: Record<string, number> };
 }
 
 /** Distinct recipients who replied or opted out, in all and by the variant their answer is attributed to. */
@@ -88,6 +93,7 @@ export function copyAggregate(a: OutboxAggregate): OutboxAggregate {
   return {
     ...a, total: { ...a.total }, variants, byStatus: { ...a.byStatus }, failedByCode: { ...a.failedByCode },
     timeToDelivery: { ...a.timeToDelivery, counts: { ...a.timeToDelivery.counts } },
+    reached: { total: a.reached.total, byVariant: { ...a.reached.byVariant } },
   };
 }
 
@@ -95,12 +101,18 @@ export function emptyAggregate(): OutboxAggregate {
   return {
     total: newTally(), variants: {}, byStatus: {}, spent: 0, failedByCode: {}, partiallyDelivered: 0,
     firstSentAt: null, lastSentAt: null, timeToDelivery: { coarse: false, counts: {}, samples: 0 },
+    reached: { total: 0, byVariant: {} },
   };
 }
 
 /** Did the gateway take this message? Its status says so, or it carries a submission time or a provider id. */
 export function wasSubmitted(row: OutboxMessage): boolean {
   return ACCEPTED.has(row.status) || row.submittedAt !== undefined || row.providerMessageId !== undefined;
+}
+
+/** Submitted, and delivered or still waiting for a receipt: the message reached its recipient as far as is known. */
+export function hasReached(row: OutboxMessage): boolean {
+  return row.submittedAt !== undefined && (row.status === 'delivered' || row.status === 'submitted');
 }
 
 /** The failedByCode key of a failed, rejected or expired message. */
@@ -123,6 +135,10 @@ export function applyRow(aggregate: OutboxAggregate, row: OutboxMessage, sign: 1
   if (row.submittedAt !== undefined || row.status === 'unknown') aggregate.spent += sign * row.cost;
   if (row.status === 'failed' || row.status === 'rejected' || row.status === 'expired') bump(aggregate.failedByCode, failureCode(row), sign);
   if (isPartiallyDelivered(row)) aggregate.partiallyDelivered += sign;
+  if (hasReached(row)) {
+    aggregate.reached.total += sign;
+    bump(aggregate.reached.byVariant, row.variant, sign);
+  }
   const sentMs = row.submittedAt === undefined ? Number.NaN : Date.parse(row.submittedAt);
   if (!Number.isFinite(sentMs) || row.submittedAt === undefined) return;
   if (sign > 0) {

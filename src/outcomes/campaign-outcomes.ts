@@ -33,37 +33,30 @@ const DAY_MS = 86_400_000;
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 const ratio = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 
-/** Per-contact flags in scanRecipients: a message was submitted to them; one reached them. */
-const SENT = 1;
-const REACHED = 2;
 
 /**
- * Reads what a campaign brought: its outbox rows (once, in pages), its clicks, replies, credited
+ * Reads what a campaign brought: its running totals, its clicks, replies, credited
  * conversions and holdout, and folds them into the outcome keys, per-variant figures and chart series.
  */
-export async function gatherOutcomes(campaign: Campaign, report: CampaignReport, deps: OutcomeDeps): Promise<GatheredOutcomes> {
+export async function gatherOutcomes(campaign: Campaign, report: CampaignReport, deps: OutcomeDeps, options: { series?: boolean } = {}): Promise<GatheredOutcomes> {
   const events = emptyEventTimes();
   const clicks = await deps.store.clicks.listByCampaign(campaign.id);
   const inbound = await deps.store.inbound.listByCampaign(campaign.id);
   const credited = await deps.store.conversions.listByCampaign(campaign.id);
-  // Messages whose variant is needed by id: those clicked or answered without a known contact.
+  // Who was reached comes from the store's running totals: a report never reads every row while the
+  // campaign sends (only the page's charts do, below). Variants of answers are looked up by message id.
+  const aggregate = await deps.store.outbox.aggregate(campaign.id);
+  const reached = aggregate.reached.total;
+  const reachedBy = new Map(Object.entries(aggregate.reached.byVariant));
   const wanted = new Set<string>();
-  for (const item of [...clicks, ...inbound]) if (item.contactId === undefined && item.messageId !== undefined) wanted.add(item.messageId);
-  const scan = await scanRecipients(campaign.id, deps.store, events, wanted);
-  const { names } = scan;
-  const reachedBy = new Map<string, number>();
-  let reached = 0;
-  for (const flags of scan.recipients.values()) {
-    if (!(flags & REACHED)) continue;
-    reached += 1;
-    const name = names[flags >> 2] as string;
-    reachedBy.set(name, (reachedBy.get(name) ?? 0) + 1);
-  }
-  const variantOf = (contactId: string | undefined, messageId: string | undefined): string | undefined => {
-    const flags = contactId !== undefined ? scan.recipients.get(contactId) : undefined;
-    if (flags !== undefined) return names[flags >> 2];
-    return messageId !== undefined ? scan.variantOfMessage.get(messageId) : undefined;
+  for (const item of [...clicks, ...inbound]) if (item.messageId !== undefined) wanted.add(item.messageId);
+  for (const c of credited) if (c.attribution?.messageId !== undefined && c.attribution.variant === undefined) wanted.add(c.attribution.messageId);
+  const messages = await deps.store.outbox.getMany([...wanted]);
+  const variantOf = (_contactId: string | undefined, messageId: string | undefined): string | undefined => {
+    const row = messageId !== undefined ? messages.get(messageId) : undefined;
+    return row && !row.test && row.campaignId === campaign.id ? row.variant : undefined;
   };
+  if (options.series !== false) await scanTimes(campaign.id, deps.store, events);
 
   // Clicks: people only; unique by recipient.
   const clickers = new Map<string, string | undefined>();
@@ -135,38 +128,19 @@ export async function gatherOutcomes(campaign: Campaign, report: CampaignReport,
     abTests: { ...(abConversion ? { conversion: abConversion } : {}), ...(abReplies ? { replies: abReplies } : {}) },
     attribution: { windowDays: deps.windowDays, rule: ATTRIBUTION_RULE },
   };
-  const lift = await liftOf(campaign.id, scan.recipients, deps);
+  const lift = await liftOf(campaign.id, aggregate.total.submitted, deps);
   if (lift) outcomes.lift = lift;
   if (campaign.survey) outcomes.survey = surveyTally(campaign, inbound);
   return { outcomes, byVariant, series: buildSeries(events) };
 }
 
-/**
- * One pass over the campaign's outbox rows (test sends aside), in pages. Per contact it keeps one
- * small integer: the variant's index (names) shifted left by two, REACHED and SENT bits; for 100,000
- * recipients that is one Map of numbers, no object per row.
- */
-async function scanRecipients(campaignId: string, store: Store, events: EventTimes, wantedMessages: ReadonlySet<string>): Promise<{ recipients: Map<string, number>; names: string[]; variantOfMessage: Map<string, string> }> {
-  const recipients = new Map<string, number>();
-  const names: string[] = [];
-  const indexOf = new Map<string, number>();
-  const variantOfMessage = new Map<string, string>();
+/** One pass over the campaign's outbox rows (test sends aside), in pages, for the charts' time series. */
+async function scanTimes(campaignId: string, store: Store, events: EventTimes): Promise<void> {
   for (let afterId: string | undefined; ; ) {
     const page: OutboxMessage[] = await store.outbox.listByCampaign(campaignId, afterId === undefined ? { limit: 5000 } : { limit: 5000, afterId });
     if (page.length === 0) break;
     for (const row of page) {
-      if (row.test) continue;
-      if (wantedMessages.has(row.id)) variantOfMessage.set(row.id, row.variant);
-      let index = indexOf.get(row.variant);
-      if (index === undefined) {
-        index = names.push(row.variant) - 1;
-        indexOf.set(row.variant, index);
-      }
-      const sent = row.submittedAt !== undefined;
-      const flags = (sent ? SENT : 0) | (sent && (row.status === 'delivered' || row.status === 'submitted') ? REACHED : 0);
-      const known = recipients.get(row.contactId);
-      recipients.set(row.contactId, known === undefined ? (index << 2) | flags : known | flags);
-      if (row.submittedAt === undefined) continue;
+      if (row.test || row.submittedAt === undefined) continue;
       const submittedMs = isoMs(row.submittedAt);
       events.submitted.push(submittedMs);
       if (row.status === 'delivered' && row.finalAt !== undefined) {
@@ -177,24 +151,22 @@ async function scanRecipients(campaignId: string, store: Store, events: EventTim
     }
     afterId = page[page.length - 1]?.id;
   }
-  return { recipients, names, variantOfMessage };
 }
 
 /** Lift against the holdout: contacts sent to vs held out, converted within the window after the holdout was drawn. */
-async function liftOf(campaignId: string, recipients: ReadonlyMap<string, number>, deps: OutcomeDeps): Promise<CampaignOutcomes['lift']> {
+async function liftOf(campaignId: string, sent: number, deps: OutcomeDeps): Promise<CampaignOutcomes['lift']> {
   const holdout = await deps.store.holdouts.get(campaignId);
   if (!holdout) return undefined;
   const start = Date.parse(holdout.at);
   const end = new Date(start + deps.windowDays * DAY_MS).toISOString();
   const converted = new Set((await deps.store.conversions.between(holdout.at, end)).map((c) => c.contactId));
   const held = new Set(holdout.contactIds);
-  let sent = 0;
+  // Those sent to who converted: the converted contacts this campaign's messages went to (held-out
+  // contacts have no message of it).
+  const candidates = [...converted].filter((contactId) => !held.has(contactId));
+  const sentTo = await deps.store.outbox.marketingSentTo(candidates, new Date(start));
   let sentConverted = 0;
-  for (const [contactId, flags] of recipients) {
-    if (!(flags & SENT) || held.has(contactId)) continue;
-    sent += 1;
-    if (converted.has(contactId)) sentConverted += 1;
-  }
+  for (const rows of sentTo.values()) if (rows.some((row) => row.campaignId === campaignId && !row.test && row.submittedAt !== undefined)) sentConverted += 1;
   let heldConverted = 0;
   for (const contactId of held) if (converted.has(contactId)) heldConverted += 1;
   return computeLift({ contacts: sent, converted: sentConverted }, { contacts: held.size, converted: heldConverted }, deps.windowDays);

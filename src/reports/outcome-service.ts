@@ -14,12 +14,14 @@ export function outcomeDeps(app: AppContext): OutcomeDeps {
 
 /**
  * The campaign report (CLI, REST, the report page) with its outcome keys, and the page's series:
- * the delivery report as the campaign service builds it, the outcomes attached in one place.
+ * the delivery report as the campaign service builds it, the outcomes attached in one place. The
+ * series are empty unless asked for (`series: true`, the report page).
  */
-export async function reportWithOutcomes(app: AppContext, id: string): Promise<{ report: OutcomeReport; series: OutcomeSeries }> {
+export async function reportWithOutcomes(app: AppContext, id: string, options: { series?: boolean } = {}): Promise<{ report: OutcomeReport; series: OutcomeSeries }> {
   const campaign = await app.campaigns.get(id);
   const report = await app.campaigns.report(id);
-  const gathered = await gatherOutcomes(campaign, report, outcomeDeps(app));
+  // The series (the page's charts) read every row; the report alone reads running totals only.
+  const gathered = await gatherOutcomes(campaign, report, outcomeDeps(app), { series: options.series ?? false });
   return { report: attachOutcomes(report, gathered.outcomes, gathered.byVariant), series: gathered.series };
 }
 

@@ -101,7 +101,7 @@ export function reportRoutes(app: AppContext): Router {
     const verdict = authorize(req, id);
     if (verdict !== 'ok') return refuse(req, res, verdict);
     try {
-      const { report, series } = await reportWithOutcomes(app, id);
+      const { report, series } = await reportWithOutcomes(app, id, { series: true });
       res.set('Cache-Control', 'no-store').type('html').send(renderReportPage(report, series, { generatedAt: app.clock.now().toISOString() }));
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'NOT_FOUND') throw error;

@@ -56,7 +56,7 @@ export async function benchOutcomeReport(messages = 100_000, orders = 10_000): P
 
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const { report, series } = await reportWithOutcomes(app, 'bench');
+    const { report, series } = await reportWithOutcomes(app, 'bench', { series: true });
     const reportMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const reportCpuMs = (cpu.user + cpu.system) / 1000;

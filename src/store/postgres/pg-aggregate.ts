@@ -9,7 +9,7 @@ import type { Db } from './db.js';
  * one per distinct time to delivery. Test sends are left out.
  */
 export async function aggregateCampaign(db: Db, campaignId: string): Promise<OutboxAggregate> {
-  const [groups, sent, durations] = await Promise.all([
+  const [groups, sent, durations, reached] = await Promise.all([
     db.query<{ variant: string; status: MessageStatus; accepted: boolean; failure: string | null; n: string; segments: number; cost: number; spent: number | null; partial: string }>(
       `SELECT data ->> 'variant' AS variant, status,
               (status IN ('submitted', 'delivered', 'undelivered', 'expired') OR submitted_at IS NOT NULL OR provider_message_id IS NOT NULL) AS accepted,
@@ -37,8 +37,18 @@ export async function aggregateCampaign(db: Db, campaignId: string): Promise<Out
        GROUP BY 1`,
       [campaignId],
     ),
+    db.query<{ variant: string; n: string }>(
+      `SELECT data ->> 'variant' AS variant, count(*) AS n FROM outbox
+       WHERE campaign_id = $1 AND NOT test AND submitted_at IS NOT NULL AND status IN ('delivered', 'submitted')
+       GROUP BY 1`,
+      [campaignId],
+    ),
   ]);
   const aggregate = emptyAggregate();
+  for (const row of reached.rows) {
+    aggregate.reached.byVariant[row.variant] = Number(row.n);
+    aggregate.reached.total += Number(row.n);
+  }
   for (const group of groups.rows) {
     const n = Number(group.n);
     const variant = (aggregate.variants[group.variant] ??= newTally());
