@@ -1,7 +1,7 @@
 import type { Campaign } from '../campaigns/campaign.js';
 import type { CampaignReport } from '../campaigns/report.js';
-import type { OutboxMessage } from '../delivery/outbox.js';
 import type { Store } from '../store/port.js';
+import { keysetPages } from '../store/keyset-pages.js';
 import type { RateArm } from './ab-verdict.js';
 import { verdictOn } from './ab-verdict.js';
 import type { ConversionRecord } from './conversion.js';
@@ -136,9 +136,7 @@ export async function gatherOutcomes(campaign: Campaign, report: CampaignReport,
 
 /** One pass over the campaign's outbox rows (test sends aside), in pages, for the charts' time series. */
 async function scanTimes(campaignId: string, store: Store, events: EventTimes): Promise<void> {
-  for (let afterId: string | undefined; ; ) {
-    const page: OutboxMessage[] = await store.outbox.listByCampaign(campaignId, afterId === undefined ? { limit: 5000 } : { limit: 5000, afterId });
-    if (page.length === 0) break;
+  for await (const page of keysetPages((options) => store.outbox.listByCampaign(campaignId, options), 5000)) {
     for (const row of page) {
       if (row.test || row.submittedAt === undefined) continue;
       const submittedMs = isoMs(row.submittedAt);
@@ -149,7 +147,6 @@ async function scanTimes(campaignId: string, store: Store, events: EventTimes): 
         events.deliveryMs.push(Math.max(0, finalMs - submittedMs));
       }
     }
-    afterId = page[page.length - 1]?.id;
   }
 }
 

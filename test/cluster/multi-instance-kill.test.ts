@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceProcess } from '../helpers/service-process.js';
-import { E2E_API_KEY, ensureBuilt, freePort, startServiceProcess } from '../helpers/service-process.js';
+import { E2E_API_KEY, ensureBuilt, freePort, startServiceProcess, until } from '../helpers/service-process.js';
 import type { TwilioStandIn } from '../helpers/twilio-stand-in.js';
 import { startTwilioStandIn } from '../helpers/twilio-stand-in.js';
 import { createScratchSchema, pgSkipReason } from './pg-scratch.js';
@@ -20,16 +20,6 @@ const phones = Array.from({ length: RECIPIENTS }, (_, i) => `+7912${String(i).pa
 
 const skip = await pgSkipReason();
 if (skip) console.warn(`skipped: ${skip}`);
-
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs: number, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
 
 /** The most arrivals in any window of `windowMs` starting at an arrival (sorted epoch milliseconds). */
 function busiestWindow(times: number[], windowMs: number): number {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceProcess } from '../helpers/service-process.js';
-import { ensureBuilt, freePort, processState, ROOT, serviceEnv, startServiceProcess } from '../helpers/service-process.js';
+import { ensureBuilt, freePort, processState, ROOT, serviceEnv, startServiceProcess, until } from '../helpers/service-process.js';
 import type { TwilioStandIn } from '../helpers/twilio-stand-in.js';
 import { startTwilioStandIn } from '../helpers/twilio-stand-in.js';
 import { campaignRows, cliReport, recount } from './outbox-rows.js';
@@ -44,16 +44,6 @@ afterEach(async () => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   dataDir = undefined;
 });
-
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs: number, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
 
 describe('crash and immediate restart (end to end, the built service as a child process)', () => {
   it('SIGKILLed three times during a 1,500-message campaign: no duplicate, every recipient submitted or unknown, completes within 30 s, report = recount', async () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceProcess } from '../helpers/service-process.js';
-import { descendants, ensureBuilt, processState, startServiceProcess } from '../helpers/service-process.js';
+import { descendants, ensureBuilt, processState, startServiceProcess, until } from '../helpers/service-process.js';
 import type { TwilioStandIn, TwilioStandInOptions } from '../helpers/twilio-stand-in.js';
 import { startTwilioStandIn } from '../helpers/twilio-stand-in.js';
 import { campaignRows } from './outbox-rows.js';
@@ -39,14 +39,6 @@ afterEach(async () => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   dataDir = undefined;
 });
-
-async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const alive = (pid: number): boolean => {
   const state = processState(pid);

@@ -201,3 +201,14 @@ export function processState(pid: number): string | undefined {
     return undefined;
   }
 }
+
+/** Polls `probe` every `everyMs` until it returns something truthy, which it returns; fails naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs: number, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

@@ -1,5 +1,6 @@
 import type { Contact } from '../../contacts/contact.js';
 import type { ContactImportKeys, ContactRepository, ScanOptions } from '../port.js';
+import { keysetPages } from '../keyset-pages.js';
 
 /** A line of the contacts journal: a whole contact (put, with its import key if any), a deletion, or a new import key. */
 export type ContactRecord = (Contact & { importKey?: string }) | { deleted: string } | { keyed: string; importKey: string };
@@ -181,14 +182,7 @@ export class MemoryContacts implements ContactRepository {
   }
 
   async *scan(options: ScanOptions = {}): AsyncIterable<Contact[]> {
-    const limit = options.batchSize ?? 1000;
-    let afterId: string | undefined;
-    for (;;) {
-      const page = await this.list(afterId === undefined ? { limit } : { limit, afterId });
-      if (page.length === 0) return;
-      yield page;
-      afterId = page[page.length - 1]?.id;
-    }
+    yield* keysetPages((page) => this.list(page), options.batchSize ?? 1000);
   }
 
   async deleteMany(ids: readonly string[]): Promise<void> {

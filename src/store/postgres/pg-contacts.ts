@@ -3,6 +3,7 @@ import type { ContactRepository, ScanOptions } from '../port.js';
 import type { Db } from './db.js';
 import { chunks, lastById } from './batches.js';
 import { COPY_THRESHOLD, copyIntoTemp } from './copy-in.js';
+import { keysetPages } from '../keyset-pages.js';
 
 /** Contacts: one row each, the whole contact as JSON, the phone unique. */
 export class PgContacts implements ContactRepository {
@@ -60,14 +61,7 @@ export class PgContacts implements ContactRepository {
 
   /** Keyset pages: each page is one short query, so a scan of a million contacts holds one page at a time. */
   async *scan(options: ScanOptions = {}): AsyncIterable<Contact[]> {
-    const limit = options.batchSize ?? 1000;
-    let afterId: string | undefined;
-    for (;;) {
-      const page = await this.list(afterId === undefined ? { limit } : { limit, afterId });
-      if (page.length === 0) return;
-      yield page;
-      afterId = page[page.length - 1]?.id;
-    }
+    yield* keysetPages((page) => this.list(page), options.batchSize ?? 1000);
   }
 
   async deleteMany(ids: readonly string[]): Promise<void> {
