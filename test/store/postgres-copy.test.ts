@@ -21,9 +21,9 @@ async function demoDataDir(): Promise<{ dataDir: string; campaignIds: string[] }
   const dataDir = makeDemoDir();
   dirs.push(dataDir);
   const config = loadConfig({ SMS_PRICES: '{"default":{"RU":3.5,"KZ":4,"default":6}}', DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', API_KEY: 'copy-test-api-key-0123456789abcdef' });
-  const app = await openApp(config, { gatewaySettings: { maxSegmentsPerSecond: 1000, receiptDelayMs: [10, 100], replyDelayMs: [20, 200], replyRate: 0.1, seed: 'copy' } });
+  const app = await openApp(config, { gatewaySettings: { maxSegmentsPerSecond: 1000, receiptDelayMs: [10, 100], replyDelayMs: [10, 50], replyRate: 0.1, seed: 'copy' } });
   try {
-    await runDemo(app, { rows: 200, workDir: dataDir, replyWaitMs: 400 });
+    await runDemo(app, { rows: 200, workDir: dataDir, replyWaitMs: 1500 }); // replies trail receipts: room for a loaded machine
     return { dataDir, campaignIds: (await app.store.campaigns.list()).map((c) => c.id) };
   } finally {
     await app.close();
