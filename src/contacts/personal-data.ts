@@ -6,6 +6,7 @@ import type { ConsentEntry, ConsentState } from '../consent/consent.js';
 import { hasOptOut } from '../consent/ledger.js';
 import { phoneHash } from '../consent/suppression.js';
 import type { OutboxMessage } from '../delivery/outbox.js';
+import type { ConversionRecord } from '../outcomes/conversion.js';
 import type { ClickRecord, IntegrationRecord, Store } from '../store/port.js';
 import type { Contact } from './contact.js';
 
@@ -23,6 +24,8 @@ export interface PersonalDataExport {
   suppressed: boolean;
   /** Clicks on the short links of the contact's messages (time, link, user agent). */
   clicks: ClickRecord[];
+  /** The contact's orders (conversions): id, amount, time, source and the campaign credited. */
+  orders: ConversionRecord[];
 }
 
 export interface ForgetResult {
@@ -71,8 +74,9 @@ export async function exportPersonalData(store: Store, phone: string): Promise<P
   for (const campaignId of new Set(messages.map((m) => m.campaignId))) {
     for (const click of await store.clicks.listByCampaign(campaignId)) if (messageIds.has(click.messageId) || (contact !== undefined && click.contactId === contact.id)) clicks.push(click);
   }
+  const orders = contact ? await store.conversions.listByContact(contact.id) : [];
   return {
-    phone, contact: contact ?? null, consent: (contact && consent.get(contact.id)) ?? null, consentHistory, messages, replies, integrations, suppressed: suppression !== undefined, clicks,
+    phone, contact: contact ?? null, consent: (contact && consent.get(contact.id)) ?? null, consentHistory, messages, replies, integrations, suppressed: suppression !== undefined, clicks, orders,
   };
 }
 

@@ -344,6 +344,8 @@ export interface ConversionRepository {
   getMany(ids: readonly string[]): Promise<Map<string, ConversionRecord>>;
   /** The conversions credited to a campaign (`attribution.campaignId`), holdout group included. */
   listByCampaign(campaignId: string): Promise<ConversionRecord[]>;
+  /** A contact's orders, oldest first (the right of access: `contacts export`). */
+  listByContact(contactId: string): Promise<ConversionRecord[]>;
   /** Conversions that happened at or after `from` and before `to` (ISO), oldest first. */
   between(from: string, to: string): Promise<ConversionRecord[]>;
   /** Personal data erasure: the contact's orders keep amount, time and credit (counts stay) under `redactedContactId`. Returns how many. */

@@ -20,8 +20,13 @@ describe('forgetting a person who clicked or was held out', () => {
       campaignVariables: {}, sender: 'SHOP', gateway: 'simulator', schedule: { type: 'now' }, createdAt: '2026-11-27T09:00:00.000Z', updatedAt: '2026-11-27T09:00:00.000Z',
     });
     await store.outbox.insertMany([makeOutboxRow({ id: 'm1', campaignId: 'c1', contactId: anna.id, phone: anna.phone })]);
+    await store.conversions.insertNew([
+      { id: 'order-1', contactId: anna.id, amount: 2490, currency: 'RUB', at: '2026-11-27T12:00:00.000Z', source: 'api', recordedAt: '2026-11-27T12:00:01.000Z', attribution: { campaignId: 'c1', via: 'click', messageId: 'm1', touchedAt: '2026-11-27T10:00:00.000Z' } },
+      { id: 'order-2', contactId: boris.id, amount: 100, currency: 'RUB', at: '2026-11-27T12:00:00.000Z', source: 'api', recordedAt: '2026-11-27T12:00:01.000Z' },
+    ]);
     const exported = await exportPersonalData(store, anna.phone);
     expect(exported.clicks).toEqual([expect.objectContaining({ id: 'k1', userAgent: 'Mozilla/5.0 (iPhone)' })]);
+    expect(exported.orders).toEqual([expect.objectContaining({ id: 'order-1', amount: 2490, attribution: expect.objectContaining({ campaignId: 'c1' }) })]);
     await forgetPersonalData(store, fixedClock('2026-11-28T00:00:00Z'), anna.phone);
     const [clicked] = await store.clicks.listByCampaign('c1');
     expect(clicked).toMatchObject({ human: true, contactId: expect.stringMatching(/^erased:/) });
@@ -32,6 +37,7 @@ describe('forgetting a person who clicked or was held out', () => {
     recorder.record({ id: 'k2', code: 'AbCdEfGhJk', campaignId: 'c1', messageId: 'm1', url: 'https://shop.example/', at: '2026-11-28T10:00:00.000Z', human: true });
     await recorder.flush();
     expect((await store.clicks.listByCampaign('c1')).map((c) => c.contactId)).toEqual([clicked?.contactId, clicked?.contactId]);
+    expect((await exportPersonalData(store, anna.phone)).orders).toEqual([]);
     const holdout = await store.holdouts.get('c2');
     expect(holdout?.contactIds).toEqual([clicked?.contactId, boris.id]);
   });

@@ -35,6 +35,10 @@ export function describeConversionsContract(name: string, harness: StoreHarness)
       expect((await store.conversions.listByCampaign('c2'))[0]?.attribution?.via).toBe('holdout');
       expect(await store.conversions.listByCampaign('c3')).toEqual([]);
       expect((await store.conversions.between('2026-11-27T00:00:00.000Z', '2026-11-28T10:00:00.000Z')).map((c) => c.id)).toEqual(['other', 'none']);
+      await store.conversions.insertNew([conversion('theirs', { contactId: 'ct2' })]);
+      expect((await store.conversions.listByContact('ct1')).map((c) => c.id)).toEqual(['early', 'other', 'none', 'late']);
+      expect((await store.conversions.listByContact('ct2')).map((c) => c.id)).toEqual(['theirs']);
+      expect(await store.conversions.listByContact('nobody')).toEqual([]);
       await store.close();
     });
 

@@ -14,6 +14,7 @@ const exportResponse = z.object({
   consentHistory: z.array(z.record(z.string(), z.unknown())), messages: z.array(z.record(z.string(), z.unknown())),
   replies: z.array(z.record(z.string(), z.unknown())), integrations: z.array(z.record(z.string(), z.unknown())), suppressed: z.boolean(),
   clicks: z.array(z.record(z.string(), z.unknown())).optional().describe('Clicks on the short links of the contact\'s messages.'),
+  orders: z.array(z.record(z.string(), z.unknown())).optional().describe('The contact\'s orders: amount, currency, time, source and the campaign credited.'),
 });
 
 /** A person's right of access and right to erasure (152-FZ arts. 14 and 21, GDPR arts. 15 and 17). */

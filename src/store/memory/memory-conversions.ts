@@ -47,6 +47,12 @@ export class MemoryConversions implements ConversionRepository {
     return records.sort(byTime);
   }
 
+  async listByContact(contactId: string): Promise<ConversionRecord[]> {
+    const records: ConversionRecord[] = [];
+    for (const record of this.byId.values()) if (record.contactId === contactId) records.push(copy(record));
+    return records.sort(byTime);
+  }
+
   async between(from: string, to: string): Promise<ConversionRecord[]> {
     const records: ConversionRecord[] = [];
     for (const record of this.byId.values()) if (record.at >= from && record.at < to) records.push(copy(record));

@@ -40,6 +40,11 @@ export class PgConversions implements ConversionRepository {
     return result.rows.map((row) => row.data);
   }
 
+  async listByContact(contactId: string): Promise<ConversionRecord[]> {
+    const result = await this.db.query<{ data: ConversionRecord }>(`SELECT data FROM conversions WHERE data->>'contactId' = $1 ORDER BY at, id`, [contactId]);
+    return result.rows.map((row) => row.data);
+  }
+
   async between(from: string, to: string): Promise<ConversionRecord[]> {
     const result = await this.db.query<{ data: ConversionRecord }>('SELECT data FROM conversions WHERE at >= $1 AND at < $2 ORDER BY at, id', [from, to]);
     return result.rows.map((row) => row.data);
