@@ -45,6 +45,23 @@ export function createHttpTransport(options: { maxSockets: number }): HttpTransp
     'http:': new http.Agent({ keepAlive: true, maxSockets: options.maxSockets }),
     'https:': new https.Agent({ keepAlive: true, maxSockets: options.maxSockets }),
   };
+  // Parsed once per origin (the API base, a callback host): a URL parse per request showed in profiles.
+  const origins = new Map<string, { client: typeof http | typeof https; options: http.RequestOptions }>();
+  const target = (url: string): { client: typeof http | typeof https; options: http.RequestOptions; path: string } => {
+    const slash = url.indexOf('/', url.indexOf('//') + 2);
+    const origin = slash < 0 ? url : url.slice(0, slash);
+    let known = origins.get(origin);
+    if (!known) {
+      const parsed = new URL(origin);
+      const protocol = parsed.protocol === 'https:' ? 'https:' : 'http:';
+      known = {
+        client: protocol === 'https:' ? https : http,
+        options: { protocol, hostname: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port || undefined, agent: agents[protocol], ...(parsed.username ? { auth: decodeURIComponent(`${parsed.username}:${parsed.password}`) } : {}) },
+      };
+      origins.set(origin, known);
+    }
+    return { ...known, path: slash < 0 ? '/' : url.slice(slash) };
+  };
   const request: TwilioFetch = (url, init) =>
     new Promise<TwilioResponse>((resolve, reject) => {
       const { signal } = init;
@@ -52,10 +69,9 @@ export function createHttpTransport(options: { maxSockets: number }): HttpTransp
         reject(signal.reason);
         return;
       }
-      const target = new URL(url);
-      const client = target.protocol === 'https:' ? https : http;
+      const { client, options, path } = target(url);
       const headers = init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
-      const req = client.request(target, { method: init.method, headers, agent: agents[target.protocol as keyof typeof agents] });
+      const req = client.request({ ...options, path, method: init.method, headers });
       let settled = false;
       const fail = (error: unknown): void => {
         if (settled) return;
