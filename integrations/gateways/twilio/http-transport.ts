@@ -40,11 +40,17 @@ export interface HttpTransport {
   close(): void;
 }
 
+/**
+ * An idle keep-alive socket is closed after this long, or a second before the server's
+ * `Keep-Alive: timeout=` hint (Node applies the hint only when the Agent has a timeout). Otherwise a
+ * request may go out on a socket the server is closing at that moment: an ECONNRESET that leaves a
+ * send's outcome unknown.
+ */
+const IDLE_SOCKET_MS = 4000;
+
 export function createHttpTransport(options: { maxSockets: number }): HttpTransport {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: options.maxSockets }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: options.maxSockets }),
-  };
+  const settings = { keepAlive: true, maxSockets: options.maxSockets, timeout: IDLE_SOCKET_MS };
+  const agents = { 'http:': new http.Agent(settings), 'https:': new https.Agent(settings) };
   // Parsed once per origin (the API base, a callback host): a URL parse per request showed in profiles.
   const origins = new Map<string, { client: typeof http | typeof https; options: http.RequestOptions }>();
   const target = (url: string): { client: typeof http | typeof https; options: http.RequestOptions; path: string } => {
