@@ -27,13 +27,6 @@ function headerGetter(headers: http.IncomingHttpHeaders): TwilioResponse['header
   };
 }
 
-/**
- * Requests over node:http / node:https with keep-alive Agents, one socket per request in flight (up to
- * `maxSockets`). The global fetch costs several times the CPU per request (measured while sending
- * 1,000 messages a second: its stream and promise machinery was the service's largest cost).
- * Errors keep the shape fetch gives them where the caller looks (`code` on the error, `TimeoutError`
- * / `AbortError` names from the signal), so they are told apart the same way.
- */
 export interface HttpTransport {
   request: TwilioFetch;
   /** Closes the idle keep-alive sockets (requests still in flight finish). */
@@ -48,6 +41,13 @@ export interface HttpTransport {
  */
 const IDLE_SOCKET_MS = 4000;
 
+/**
+ * Requests over node:http / node:https with keep-alive Agents, one socket per request in flight (up to
+ * `maxSockets`), each answer read whole. The global fetch (undici and its web streams) took about a
+ * quarter of the service's CPU while sending 1,000 messages a second. Errors keep the shape fetch
+ * gives them where the caller looks (`code` on the error, the signal's reason on an abort), so they
+ * are told apart the same way.
+ */
 export function createHttpTransport(options: { maxSockets: number }): HttpTransport {
   const settings = { keepAlive: true, maxSockets: options.maxSockets, timeout: IDLE_SOCKET_MS };
   const agents = { 'http:': new http.Agent(settings), 'https:': new https.Agent(settings) };
