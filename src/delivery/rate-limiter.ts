@@ -68,27 +68,43 @@ export class SlidingWindowLimiter {
 export interface PacerOptions {
   /** The share of the rate aimed at (default 0.99): the rest is margin for jitter between here and the gateway. */
   headroom?: number;
-  /** The strict window is this much longer than a second (default 8 ms), so one second's sends cannot land in the gateway's next. */
+  /**
+   * The strict window is this much longer than a second (default 10 ms), so a send that reaches the
+   * gateway up to this much later than those before it still cannot make any of its seconds hold more
+   * than the rate. With the default headroom the even pacing alone stays under it, so it costs no
+   * throughput; beyond ~1000 × (1 / headroom − 1) ms it would.
+   */
   windowMarginMs?: number;
-  /** How far a late timer (or a fresh start) may catch up on missed slots (default 10 ms), sent back to back. */
+  /**
+   * How far behind its slot a late timer may still send (default 5 ms): a late wake-up sends what
+   * those few milliseconds missed, then the pacing resumes from now. A longer stall loses its slots
+   * instead of sending them back to back.
+   */
   catchUpMs?: number;
+  /** The slots a fresh start (or one after a second of silence) may use at once (default 10 ms of them). */
+  startBurstMs?: number;
 }
 
 /**
  * Paces one gateway's sends evenly: one segment every 1 / (rate × headroom) seconds, so a second
  * holds about `headroom` of the rate spread over it, never a burst at its start (a carrier counting
  * strictly, or per 100 ms, sees an even stream). The rate is read at every decision (`rate()`: the
- * configured rate, or this instance's share of it). Under the pacing, a strict sliding window (at most
- * `rate` segments in any `1000 + windowMarginMs` ms) is the safety net: whatever the timers do, the
- * gateway never gets more than its rate in a second from this process, latency jitter included up to
- * the margin.
+ * configured rate, or this instance's share of it). A wake-up later than its slot sends at most
+ * `catchUpMs` worth of missed slots, so a stalled event loop never releases a long burst. Under the pacing,
+ * a strict sliding window of send starts (at most `rate` segments in any `1000 + windowMarginMs` ms) is
+ * the safety net: whatever the timers do, the gateway never gets more than its rate in a second from
+ * this process, latency jitter included up to the margin.
  */
 export class GatewayPacer {
   private readonly window: SlidingWindowLimiter;
   private readonly headroom: number;
   private readonly catchUpMs: number;
+  private readonly startBurstMs: number;
   /** The virtual time of the next slot (ms); undefined before the first send. */
   private next: number | undefined;
+  /** Slots a fresh start may still send ahead of the pacing, and until when. */
+  private startCredit = 0;
+  private creditUntil = 0;
   private limit: number;
 
   constructor(
@@ -96,9 +112,10 @@ export class GatewayPacer {
     options: PacerOptions = {},
   ) {
     this.headroom = options.headroom ?? 0.99;
-    this.catchUpMs = options.catchUpMs ?? 10;
+    this.catchUpMs = options.catchUpMs ?? 5;
+    this.startBurstMs = options.startBurstMs ?? 10;
     this.limit = this.rate;
-    this.window = new SlidingWindowLimiter(this.limit, 1000 + (options.windowMarginMs ?? 8));
+    this.window = new SlidingWindowLimiter(this.limit, 1000 + (options.windowMarginMs ?? 10));
   }
 
   /** The segments per second allowed now. */
@@ -114,15 +131,23 @@ export class GatewayPacer {
       this.window.setLimit(rate);
     }
     const spacing = 1000 / (rate * this.headroom);
-    // A late timer catches up on the slots it missed, up to catchUpMs of them (back to back, within the
-    // window); a fresh start (or one after a second of silence) may use as many whole slots at once.
-    const fresh = this.next === undefined || this.next < now - 1000;
-    const start = fresh ? now - Math.floor(this.catchUpMs / spacing) * spacing : Math.max(this.next as number, now - this.catchUpMs);
-    if (start > now) return Math.max(1, Math.ceil(start - now));
+    const slots = Math.max(1, segments);
+    // A fresh start (or one after a second of silence) may send startBurstMs of whole slots at once,
+    // within the window; after that, a late timer may send the slots of its last catchUpMs, no more:
+    // after a longer stall the pacing restarts from now.
+    if (this.next === undefined || this.next < now - 1000) {
+      this.next = now;
+      this.startCredit = Math.floor(this.startBurstMs / spacing);
+      this.creditUntil = now + this.startBurstMs;
+    }
+    const start = Math.max(this.next, now - this.catchUpMs);
+    const onCredit = start > now && this.startCredit >= slots && now <= this.creditUntil;
+    if (start > now && !onCredit) return Math.max(1, Math.ceil(start - now));
     const wait = this.window.waitFor(segments, now);
     if (wait > 0) return wait;
     this.window.record(segments, now);
-    this.next = start + Math.max(1, segments) * spacing;
+    if (onCredit) this.startCredit -= slots;
+    else this.next = start + slots * spacing;
     return 0;
   }
 

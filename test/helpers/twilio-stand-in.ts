@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { signTwilioRequest } from '../../integrations/gateways/twilio/signature.js';
+import { createHttpTransport, signTwilioRequest } from '../../integrations/gateways/twilio/index.js';
 
 /**
  * A local stand-in for Twilio's Programmable Messaging REST API, for end-to-end tests and benchmarks:
@@ -22,7 +22,13 @@ import { signTwilioRequest } from '../../integrations/gateways/twilio/signature.
  * a hung or dropped send is still recorded as created, as when Twilio took a message but its answer
  * was lost. Optional latency, an enforced rate (sends past it answer 429, code 20429, as Twilio's
  * concurrency limit does), a record of arrival times per second, and optional status callbacks
- * (`sent`, then `delivered` or what `callbacks.outcome` says) signed with X-Twilio-Signature.
+ * (`sent`, then `delivered` or what `callbacks.outcome` says) signed with X-Twilio-Signature, posted
+ * over keep-alive connections.
+ *
+ * A send is timed, counted against the rate and recorded as arrived when its request reaches the
+ * stand-in; the latency is spent before it is handled and answered. (Timing it after the latency would
+ * add the stand-in's own timer batching, up to tens of milliseconds on a busy machine, to what is
+ * measured of the sender: `handledTimes` keeps those times for comparison.)
  *
  * Dates sent are the creation time: the stand-in "sends" at once.
  */
@@ -82,6 +88,8 @@ export interface TwilioStandIn {
   arrivalsPerSecond(): Map<number, number>;
   /** When each POST to Messages.json arrived (epoch ms, sub-millisecond), in order, whatever it was answered: for sliding windows. */
   arrivalTimes(): number[];
+  /** When each of those POSTs was handled, after the latency (epoch ms): arrival plus the stand-in's own timer delays. */
+  handledTimes(): number[];
   /** Counts of what the send endpoint answered: created, throttled (429), hung, dropped. */
   stats: { created: number; throttled: number; hung: number; dropped: number; listed: number };
   callbackAttempts: CallbackAttempt[];
@@ -163,6 +171,8 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
   const bySid = new Map<string, StandInMessage>();
   const arrivals = new Map<number, number>();
   const arrivalTimes: number[] = [];
+  const handledTimes: number[] = [];
+  const callbackTransport = createHttpTransport({ maxSockets: 64 });
   const stats = { created: 0, throttled: 0, hung: 0, dropped: 0, listed: 0 };
   const callbackAttempts: CallbackAttempt[] = [];
   const sockets = new Set<Socket>();
@@ -190,17 +200,20 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     };
     const signature = signTwilioRequest(authToken, message.statusCallback, params);
     let answer = 0;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('no answer in 5 s', 'TimeoutError')), 5000);
     try {
-      const response = await fetch(message.statusCallback, {
+      const response = await callbackTransport.request(message.statusCallback, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
         body: new URLSearchParams(params).toString(),
-        signal: AbortSignal.timeout(5000),
+        signal: controller.signal,
       });
       answer = response.status;
-      await response.arrayBuffer();
     } catch {
       answer = 0;
+    } finally {
+      clearTimeout(timer);
     }
     callbackAttempts.push({ sid: message.sid, status, answer });
   };
@@ -233,10 +246,11 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     return message;
   };
 
-  const send = (req: IncomingMessage, res: ServerResponse, form: URLSearchParams): void => {
-    const second = Math.floor(Date.now() / 1000);
+  const send = (req: IncomingMessage, res: ServerResponse, form: URLSearchParams, arrivedAt: number): void => {
+    const second = Math.floor(arrivedAt / 1000);
     arrivals.set(second, (arrivals.get(second) ?? 0) + 1);
-    arrivalTimes.push(performance.timeOrigin + performance.now());
+    arrivalTimes.push(arrivedAt);
+    handledTimes.push(performance.timeOrigin + performance.now());
     if (mode === 'throttle') {
       stats.throttled += 1;
       twilioError(res, 429, 20429, 'Too Many Requests', { 'retry-after': String(retryAfterSeconds) });
@@ -316,7 +330,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     });
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, arrivedAt: number): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const route = ACCOUNT.exec(url.pathname);
     const body = await readBody(req);
@@ -331,7 +345,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     if (route[2] === '.json' && req.method === 'GET') {
       json(res, 200, { sid: accountSid, friendly_name: 'stand-in', status: 'active', type: 'Full' });
     } else if (route[2] === '/Messages.json' && req.method === 'POST') {
-      send(req, res, new URLSearchParams(body));
+      send(req, res, new URLSearchParams(body), arrivedAt);
     } else if (route[2] === '/Messages.json' && req.method === 'GET') {
       list(res, url.searchParams);
     } else if (route[3] && req.method === 'GET') {
@@ -344,7 +358,8 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
   };
 
   const server: Server = http.createServer((req, res) => {
-    const run = (): void => void handle(req, res).catch(() => req.socket.destroy());
+    const arrivedAt = performance.timeOrigin + performance.now();
+    const run = (): void => void handle(req, res, arrivedAt).catch(() => req.socket.destroy());
     if (options.latencyMs) later(options.latencyMs, run);
     else run();
   });
@@ -371,6 +386,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     },
     arrivalsPerSecond: () => new Map(arrivals),
     arrivalTimes: () => [...arrivalTimes],
+    handledTimes: () => [...handledTimes],
     setMode: (next, settings = {}) => {
       mode = next;
       if (settings.retryAfterSeconds !== undefined) retryAfterSeconds = settings.retryAfterSeconds;
@@ -386,6 +402,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     }),
     close: async () => {
       closing = true;
+      callbackTransport.close();
       for (const timer of timers) clearTimeout(timer);
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -9,3 +9,5 @@ export { signTwilioRequest, verifyTwilioSignature } from './signature.js';
 export type { TwilioParams } from './signature.js';
 export { MESSAGE_ID_PARAM, parseTwilioInbound, parseTwilioStatus, STATUS_CALLBACK_PATH, TWIML_EMPTY } from './webhooks.js';
 export { parseRetryAfter } from './twilio-request.js';
+export { createHttpTransport } from './http-transport.js';
+export type { HttpTransport, TwilioFetch } from './http-transport.js';

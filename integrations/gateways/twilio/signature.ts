@@ -27,8 +27,7 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'https:': '443', 'http
  * `:443`/`:80` and some without, so its SDKs accept both. (twilio-node means to, but re-parses the
  * `:443` form with WHATWG URL, which drops the port again; we build the string ourselves.)
  */
-export function urlVariants(url: string): string[] {
-  const parsed = new URL(url);
+export function urlVariants(url: string, parsed = new URL(url)): string[] {
   const port = DEFAULT_PORTS[parsed.protocol];
   const variants = new Set([url, parsed.toString()]);
   if (port !== undefined && parsed.port === '') {
@@ -52,6 +51,17 @@ export function formParams(rawBody: string): Record<string, string | string[]> {
     if (seen === undefined) params[name] = value;
     else params[name] = Array.isArray(seen) ? [...seen, value] : [seen, value];
   }
+  return params;
+}
+
+const parsedBodies = new WeakMap<WebhookRequest, { raw: string; params: Record<string, string | string[]> }>();
+
+/** `formParams` of the request's raw body, parsed once per request: the signature check and the parser both read it. */
+export function requestFormParams(request: WebhookRequest): Record<string, string | string[]> {
+  const parsed = parsedBodies.get(request);
+  if (parsed && parsed.raw === request.rawBody) return parsed.params;
+  const params = formParams(request.rawBody);
+  parsedBodies.set(request, { raw: request.rawBody, params });
   return params;
 }
 
@@ -79,9 +89,9 @@ export function verifyTwilioSignature(authToken: string, request: WebhookRequest
     const actual = createHash('sha256').update(request.rawBody, 'utf8').digest('hex');
     if (!safeEqual(bodyHash.toLowerCase(), actual)) return false;
   } else if (request.method.toUpperCase() !== 'GET') {
-    params = formParams(request.rawBody);
+    params = requestFormParams(request);
   }
   // Every variant is computed and compared, so the time taken does not say which one matched.
-  const results = urlVariants(request.url).map((variant) => safeEqual(header, signTwilioRequest(authToken, variant, params)));
+  const results = urlVariants(request.url, url).map((variant) => safeEqual(header, signTwilioRequest(authToken, variant, params)));
   return results.some(Boolean);
 }

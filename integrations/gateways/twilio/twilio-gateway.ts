@@ -8,14 +8,16 @@ import { mapTwilioError } from './map-error.js';
 import { twilioSenderFields, twilioSenderNotes } from './sender.js';
 import { twilioStatusEvent } from './map-status.js';
 import { verifyTwilioSignature } from './signature.js';
+import { createHttpTransport } from './http-transport.js';
+import type { TwilioFetch } from './http-transport.js';
 import { parseRetryAfter, twilioRequest } from './twilio-request.js';
 import type { TwilioAnswer, TwilioHttp } from './twilio-request.js';
 import { MESSAGE_ID_PARAM, parseTwilioInbound, parseTwilioStatus, STATUS_CALLBACK_PATH, TWIML_EMPTY } from './webhooks.js';
 
 export interface TwilioDeps {
   clock: Clock;
-  /** Defaults to the global fetch; tests may pass one that fails in ways nock cannot (a timeout). */
-  fetch?: typeof fetch;
+  /** Defaults to keep-alive node:http(s) requests; tests may pass a fetch that fails in ways nock cannot (a timeout). */
+  fetch?: TwilioFetch;
 }
 
 export type TwilioGateway = SmsGateway &
@@ -78,12 +80,17 @@ function failure(answer: Extract<TwilioAnswer, { kind: 'answer' }>, now: Date) {
 }
 
 /**
- * Twilio Programmable Messaging over its REST API (global fetch, no SDK). The campaign's sender is
+ * Twilio Programmable Messaging over its REST API (node:http(s) with keep-alive, no SDK). The campaign's sender is
  * `From` where the destination can show it (see sender.ts); a Messaging Service picks its own sender.
  */
 export function createTwilioGateway(config: TwilioConfig, deps: TwilioDeps): TwilioGateway {
   const id = 'twilio';
-  const http: TwilioHttp = { apiBase: config.apiBase, accountSid: config.accountSid, authToken: config.authToken, timeoutMs: config.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
+  // One socket per request in flight: the dispatcher never has more than maxInFlight.
+  const transport = createHttpTransport({ maxSockets: config.maxInFlight });
+  const http: TwilioHttp = {
+    apiBase: config.apiBase, accountSid: config.accountSid, authToken: config.authToken, timeoutMs: config.timeoutMs,
+    fetch: deps.fetch ?? transport.request,
+  };
   const account = `/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}`;
   const capabilities: GatewayCapabilities = {
     maxSegmentsPerSecond: config.maxSegmentsPerSecond,
@@ -209,6 +216,8 @@ export function createTwilioGateway(config: TwilioConfig, deps: TwilioDeps): Twi
       }
       return complete ? { found: 'not_received' } : { found: 'cannot_tell', reason: `more than ${MAX_LIST_PAGES} pages of messages to this number since the attempt` };
     },
+
+    close: async () => transport.close(),
 
     // https://www.twilio.com/docs/iam/api/account#fetch-an-account-resource
     async verifyCredentials() {

@@ -1,16 +1,17 @@
 import type { GatewayError } from '../../../src/delivery/gateway.js';
+import type { TwilioFetch, TwilioResponse } from './http-transport.js';
 
 export interface TwilioHttp {
   apiBase: string;
   accountSid: string;
   authToken: string;
   timeoutMs: number;
-  /** The global fetch unless a test gives another. */
-  fetch?: typeof fetch;
+  /** Keep-alive node:http(s) requests (`createHttpTransport`), or what a test gives (the global fetch fits). */
+  fetch: TwilioFetch;
 }
 
 export type TwilioAnswer =
-  | { kind: 'answer'; status: number; headers: Headers; body: unknown }
+  | { kind: 'answer'; status: number; headers: TwilioResponse['headers']; body: unknown }
   /** No answer: `error` says whether the request may have reached Twilio (`outcomeUnknown`). */
   | { kind: 'no-answer'; error: GatewayError };
 
@@ -65,7 +66,6 @@ export function parseRetryAfter(value: string | null, now: Date): number | undef
  * https://www.twilio.com/docs/usage/requests-to-twilio
  */
 export async function twilioRequest(http: TwilioHttp, path: string, form?: URLSearchParams): Promise<TwilioAnswer> {
-  const doFetch = http.fetch ?? globalThis.fetch;
   const headers: Record<string, string> = {
     authorization: `Basic ${Buffer.from(`${http.accountSid}:${http.authToken}`).toString('base64')}`,
     accept: 'application/json',
@@ -76,7 +76,7 @@ export async function twilioRequest(http: TwilioHttp, path: string, form?: URLSe
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('Twilio did not answer in time', 'TimeoutError')), http.timeoutMs);
   try {
-    const response = await doFetch(`${http.apiBase}${path}`, {
+    const response = await http.fetch(`${http.apiBase}${path}`, {
       method: form ? 'POST' : 'GET',
       headers,
       ...(form ? { body: form.toString() } : {}),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../../src/common/errors.js';
 import type { InboundEvent, StatusEvent, WebhookRequest } from '../../../src/delivery/gateway.js';
 import { twilioStatusEvent } from './map-status.js';
-import { formParams } from './signature.js';
+import { requestFormParams } from './signature.js';
 
 /**
  * The answer to an inbound-message webhook that sends no reply (Twilio expects TwiML, `text/xml`).
@@ -34,7 +34,7 @@ const inboundSchema = z.object({
 
 /** The webhook's parameters, one value per name: the raw form body when there is one (what was signed). */
 function webhookParams(request: WebhookRequest): Record<string, string> {
-  const source = request.rawBody.trim() === '' || request.url.includes('bodySHA256=') ? request.fields : formParams(request.rawBody);
+  const source = request.rawBody.trim() === '' || request.url.includes('bodySHA256=') ? request.fields : requestFormParams(request);
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(source)) {
     const first = Array.isArray(value) ? value[0] : value;

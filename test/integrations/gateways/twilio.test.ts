@@ -154,9 +154,11 @@ describe('twilio send', () => {
 
   it('treats a refused connection as retryable, and a dropped one or a timeout as an unknown outcome', async () => {
     const { gateway } = setup();
-    nock(API).post(MESSAGES).replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' });
+    // Errors as node:net raises them: nock (through @mswjs/interceptors) fails an http.request only with an Error instance.
+    const netError = (code: string, message: string) => Object.assign(new Error(message), { code });
+    nock(API).post(MESSAGES).replyWithError(netError('ECONNREFUSED', 'connect ECONNREFUSED'));
     expect(await gateway.send(contractMessage())).toMatchObject({ ok: false, error: { code: 'unavailable', retryable: true } });
-    nock(API).post(MESSAGES).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    nock(API).post(MESSAGES).replyWithError(netError('ECONNRESET', 'socket hang up'));
     expect(await gateway.send(contractMessage())).toMatchObject({ ok: false, error: { code: 'unknown', retryable: false, outcomeUnknown: true } });
     const timedOut = setup({}, { fetch: () => Promise.reject(new DOMException('The operation timed out.', 'TimeoutError')) }).gateway;
     expect(await timedOut.send(contractMessage())).toMatchObject({ ok: false, error: { code: 'timeout', retryable: false, outcomeUnknown: true } });
