@@ -1,9 +1,12 @@
 import type { Contact } from '../../contacts/contact.js';
 import type { ContactRepository, ScanOptions } from '../port.js';
 import type { Db } from './db.js';
-import { chunks, lastById } from './batches.js';
+import { chunks, lastById, readAhead } from './batches.js';
 import { COPY_THRESHOLD, copyIntoTemp } from './copy-in.js';
 import { keysetPages } from '../keyset-pages.js';
+
+/** Replaces a stored contact only when it changed: an unchanged one costs no new row version. */
+const UPSERT = 'ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, data = excluded.data WHERE (contacts.phone, contacts.data) IS DISTINCT FROM (excluded.phone, excluded.data)';
 
 /** Contacts: one row each, the whole contact as JSON, the phone unique. */
 export class PgContacts implements ContactRepository {
@@ -15,16 +18,14 @@ export class PgContacts implements ContactRepository {
     const rows = lastById(contacts);
     await this.db.tx(async (client) => {
       if (rows.length >= COPY_THRESHOLD) {
-        // An import's bulk path: COPY into a temporary table, then one merge.
+        // An import's bulk path: COPY into a temporary table, then one merge that leaves equal rows alone.
         await copyIntoTemp(client, { temp: 'contacts_in', like: 'contacts', columns: ['id', 'phone', 'data'], rows: rows.map((c) => [c.id, c.phone, JSON.stringify(c)]) });
-        await client.query('INSERT INTO contacts (id, phone, data) SELECT id, phone, data FROM contacts_in ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, data = excluded.data');
+        await client.query(`INSERT INTO contacts (id, phone, data) SELECT id, phone, data FROM contacts_in ${UPSERT}`);
         return;
       }
       for (const batch of chunks(rows, 5000)) {
         await client.query(
-          `INSERT INTO contacts (id, phone, data)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
-           ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, data = excluded.data`,
+          `INSERT INTO contacts (id, phone, data) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[]) ${UPSERT}`,
           [batch.map((c) => c.id), batch.map((c) => c.phone), batch.map((c) => JSON.stringify(c))],
         );
       }
@@ -59,9 +60,12 @@ export class PgContacts implements ContactRepository {
     return result.rows.map((row) => row.data);
   }
 
-  /** Keyset pages: each page is one short query, so a scan of a million contacts holds one page at a time. */
+  /**
+   * Keyset pages: each page is one short query, so a scan of a million contacts holds two pages at a
+   * time (the one handed out, and the next, read meanwhile).
+   */
   async *scan(options: ScanOptions = {}): AsyncIterable<Contact[]> {
-    yield* keysetPages((page) => this.list(page), options.batchSize ?? 1000);
+    yield* readAhead(keysetPages((page) => this.list(page), options.batchSize ?? 1000));
   }
 
   async deleteMany(ids: readonly string[]): Promise<void> {
