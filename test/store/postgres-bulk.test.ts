@@ -1,4 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/common/clock.js';
+import { mapColumns } from '../../src/contacts/columns.js';
+import { openSheet } from '../../src/contacts/files/index.js';
+import { importContacts } from '../../src/contacts/import-contacts.js';
+import { sampleCsvLines } from '../../src/demo/sample-data.js';
 import type { ConsentEntry } from '../../src/consent/consent.js';
 import { deriveConsent } from '../../src/consent/ledger.js';
 import { COPY_THRESHOLD } from '../../src/store/postgres/copy-in.js';
@@ -113,5 +121,53 @@ describe.skipIf(!server.ok)('postgres store: bulk writes (COPY)', () => {
     }
     // The query read ahead for the abandoned scan finished; the store still answers and closes cleanly.
     expect(await store.contacts.count()).toBe(25);
+  });
+
+  it('import keys: given with a write or to stored contacts, found by lookup, cleared by any other write', async () => {
+    const store = await open();
+    const keys = store.contacts.importKeys;
+    const [a, b, c] = [makeContact(), makeContact(), makeContact()] as const;
+    await store.contacts.upsertMany([c]);
+    await keys.upsertWithKeys([a, b], new Map([[a.id, 'ka'], [c.id, 'kc'], ['nobody', 'kn']]));
+    let found = await keys.lookup(['ka', 'kb', 'kc', 'kn']);
+    expect([...found.keys()].sort()).toEqual(['ka', 'kc']);
+    expect(found.get('ka')).toEqual(a);
+    expect(await store.contacts.count()).toBe(3);
+    // Any other write drops the key, even one that changes nothing else; a bulk write too.
+    await store.contacts.upsertMany([a]);
+    const many = Array.from({ length: BULK }, () => makeContact());
+    await keys.upsertWithKeys(many, new Map(many.map((m, i) => [m.id, `k${i}`])));
+    await store.contacts.upsertMany(many.slice(0, 10));
+    found = await keys.lookup(['ka', 'kc', 'k0', 'k9', 'k10', `k${BULK - 1}`]);
+    expect([...found.keys()].sort()).toEqual(['k10', `k${BULK - 1}`, 'kc'].sort());
+    await store.contacts.deleteMany([c.id]);
+    expect((await keys.lookup(['kc'])).size).toBe(0);
+  });
+
+  it('re-importing a file on PostgreSQL finds its rows by key: all unchanged, no contact rewritten', async () => {
+    const store = await open();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-pg-reimport-'));
+    try {
+      const file = path.join(dir, 'contacts.csv');
+      fs.writeFileSync(file, [...sampleCsvLines({ rows: BULK, today: '2026-11-27', seed: 7 })].join(''));
+      let ids = 0;
+      const run = async () => {
+        const sheet = await openSheet(file);
+        return importContacts(sheet.rows, mapColumns(sheet.headers), { defaultCountry: 'RU', sourceName: 'contacts.csv', consent: { status: 'opted_in', source: 'form' } }, {
+          store, clock: fixedClock('2026-11-27T10:00:00Z'), newId: () => `id-${(ids += 1)}`,
+        });
+      };
+      const first = await run();
+      expect(first.created).toBeGreaterThan(BULK / 2);
+      const versions = await store.db.query<{ n: string; v: string }>('SELECT count(*) AS n, max(xmin::text::bigint)::text AS v FROM contacts WHERE import_key IS NOT NULL');
+      expect(Number(versions.rows[0]?.n)).toBe(first.created);
+      const again = await run();
+      expect(again).toMatchObject({ rows: first.rows, created: 0, updated: 0, unchanged: first.created, duplicates: first.duplicates, consent: { optedIn: 0, optedOut: 0 } });
+      expect(again.invalid).toEqual(first.invalid);
+      const after = await store.db.query<{ n: string; v: string }>('SELECT count(*) AS n, max(xmin::text::bigint)::text AS v FROM contacts WHERE import_key IS NOT NULL');
+      expect(after.rows[0]).toEqual(versions.rows[0]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
