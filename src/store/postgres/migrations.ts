@@ -174,7 +174,7 @@ CREATE INDEX inbound_campaign_responder ON inbound (campaign_id, responder);
     name: 'contact import keys',
     sql: `
 -- The key of the import row a contact last took in (see ContactImportKeys): any other write clears it.
-ALTER TABLE contacts ADD COLUMN import_key text;
+ALTER TABLE contacts ADD COLUMN import_key text COLLATE "C";
 CREATE INDEX contacts_import_key ON contacts (import_key) WHERE import_key IS NOT NULL;
 `,
   },
