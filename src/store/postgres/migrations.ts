@@ -169,6 +169,15 @@ ALTER TABLE inbound ALTER COLUMN responder SET NOT NULL;
 CREATE INDEX inbound_campaign_responder ON inbound (campaign_id, responder);
 `,
   },
+  {
+    version: 6,
+    name: 'contact import keys',
+    sql: `
+-- The key of the import row a contact last took in (see ContactImportKeys): any other write clears it.
+ALTER TABLE contacts ADD COLUMN import_key text COLLATE "C";
+CREATE INDEX contacts_import_key ON contacts (import_key) WHERE import_key IS NOT NULL;
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -4,6 +4,9 @@ import { deriveConsent } from '../../consent/ledger.js';
 import type { ConsentRepository, ConsentSummary } from '../port.js';
 import type { Db } from './db.js';
 import { chunks } from './batches.js';
+import { COPY_THRESHOLD, copyIntoTemp } from './copy-in.js';
+
+const STATE_COLUMNS = ['contact_id', 'marketing', 'transactional_allowed', 'data'];
 
 /**
  * The consent ledger (append-only, one row per entry) and each contact's derived state, updated in
@@ -15,28 +18,31 @@ export class PgConsent implements ConsentRepository {
   async append(entries: readonly ConsentEntry[]): Promise<void> {
     if (entries.length === 0) return;
     this.db.writable();
-    const contactIds = [...new Set(entries.map((e) => e.contactId))].sort();
+    const byContact = groupByContact(entries);
+    const contactIds = [...byContact.keys()].sort();
     await this.db.tx(async (client) => {
-      // Appends to one contact's ledger from several instances take turns: each locks the contacts'
-      // state rows (made first if new), in id order so two appends cannot deadlock. Row locks, not
-      // advisory ones, so an import of a million entries does not fill the lock table.
-      for (const batch of chunks(contactIds, 5000)) {
-        await client.query(
-          `INSERT INTO consent_state (contact_id, marketing, transactional_allowed, data)
-           SELECT id, 'unknown', true, '{}' FROM unnest($1::text[]) AS id ON CONFLICT (contact_id) DO NOTHING`,
-          [batch],
-        );
+      // A contact with no ledger yet (most of an import) takes the state these entries give it, in one
+      // insert; the rest are the contacts already known. Appends to one contact's ledger from several
+      // instances take turns: the insert holds a new row until commit, and a known contact's row is
+      // locked; both in id order, so two appends cannot deadlock. Row locks, not advisory ones, so an
+      // import of a million entries does not fill the lock table.
+      const fresh = await insertNewStates(client, contactIds, byContact);
+      const known = contactIds.filter((id) => !fresh.has(id));
+      for (const batch of chunks(known, 5000)) {
         await client.query('SELECT contact_id FROM consent_state WHERE contact_id = ANY($1::text[]) ORDER BY contact_id FOR UPDATE', [batch]);
       }
-      for (const batch of chunks(entries, 5000)) {
-        // An entry id already there (a copy run again) is kept once.
+      // An entry id already there (a copy run again) is kept once.
+      if (entries.length >= COPY_THRESHOLD) {
+        await copyIntoTemp(client, { temp: 'consent_in', like: 'consent_entries', columns: ['id', 'contact_id', 'data'], rows: entries.map((e) => [e.id, e.contactId, JSON.stringify(e)]) });
+        await client.query('INSERT INTO consent_entries (seq, id, contact_id, data) SELECT seq, id, contact_id, data FROM consent_in ORDER BY seq ON CONFLICT (id) DO NOTHING');
+      } else {
         await client.query(
           `INSERT INTO consent_entries (id, contact_id, data)
            SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[]) ON CONFLICT (id) DO NOTHING`,
-          [batch.map((e) => e.id), batch.map((e) => e.contactId), batch.map((e) => JSON.stringify(e))],
+          [entries.map((e) => e.id), entries.map((e) => e.contactId), entries.map((e) => JSON.stringify(e))],
         );
       }
-      for (const batch of chunks(contactIds, 5000)) await refreshStates(client, batch);
+      for (const batch of chunks(known, 5000)) await refreshStates(client, batch);
     });
   }
 
@@ -71,6 +77,46 @@ export class PgConsent implements ConsentRepository {
       await client.query('DELETE FROM consent_state WHERE contact_id = $1', [contactId]);
     });
   }
+}
+
+function groupByContact(entries: readonly ConsentEntry[]): Map<string, ConsentEntry[]> {
+  const byContact = new Map<string, ConsentEntry[]>();
+  for (const entry of entries) {
+    const list = byContact.get(entry.contactId);
+    if (list) list.push(entry);
+    else byContact.set(entry.contactId, [entry]);
+  }
+  return byContact;
+}
+
+/**
+ * Inserts the state of every contact that has none yet, derived from its entries in this append
+ * alone (it has no others: a ledger and its state are written and erased together). Returns those ids.
+ */
+async function insertNewStates(client: pg.PoolClient, contactIds: readonly string[], byContact: ReadonlyMap<string, readonly ConsentEntry[]>): Promise<Set<string>> {
+  const rows = contactIds.map((id) => {
+    const state = deriveConsent(byContact.get(id) ?? []);
+    return [id, state.marketing, state.transactionalAllowed, JSON.stringify(state)] as const;
+  });
+  const inserted = new Set<string>();
+  if (rows.length >= COPY_THRESHOLD) {
+    await copyIntoTemp(client, { temp: 'consent_state_in', like: 'consent_state', columns: STATE_COLUMNS, rows });
+    const result = await client.query<{ contact_id: string }>(
+      `INSERT INTO consent_state (${STATE_COLUMNS.join(', ')}) SELECT ${STATE_COLUMNS.join(', ')} FROM consent_state_in ORDER BY contact_id COLLATE "C"
+       ON CONFLICT (contact_id) DO NOTHING RETURNING contact_id`,
+    );
+    for (const row of result.rows) inserted.add(row.contact_id);
+    return inserted;
+  }
+  for (const batch of chunks(rows, 5000)) {
+    const result = await client.query<{ contact_id: string }>(
+      `INSERT INTO consent_state (${STATE_COLUMNS.join(', ')})
+       SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::jsonb[]) ON CONFLICT (contact_id) DO NOTHING RETURNING contact_id`,
+      [batch.map((r) => r[0]), batch.map((r) => r[1]), batch.map((r) => r[2]), batch.map((r) => r[3])],
+    );
+    for (const row of result.rows) inserted.add(row.contact_id);
+  }
+  return inserted;
 }
 
 /** Derives the state of each contact from its whole ledger (the same rule as every store: deriveConsent). */

@@ -1,31 +1,63 @@
 import type { Contact } from '../../contacts/contact.js';
-import type { ContactRepository, ScanOptions } from '../port.js';
+import type { ContactImportKeys, ContactRepository, ScanOptions } from '../port.js';
 import type { Db } from './db.js';
-import { chunks, lastById } from './batches.js';
+import { chunks, lastById, readAhead } from './batches.js';
 import { COPY_THRESHOLD, copyIntoTemp } from './copy-in.js';
 import { keysetPages } from '../keyset-pages.js';
+
+const COLUMNS = ['id', 'phone', 'data', 'import_key'];
+
+/**
+ * Replaces a stored contact only when something changed: an unchanged one costs no new row version.
+ * The import key goes with the write (null, unless the write took in an import row: see ContactImportKeys).
+ */
+const UPSERT = `ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, data = excluded.data, import_key = excluded.import_key
+  WHERE (contacts.phone, contacts.data, contacts.import_key) IS DISTINCT FROM (excluded.phone, excluded.data, excluded.import_key)`;
 
 /** Contacts: one row each, the whole contact as JSON, the phone unique. */
 export class PgContacts implements ContactRepository {
   constructor(private readonly db: Db) {}
 
-  async upsertMany(contacts: readonly Contact[]): Promise<void> {
-    if (contacts.length === 0) return;
+  readonly importKeys: ContactImportKeys = {
+    lookup: async (keys) => {
+      const found = new Map<string, Contact>();
+      if (keys.length === 0) return found;
+      const result = await this.db.query<{ import_key: string; data: Contact }>('SELECT import_key, data FROM contacts WHERE import_key = ANY($1::text[])', [keys]);
+      for (const row of result.rows) found.set(row.import_key, row.data);
+      return found;
+    },
+    upsertWithKeys: (contacts, keys) => this.write(contacts, keys),
+  };
+
+  upsertMany(contacts: readonly Contact[]): Promise<void> {
+    return this.write(contacts, new Map());
+  }
+
+  /** Upserts the contacts with their keys, then gives the other contacts named in `keys` theirs; one transaction. */
+  private async write(contacts: readonly Contact[], keys: ReadonlyMap<string, string>): Promise<void> {
+    if (contacts.length === 0 && keys.size === 0) return;
     this.db.writable();
-    const rows = lastById(contacts);
+    const rows = lastById(contacts).map((c) => [c.id, c.phone, JSON.stringify(c), keys.get(c.id) ?? null] as const);
+    const written = new Set(rows.map((row) => row[0]));
+    const keyed = [...keys].filter(([id]) => !written.has(id));
     await this.db.tx(async (client) => {
       if (rows.length >= COPY_THRESHOLD) {
         // An import's bulk path: COPY into a temporary table, then one merge.
-        await copyIntoTemp(client, { temp: 'contacts_in', like: 'contacts', columns: ['id', 'phone', 'data'], rows: rows.map((c) => [c.id, c.phone, JSON.stringify(c)]) });
-        await client.query('INSERT INTO contacts (id, phone, data) SELECT id, phone, data FROM contacts_in ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, data = excluded.data');
-        return;
+        await copyIntoTemp(client, { temp: 'contacts_in', like: 'contacts', columns: COLUMNS, rows });
+        await client.query(`INSERT INTO contacts (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM contacts_in ${UPSERT}`);
+      } else {
+        for (const batch of chunks(rows, 5000)) {
+          await client.query(
+            `INSERT INTO contacts (${COLUMNS.join(', ')}) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[]) ${UPSERT}`,
+            [batch.map((r) => r[0]), batch.map((r) => r[1]), batch.map((r) => r[2]), batch.map((r) => r[3])],
+          );
+        }
       }
-      for (const batch of chunks(rows, 5000)) {
+      for (const batch of chunks(keyed, 5000)) {
         await client.query(
-          `INSERT INTO contacts (id, phone, data)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
-           ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, data = excluded.data`,
-          [batch.map((c) => c.id), batch.map((c) => c.phone), batch.map((c) => JSON.stringify(c))],
+          `UPDATE contacts SET import_key = k.key FROM unnest($1::text[], $2::text[]) AS k(id, key)
+           WHERE contacts.id = k.id AND contacts.import_key IS DISTINCT FROM k.key`,
+          [batch.map(([id]) => id), batch.map(([, key]) => key)],
         );
       }
     });
@@ -59,9 +91,12 @@ export class PgContacts implements ContactRepository {
     return result.rows.map((row) => row.data);
   }
 
-  /** Keyset pages: each page is one short query, so a scan of a million contacts holds one page at a time. */
+  /**
+   * Keyset pages: each page is one short query, so a scan of a million contacts holds two pages at a
+   * time (the one handed out, and the next, read meanwhile).
+   */
   async *scan(options: ScanOptions = {}): AsyncIterable<Contact[]> {
-    yield* keysetPages((page) => this.list(page), options.batchSize ?? 1000);
+    yield* readAhead(keysetPages((page) => this.list(page), options.batchSize ?? 1000));
   }
 
   async deleteMany(ids: readonly string[]): Promise<void> {

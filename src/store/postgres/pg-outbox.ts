@@ -71,8 +71,9 @@ export class PgOutbox implements OutboxRepository {
         const unique = lastById(rows);
         const upsert = `ON CONFLICT (id) DO UPDATE SET ${SET_ALL.replace(/u\./g, 'excluded.')}`;
         if (unique.length >= COPY_THRESHOLD) {
-          // A campaign's plan: COPY into a temporary table, then one merge.
-          await copyIntoTemp(client, { temp: 'outbox_in', like: 'outbox', columns: COLUMNS, rows: unique.map(columnsOf) });
+          // A campaign's plan: COPY into a temporary table, then one merge. Each row's columns are made as
+          // COPY streams, so a plan of a million messages is never held twice.
+          await copyIntoTemp(client, { temp: 'outbox_in', like: 'outbox', columns: COLUMNS, rows: (function* () { for (const row of unique) yield columnsOf(row); })() });
           await client.query(`INSERT INTO outbox (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM outbox_in ${upsert}`);
           return;
         }
