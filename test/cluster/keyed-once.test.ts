@@ -62,7 +62,7 @@ describe.skipIf(!server.ok)('keys that must act once, with two instances on one 
         expect(other.status === 409 ? other.body : other).toEqual(other.status === 409 ? { error: expect.stringContaining('in progress') } : { ...sent[0], replayed: true });
       }
       // The loser's draft is gone: one campaign, one message for the key.
-      const campaigns = (await a?.store.campaigns.list())?.filter((c) => c.audience.phones?.includes(message.to)) ?? [];
+      const campaigns = (await a?.store.campaigns.list())?.filter((c) => 'phones' in c.audience && c.audience.phones.includes(message.to)) ?? [];
       expect(campaigns).toHaveLength(1);
       expect(await a?.store.outbox.listByCampaign(campaigns[0]?.id as string, { limit: 10 })).toHaveLength(1);
     }
