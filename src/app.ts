@@ -122,7 +122,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
         throw new AppError('CONFIG_INVALID', `Unknown gateway "${id}".`, { hint: `Known gateways: ${Object.keys(GATEWAYS).join(', ')}. Set SMS_GATEWAY or --gateway.` });
       }
       found = factory(gatewaySettings(config, options), { clock, timers, onEvents: async (events) => (await getEngine()).accept(events) });
-      // Every send takes its permits from the rate budget the instances share.
+      // Every send takes its slots from the rate cap the instances share.
       if (getCluster) found = gatedGateway(found, gate);
       gateways.set(id, found);
     }
