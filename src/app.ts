@@ -26,6 +26,7 @@ import { DeliveryEngine } from './engine.js';
 import { openCluster } from './cluster/index.js';
 import type { Cluster } from './cluster/index.js';
 import { gatedGateway } from './cluster/gated-gateway.js';
+import type { RateGate } from './cluster/rate-gate.js';
 import { createLogger } from './log.js';
 import { EventInbox, inboxPath } from './store/lowdb/event-inbox.js';
 import { PostgresStore } from './store/postgres/postgres-store.js';
@@ -108,7 +109,10 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     : undefined;
   // The cluster's membership as the dispatcher reads it: synchronous, so the last view once joined.
   let joined: Cluster | undefined;
-  const gate = { take: async (name: string, limit: number, segments: number) => (joined ??= await (getCluster as () => Promise<Cluster>)()).gate.take(name, limit, segments), close: () => undefined };
+  const gate: RateGate = {
+    take: async (name, limit, segments, takeOptions) => (joined ??= await (getCluster as () => Promise<Cluster>)()).gate.take(name, limit, segments, takeOptions),
+    close: () => undefined,
+  };
   const gateway = (name: string): SmsGateway => {
     const id = name === 'default' ? config.SMS_GATEWAY : name;
     let found = gateways.get(id);
@@ -118,7 +122,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
         throw new AppError('CONFIG_INVALID', `Unknown gateway "${id}".`, { hint: `Known gateways: ${Object.keys(GATEWAYS).join(', ')}. Set SMS_GATEWAY or --gateway.` });
       }
       found = factory(gatewaySettings(config, options), { clock, timers, onEvents: async (events) => (await getEngine()).accept(events) });
-      // Every send takes its permits from the rate budget the instances share.
+      // Every send takes its slots from the rate cap the instances share.
       if (getCluster) found = gatedGateway(found, gate);
       gateways.set(id, found);
     }

@@ -57,21 +57,30 @@ export async function runBirthdayAutomation(automation: BirthdayAutomation, deps
       hint: 'Use a template that only uses contact fields such as {{firstName}}.',
     });
   }
-  const dates = [...new Set(due.map((d) => d.date))].sort();
-  const campaign = await deps.campaigns.create({
-    name: `${automation.name} ${dates.join('/')}`, kind: 'marketing', audience: { phones: due.map((d) => d.contact.phone) },
-    variants: [{ name: 'A', text: template.text, weight: 1 }], campaignVariables: {}, sender: automation.sender, gateway: 'default', schedule: { type: 'now' }, source: 'automation',
-  });
-  await deps.campaigns.start(campaign.id, { skipTestSendCheck: true });
-
-  const queued = await queuedContactIds(deps.store, campaign.id);
+  // Each greeting is claimed before its message is planned: of two runs at once (as when the leader
+  // changes mid-run), only the one that claimed a contact greets them.
   const at = now.toISOString();
-  const greeted = due.filter((d) => queued.has(d.contact.id));
-  for (const d of greeted) await deps.store.greetings.put({ id: d.key, at });
-  // Nobody could be greeted (all excluded): the campaign is done, its report says why.
-  if (greeted.length === 0) await deps.campaigns.completeIfDone(campaign.id);
-  await deps.store.flush();
-  return { campaignId: campaign.id, recipients: greeted.length };
+  const claimed: DueContact[] = [];
+  for (const d of due) if (await deps.store.greetings.putIfAbsent({ id: d.key, at })) claimed.push(d);
+  if (claimed.length === 0) return { campaignId: null, recipients: 0 };
+  let queued = new Set<string>();
+  try {
+    const dates = [...new Set(claimed.map((d) => d.date))].sort();
+    const campaign = await deps.campaigns.create({
+      name: `${automation.name} ${dates.join('/')}`, kind: 'marketing', audience: { phones: claimed.map((d) => d.contact.phone) },
+      variants: [{ name: 'A', text: template.text, weight: 1 }], campaignVariables: {}, sender: automation.sender, gateway: 'default', schedule: { type: 'now' }, source: 'automation',
+    });
+    await deps.campaigns.start(campaign.id, { skipTestSendCheck: true });
+    queued = await queuedContactIds(deps.store, campaign.id);
+    const greeted = claimed.filter((d) => queued.has(d.contact.id));
+    // Nobody could be greeted (all excluded): the campaign is done, its report says why.
+    if (greeted.length === 0) await deps.campaigns.completeIfDone(campaign.id);
+    return { campaignId: campaign.id, recipients: greeted.length };
+  } finally {
+    // A claim whose message was not queued (excluded, or the run failed) is let go: a later run tries again.
+    for (const d of claimed) if (!queued.has(d.contact.id)) await deps.store.greetings.delete(d.key);
+    await deps.store.flush();
+  }
 }
 
 /** Runs every enabled automation once, in id order; a failing one is reported and does not stop the rest. */

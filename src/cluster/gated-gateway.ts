@@ -2,13 +2,13 @@ import type { OutboundSms, SendResult, SmsGateway } from '../delivery/gateway.js
 import type { RateGate } from './rate-gate.js';
 
 /**
- * The gateway with the cluster's hard cap in front of every send: the segments' permits are taken
- * from the shared budget first, at the gateway's configured rate (the whole cluster's limit), and the
- * request leaves right after the grant. Everything else is the gateway's own. When no permit can be
- * had (the instance is stopping), the message was not sent: a retryable failure, never `unknown`.
+ * The gateway with the cluster's hard cap in front of every send: the segments' slots are taken from
+ * the shared stream first, at the gateway's configured rate (the whole cluster's limit), and the
+ * request leaves at its slot. Everything else is the gateway's own. When no slot can be had (the
+ * instance is stopping), the message was not sent: a retryable failure, never `unknown`.
  */
 /**
- * The longest a send waits for its permits. Past it the message is not sent (throttled, retried
+ * The longest a send waits for its slots. Past it the message is not sent (throttled, retried
  * later), so a send never leaves long after its claim: the dispatcher starts a send only while half
  * the claim's lease (DELIVERY_LEASE_SECONDS, at least 5 s) is left, and this wait fits in that half.
  */
@@ -28,7 +28,7 @@ export function gatedGateway(gateway: SmsGateway, gate: RateGate, maxWaitMs = MA
     const taken = gate.take(gateway.id, gateway.capabilities().maxSegmentsPerSecond, message.segments, { signal: abortOn(timeout) });
     try {
       if ((await Promise.race([taken, timeout])) === 'timeout') {
-        return { ok: false, error: { code: 'throttled', retryable: true, retryAfterMs: THROTTLED_RETRY_MS, message: `not sent: no send permit from the cluster within ${maxWaitMs} ms` } };
+        return { ok: false, error: { code: 'throttled', retryable: true, retryAfterMs: THROTTLED_RETRY_MS, message: `not sent: no send slot from the cluster within ${maxWaitMs} ms` } };
       }
     } catch (error) {
       return { ok: false, error: { code: 'unavailable', retryable: true, message: `not sent: ${error instanceof Error ? error.message : String(error)}` } };

@@ -14,13 +14,15 @@ import type { RateGate } from './rate-gate.js';
  * Several instances on one PostgreSQL database (the design, in one place):
  *
  * - Membership: each sending instance beats every 2 s into `cluster_instances`; live = beaten within
- *   the last 6 s (server clock). `rateShare` = configured rate ÷ live instances, read by the dispatcher
- *   at every pacing decision, so the instances split the rate evenly and rarely contend.
- * - Hard cap: every send first takes its segments' permits from `cluster_take_permits`, which counts
- *   every grant of the last window (1 s plus a jitter margin) across the cluster and never grants past
- *   the limit. It is a sliding window, not per-second buckets, so no one-second window anywhere can
+ *   the last 6 s (server clock). `rateShare` = half as much again as configured rate ÷ live instances,
+ *   read by the dispatcher at every pacing decision: together the instances ask for more than the cap,
+ *   so the cap binds and none of it goes unused while one instance runs short of messages.
+ * - Hard cap: every send first takes one slot per segment from `cluster_take_slots`, which hands out
+ *   slots spaced window ÷ limit apart (window: 1 s plus a margin for the way to the gateway) across the
+ *   cluster, a little ahead of time, and the send leaves at its slot. No one-second window anywhere can
  *   carry more than the limit, and it holds through the transients the shares cannot see (a newcomer
- *   the others have not counted yet, a dead instance still counted, clocks that differ).
+ *   the others have not counted yet, a dead instance still counted); slots are in the server's time,
+ *   and a send that would leave too late after its slot asks for another.
  * - Leadership: cron jobs run only on the instance holding a session advisory lock (leader.ts).
  * - Leases: every instance's engine expires leases on its own beat, so a dead instance's `sending`
  *   rows become `unknown` (never re-sent blindly) once their lease runs out, found by the survivors.
@@ -40,7 +42,7 @@ export interface ClusterOptions {
   /** The schema the store lives in (search_path); the cluster tables sit beside its tables. */
   schema?: string;
   logger: Logger;
-  /** The rate gate's counting window (default 1,015 ms). */
+  /** The rate gate's slot window (default 1,015 ms). */
   rateWindowMs?: number;
   beatMs?: number;
   leaderRetryMs?: number;

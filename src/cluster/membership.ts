@@ -7,12 +7,14 @@ import type { Logger } from '../common/logger.js';
  * the same beat. An instance is live while its heartbeat is younger than `staleAfterMs` (three beats by
  * default), measured on the database server's clock, so the instances' own clocks do not matter.
  *
- * `rateShare(gateway, configured)` is configured ÷ live: what this process paces itself to. It is a
- * hint that keeps the instances from contending for permits; the hard cap is the rate gate in the
- * database (rate-gate.ts). Transients: a joining instance counts itself at once while the others learn
- * of it on their next beat (up to one beat of oversubscription, absorbed by the gate); a dead instance
- * is counted for up to `staleAfterMs` (the others run below the limit meanwhile), a stopped one
- * deletes its row and is gone at the others' next beat.
+ * `rateShare(gateway, configured)` is what this process paces itself to: its even share (configured ÷
+ * live) and half as much again, never above the configured rate. The hard cap is the rate gate in the
+ * database (rate-gate.ts), which hands out one stream of send slots to every instance; the shares
+ * overlap so that the cap, not the pacing, is what binds: an instance whose share of a campaign ran out
+ * (at its end), or that has not joined yet (at its start), leaves its slots to the others instead of
+ * to nobody. Transients: a joining instance counts itself at once while the others learn of it on
+ * their next beat; a dead instance is counted for up to `staleAfterMs`, a stopped one deletes its row
+ * and is gone at the others' next beat. Neither can push the cluster past the cap.
  */
 export interface Membership {
   readonly id: string;
@@ -32,6 +34,8 @@ export interface MembershipOptions {
 }
 
 export const DEFAULT_BEAT_MS = 2000;
+/** How much more than its even share an instance paces itself to (see rateShare). */
+const SHARE_OVERLAP = 1.5;
 
 export async function joinCluster(pool: pg.Pool, options: MembershipOptions): Promise<Membership> {
   const beatMs = options.beatMs ?? DEFAULT_BEAT_MS;
@@ -65,7 +69,7 @@ export async function joinCluster(pool: pg.Pool, options: MembershipOptions): Pr
   return {
     id,
     live: () => live,
-    rateShare: (_gateway, configured) => configured / Math.max(1, live),
+    rateShare: (_gateway, configured) => Math.min(configured, (configured * SHARE_OVERLAP) / Math.max(1, live)),
     beat,
     leave: async () => {
       left = true;

@@ -153,6 +153,11 @@ export interface NamedRepository<T extends { name: string }> {
 /** Records with an id (campaigns, automations). */
 export interface RecordRepository<T extends { id: string }> {
   put(item: T): Promise<void>;
+  /**
+   * Stores the item only if no record has its id; true when this call stored it. Atomic across every
+   * process sharing the store: of two calls with one id at the same moment, exactly one gets true.
+   */
+  putIfAbsent(item: T): Promise<boolean>;
   get(id: string): Promise<T | undefined>;
   /** All records, oldest id first. */
   list(): Promise<T[]>;

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ensureClusterSchema } from '../../src/cluster/cluster-schema.js';
 import { createLeader } from '../../src/cluster/leader.js';
 import { leaderOnly } from '../../src/cluster/leader-only.js';
 import { joinCluster } from '../../src/cluster/membership.js';
 import { silentLogger } from '../../src/common/logger.js';
 import type { Scheduler } from '../../src/schedule/scheduler.js';
-import { createScratchSchema, pgSkipReason, poolOn } from './pg-scratch.js';
+import { createClusterTables, createScratchSchema, pgSkipReason, poolOn } from './pg-scratch.js';
 import type { PgScratch } from './pg-scratch.js';
 
 const skip = await pgSkipReason();
@@ -15,18 +14,18 @@ describe.skipIf(Boolean(skip))('cluster membership and leadership in PostgreSQL'
   let scratch: PgScratch;
   beforeAll(async () => {
     scratch = await createScratchSchema('lead');
-    await ensureClusterSchema(scratch.pool);
+    await createClusterTables(scratch.pool);
   });
   afterAll(async () => scratch?.drop());
 
-  it('counts live instances and shares the rate among them; a stopped instance leaves at once, a silent one after the stale time', async () => {
+  it('counts live instances and shares the rate among them, half as much again each; a stopped instance leaves at once, a silent one after the stale time', async () => {
     const other = poolOn(scratch);
     // Long beats: the test drives them by hand.
     const a = await joinCluster(scratch.pool, { logger: silentLogger, beatMs: 3_600_000, staleAfterMs: 60_000 });
     const b = await joinCluster(other, { logger: silentLogger, beatMs: 3_600_000, staleAfterMs: 60_000 });
     await a.beat();
     expect([a.live(), b.live()]).toEqual([2, 2]);
-    expect(a.rateShare('twilio', 1000)).toBe(500);
+    expect(a.rateShare('twilio', 1000)).toBe(750);
     await b.leave();
     await a.beat();
     expect(a.live()).toBe(1);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 
 /**
  * A fresh schema of its own for one test file in the database at DATABASE_URL (other test files and
@@ -54,4 +55,11 @@ export async function createScratchSchema(prefix = 'cluster'): Promise<PgScratch
 /** Another connection pool on the same schema: a second instance. */
 export function poolOn(scratch: PgScratch): pg.Pool {
   return new pg.Pool({ connectionString: scratch.url, max: 4, options: `-c search_path=${scratch.schema}` });
+}
+
+/** The cluster's tables and function (the migration step that makes them), in the scratch schema. */
+export async function createClusterTables(pool: pg.Pool): Promise<void> {
+  const step = MIGRATIONS.find((m) => m.name === 'cluster tables');
+  if (!step) throw new Error('no "cluster tables" migration step');
+  await pool.query(step.sql);
 }

@@ -104,10 +104,13 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       await store.close();
     });
 
-    it('remembers inbound event keys and deletes idempotency records by age', async () => {
+    it('remembers inbound event keys, stores an idempotency record only if absent, and deletes them by age', async () => {
       const store = await harness.open();
       await store.inbound.append([{ id: 'i1', at: '2026-11-27T10:00:00.000Z', from: '+79120000001', text: 'HELP', kind: 'help', key: 'sim:inbound:1' }]);
       expect(await store.inbound.seenKeys(['sim:inbound:1', 'sim:inbound:2'])).toEqual(new Set(['sim:inbound:1']));
+      expect(await store.idempotency.putIfAbsent({ id: 'old', fingerprint: 'first', status: 202, body: {}, at: '2026-11-26T09:00:00.000Z' })).toBe(true);
+      expect(await store.idempotency.putIfAbsent({ id: 'old', fingerprint: 'second', status: 202, body: {}, at: '2026-11-26T09:00:00.000Z' })).toBe(false);
+      expect((await store.idempotency.get('old'))?.fingerprint).toBe('first');
       await store.idempotency.put({ id: 'old', fingerprint: 'f', status: 202, body: {}, at: '2026-11-26T09:00:00.000Z' });
       await store.idempotency.put({ id: 'new', fingerprint: 'f', status: 202, body: {}, at: '2026-11-27T09:00:00.000Z' });
       expect(await store.idempotency.deleteBefore('2026-11-27T00:00:00.000Z')).toBe(1);

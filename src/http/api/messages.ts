@@ -53,7 +53,7 @@ export function messageRoutes({ app }: ApiDeps): ApiRoute[] {
       responses: {
         202: { description: 'Accepted for sending', schema: messageAcceptedResponse, headers: { 'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same key', schema: { type: 'string', enum: ['true'] } } } },
         400: 'Missing key, invalid body, number, sender, gateway or variables',
-        409: 'The recipient cannot receive it (opted out of everything)', 422: 'Idempotency-Key reused with different parameters',
+        409: 'The recipient cannot receive it (opted out of everything), or the first request with this key is still in progress (retry it)', 422: 'Idempotency-Key reused with different parameters',
       },
       handle: async (req, res) => {
         const key = parseInput(idempotencyHeaders, req.headers, 'headers')['idempotency-key'];

@@ -28,6 +28,12 @@ class MemoryKeyed<T> {
     this.afterChange();
   }
 
+  async putIfAbsent(item: T): Promise<boolean> {
+    if (this.byKey.has(this.keyOf(item))) return false;
+    await this.put(item);
+    return true;
+  }
+
   async get(key: string): Promise<T | undefined> {
     const item = this.byKey.get(key);
     return item && structuredClone(item);

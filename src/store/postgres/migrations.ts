@@ -170,6 +170,56 @@ CREATE INDEX inbound_campaign_responder ON inbound (campaign_id, responder);
 `,
   },
   {
+    version: 5,
+    name: 'cluster tables',
+    sql: `
+-- What cooperating instances share (src/cluster). Earlier versions created these tables at join, so
+-- they may exist already: created if absent, reshaped if old.
+-- One row per running instance and its heartbeat (last_seen, the server's clock).
+CREATE TABLE IF NOT EXISTS cluster_instances (
+  id text PRIMARY KEY,
+  host text NOT NULL,
+  pid integer NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  last_seen timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+-- Per gateway, the next free send slot (epoch milliseconds of the server's clock).
+CREATE TABLE IF NOT EXISTS cluster_rate (gateway text PRIMARY KEY);
+ALTER TABLE cluster_rate DROP COLUMN IF EXISTS grants_at, DROP COLUMN IF EXISTS grants_n,
+  ADD COLUMN IF NOT EXISTS next_slot_ms double precision NOT NULL DEFAULT 0;
+-- The permit counter of earlier versions: gone, so that an instance still running one of them fails
+-- its sends (retryable) instead of sending outside the shared cap.
+DROP FUNCTION IF EXISTS cluster_take_permits(text, integer, integer, integer);
+
+-- Send slots, spaced window_ms / limit apart across every instance, so no window of window_ms holds
+-- more than limit of them. Grants up to p_want consecutive slots starting at the next free one (and
+-- at least p_lead_ms from now: the answer's way back), but none starting more than p_ahead_ms from now; returns how many, the server's now and when the first
+-- starts (epoch ms), their spacing, and, when fewer than wanted were granted, how long until more can be.
+-- One row lock held for microseconds, one round trip.
+CREATE OR REPLACE FUNCTION cluster_take_slots(p_gateway text, p_limit integer, p_want integer, p_window_ms integer, p_lead_ms integer, p_ahead_ms integer)
+RETURNS TABLE (granted integer, now_ms double precision, first_ms double precision, spacing_ms double precision, wait_ms integer) LANGUAGE plpgsql AS $fn$
+DECLARE
+  spacing double precision := p_window_ms::double precision / greatest(1, p_limit);
+  server_ms double precision;
+  first_slot double precision;
+  given integer;
+BEGIN
+  INSERT INTO cluster_rate (gateway) VALUES (p_gateway) ON CONFLICT (gateway) DO NOTHING;
+  SELECT r.next_slot_ms INTO first_slot FROM cluster_rate r WHERE r.gateway = p_gateway FOR UPDATE;
+  -- Read once the row is ours: slots are then handed out in time order.
+  server_ms := extract(epoch FROM clock_timestamp()) * 1000;
+  first_slot := greatest(first_slot, server_ms + p_lead_ms);
+  given := greatest(0, least(p_want, floor((server_ms + p_ahead_ms - first_slot) / spacing)::integer + 1));
+  IF given > 0 THEN
+    UPDATE cluster_rate SET next_slot_ms = first_slot + given * spacing WHERE gateway = p_gateway;
+  END IF;
+  RETURN QUERY SELECT given, server_ms, first_slot, spacing,
+    CASE WHEN given < p_want THEN greatest(1, ceil(first_slot + given * spacing - p_ahead_ms - server_ms)::integer) ELSE 0 END;
+END
+$fn$;
+`,
+    },
+    {
     version: 6,
     name: 'contact import keys',
     sql: `

@@ -19,6 +19,15 @@ export class PgRecords<T extends { id: string }> implements RecordRepository<T> 
     );
   }
 
+  async putIfAbsent(item: T): Promise<boolean> {
+    this.db.writable();
+    const result = await this.db.query(
+      'INSERT INTO records (kind, id, data) VALUES ($1, $2, $3) ON CONFLICT (kind, id) DO NOTHING RETURNING id',
+      [this.kind, item.id, JSON.stringify(item)],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
   async get(id: string): Promise<T | undefined> {
     const result = await this.db.query<{ data: T }>('SELECT data FROM records WHERE kind = $1 AND id = $2', [this.kind, id]);
     return result.rows[0]?.data;
