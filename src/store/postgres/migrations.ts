@@ -218,8 +218,8 @@ BEGIN
 END
 $fn$;
 `,
-    },
-    {
+  },
+  {
     version: 6,
     name: 'contact import keys',
     sql: `
