@@ -87,6 +87,34 @@ function clean(raw: string, defaultCountry: string | undefined): string | undefi
   return s;
 }
 
+/** Digits with the separators people type between them, and nothing else (no tabs, slashes, extensions). */
+const PLAIN_NUMBER = /^\+?[\d ().-]{10,32}$/;
+/**
+ * Russian mobile numbers, national significant number 9[0-24-9]XXXXXXXX: the metadata's MOBILE pattern
+ * for RU covers every such number (its 93x ranges are patchy, so those are left to the full parser).
+ */
+const RU_MOBILE = /^9[0-24-9]\d{8}$/;
+
+/**
+ * The common case of a Russian list without the full parser: a Russian mobile number written as
+ * +7…, 8… or ten digits (the last two with Russia as the default country), digits and plain separators
+ * only. Gives exactly what libphonenumber gives for it (test/contacts/phone.test.ts checks that), or
+ * undefined for anything else. `text` is the cleaned cell: "7…" without a plus has become "+7…".
+ */
+export function russianMobile(text: string, defaultCountry: CountryCode | undefined): PhoneResult | undefined {
+  if (!PLAIN_NUMBER.test(text)) return undefined;
+  const digits = text.replace(NON_DIGIT, '');
+  let national: string | undefined;
+  if (text.charCodeAt(0) === 43 /* '+' */) {
+    if (digits.length === 11 && digits.charCodeAt(0) === 55 /* '7' */) national = digits.slice(1);
+  } else if (defaultCountry === 'RU') {
+    if (digits.length === 11 && digits.charCodeAt(0) === 56 /* '8' */) national = digits.slice(1);
+    else if (digits.length === 10) national = digits;
+  }
+  if (national === undefined || !RU_MOBILE.test(national)) return undefined;
+  return { ok: true, e164: `+7${national}`, country: 'RU', type: 'MOBILE' };
+}
+
 /**
  * Normalises a number as typed by a person or exported by a spreadsheet or CRM into E.164.
  * `defaultCountry` (ISO 3166-1 alpha-2) interprets national forms such as "8 (912) 345-67-89".
@@ -96,6 +124,8 @@ export function normalizePhone(raw: string | undefined | null, defaultCountry: s
   const options = parseOptions(defaultCountry);
   const text = clean(raw, options.defaultCountry);
   if (text === undefined || text === '') return rejected.invalid_format;
+  const fast = russianMobile(text, options.defaultCountry);
+  if (fast !== undefined) return fast;
 
   const parsed = parsePhoneNumberFromString(text, options);
   // Not possible = wrong length for the country: a typo or a truncated cell, not a real number.

@@ -41,8 +41,11 @@ export async function readCsv(path: string, size: number, encodingOption: 'auto'
     max_record_size: MAX_RECORD_CHARS,
     on_skip: failures.onSkip,
   });
-  // Errors from any stage destroy the parser, so they surface in the `for await` below.
-  pipeline(file, iconv.decodeStream(ICONV_NAMES[encoding]), parser, () => undefined);
+  // Errors from any stage destroy the parser, so they surface in the `for await` below. csv-parse works on
+  // bytes and decodes UTF-8 itself (BOM included), so a UTF-8 file goes to it as read: decoding it first
+  // would only have it encoded back to bytes.
+  if (encoding === 'utf-8') pipeline(file, parser, () => undefined);
+  else pipeline(file, iconv.decodeStream(ICONV_NAMES[encoding]), parser, () => undefined);
 
   const records = numberRows(parser as AsyncIterable<string[]>, failures);
   const close = async (): Promise<void> => {
