@@ -90,10 +90,10 @@ function clean(raw: string, defaultCountry: string | undefined): string | undefi
 /** Digits with the separators people type between them, and nothing else (no tabs, slashes, extensions). */
 const PLAIN_NUMBER = /^\+?[\d ().-]{10,32}$/;
 /**
- * Russian mobile numbers, national significant number 9[0-24-9]XXXXXXXX: the metadata's MOBILE pattern
- * for RU covers every such number (its 93x ranges are patchy, so those are left to the full parser).
+ * Russian mobile numbers the metadata's MOBILE pattern for RU covers whole: national significant numbers
+ * 9XXXXXXXXX but for the 930 range, which is patchy and left to the full parser.
  */
-const RU_MOBILE = /^9[0-24-9]\d{8}$/;
+const RU_MOBILE = /^9(?:[0-24-9]\d|3[1-9])\d{7}$/;
 
 /**
  * The common case of a Russian list without the full parser: a Russian mobile number written as
@@ -126,7 +126,24 @@ export function normalizePhone(raw: string | undefined | null, defaultCountry: s
   if (text === undefined || text === '') return rejected.invalid_format;
   const fast = russianMobile(text, options.defaultCountry);
   if (fast !== undefined) return fast;
+  const key = `${options.defaultCountry ?? ''}\u0000${text}`;
+  let result = parsedCache.get(key);
+  if (result === undefined) {
+    result = parseFully(text, options);
+    if (parsedCache.size < PARSED_CACHE_MAX) parsedCache.set(key, result);
+  }
+  return result;
+}
 
+/**
+ * What the full parser said per cleaned text and default country. A list repeats its odd numbers (the
+ * same landline, "12345", a foreign office) far more often than its mobile ones, which take the
+ * shortcut; bounded, so a list of all-distinct foreign numbers costs a few MB at most.
+ */
+const parsedCache = new Map<string, PhoneResult>();
+const PARSED_CACHE_MAX = 20_000;
+
+function parseFully(text: string, options: { defaultCountry: CountryCode | undefined; extract: false }): PhoneResult {
   const parsed = parsePhoneNumberFromString(text, options);
   // Not possible = wrong length for the country: a typo or a truncated cell, not a real number.
   if (parsed === undefined || !parsed.isPossible()) return rejected.invalid_format;
@@ -135,5 +152,6 @@ export function normalizePhone(raw: string | undefined | null, defaultCountry: s
   const type = parsed.getType();
   if (type === undefined && !parsed.isValid()) return rejected.invalid_number;
   if (type !== undefined && NOT_MOBILE.has(type)) return rejected.not_mobile;
-  return { ok: true, e164: parsed.number, country: parsed.country, type };
+  // Frozen like the rejections: the cache hands the same result to every caller.
+  return Object.freeze({ ok: true, e164: parsed.number, country: parsed.country, type });
 }
