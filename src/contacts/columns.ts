@@ -153,7 +153,7 @@ const DAY_MS = 86_400_000;
  * YYYY-MM-DD, each optionally followed by a time, and Excel serial numbers. Two-digit years are refused:
  * for birth dates "01.02.03" could be 1903 or 2003, and a wrong century is worse than a warning.
  */
-export const parseDateCell: (value: string) => DateCell = memoByString(readDateCell, 50_000);
+export const parseDateCell: (value: string) => DateCell = memoByString(readDateCell, 10_000);
 
 function readDateCell(value: string): DateCell {
   const text = value.trim();

@@ -11,6 +11,22 @@ const QUOTE = 34;
 const CR = 13;
 const LF = 10;
 
+/**
+ * V8 cuts a substring of 13 or more characters as a view into the string it came from, which it then
+ * keeps alive: a name or an e-mail kept in the store would hold the whole 64 KB chunk of the file it was
+ * read from. Such cells are copied (a concatenation, flattened when it is sliced); shorter ones are
+ * copies already.
+ */
+function ownCells(line: string, delimiter: string): string[] {
+  const cells = line.split(delimiter);
+  for (let i = 0; i < cells.length; i += 1) if ((cells[i] as string).length >= 13) cells[i] = own(cells[i] as string);
+  return cells;
+}
+
+function own(cell: string): string {
+  return cell.length < 13 ? cell : (cell + ' ').slice(0, -1);
+}
+
 export interface PlainChunk {
   records: string[][];
   /** Where the first record not taken starts: the caller keeps the text from here on. */
@@ -45,14 +61,14 @@ export class PlainCsv {
       if (line.length > this.maxRecordChars) return { records, consumed: start, stop: true };
       if (line.indexOf('"') === -1) {
         // csv-parse ends the text without a last record that is blank (all of it trimmed away).
-        if (end < text.length || line.trim() !== '' || line.includes(this.delimiter)) records.push(line.split(this.delimiter));
+        if (end < text.length || line.trim() !== '' || line.includes(this.delimiter)) records.push(ownCells(line, this.delimiter));
         start = end + this.recordDelimiter.length;
         continue;
       }
       const quoted = this.quotedRecord(text, start, eof);
       if (quoted === undefined) return { records, consumed: start, stop: text.length - start > this.maxRecordChars };
       if (quoted === null) return { records, consumed: start, stop: true };
-      records.push(quoted.cells);
+      records.push(quoted.cells.map(own));
       start = quoted.next;
     }
     return { records, consumed: start, stop: false };
