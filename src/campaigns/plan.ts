@@ -3,9 +3,9 @@ import { maskPhone } from '../common/mask.js';
 import type { Contact } from '../contacts/contact.js';
 import { normalizePhone } from '../contacts/phone.js';
 import type { ConsentState } from '../consent/consent.js';
-import type { CompliancePolicy, ExclusionReason, MessageKind } from '../messages/compliance/index.js';
+import type { CompliancePolicy, ExclusionReason, MessageKind, MessageLanguage } from '../messages/compliance/index.js';
 import { applyMarketingFooter, checkSenderId, createRecipientChecker, messageLanguage } from '../messages/compliance/index.js';
-import type { Encoding } from '../messages/encoding.js';
+import type { Encoding, SegmentCount } from '../messages/encoding.js';
 import { countSegments } from '../messages/encoding.js';
 import type { PriceTable } from '../messages/pricing.js';
 import { priceFor } from '../messages/pricing.js';
@@ -79,6 +79,7 @@ export type Decision =
   | { action: 'excluded'; contactId: string | null; phone: string; reason: ExclusionReason; missing?: string[] };
 
 const PAGE = 1000;
+const NO_SENDS: readonly Date[] = Object.freeze([]);
 
 /**
  * Decides, for every contact of the audience, whether it gets a message (which, when, at what cost)
@@ -86,6 +87,14 @@ const PAGE = 1000;
  * memory does not grow with the audience.
  */
 export async function* planCampaign(request: PlanRequest, deps: PlanDeps): AsyncGenerator<Decision> {
+  for await (const decisions of planPages(request, deps)) yield* decisions;
+}
+
+/**
+ * planCampaign a page at a time: the decisions of up to a page of contacts per step, in the same order.
+ * For callers that fold the plan (a preview): one await per page instead of one per recipient.
+ */
+export async function* planPages(request: PlanRequest, deps: PlanDeps): AsyncGenerator<Decision[]> {
   const sender = checkSenderId(request.sender, deps.policy.senderRules.allowedKinds);
   if (!sender.ok) throw new AppError('VALIDATION_FAILED', `Sender "${request.sender}": ${sender.reason}`);
   const decide = createDecider(request, deps);
@@ -98,13 +107,13 @@ export async function* planCampaign(request: PlanRequest, deps: PlanDeps): Async
       deps.store.consent.currentMany(ids),
       request.kind === 'marketing' ? deps.store.outbox.marketingSendTimes(ids, new Date(request.at.getTime() - deps.policy.frequencyCap.days * 86_400_000)) : new Map<string, Date[]>(),
     ]);
-    for (const excluded of page.excluded) yield excluded;
+    const decisions = page.excluded;
     for (const contact of page.contacts) {
       const suppression = suppressed(contact.phone);
-      if (suppression && (suppression.scope === 'all' || request.kind === 'marketing')) {
-        yield { action: 'excluded', contactId: contact.id, phone: contact.phone, reason: 'opted_out' };
-      } else yield decide(contact, consent.get(contact.id), history.get(contact.id) ?? []);
+      if (suppression && (suppression.scope === 'all' || request.kind === 'marketing')) decisions.push(exclusion(contact, 'opted_out'));
+      else decisions.push(decide(contact, consent.get(contact.id), history.get(contact.id) ?? NO_SENDS));
     }
+    yield decisions;
   }
 }
 
@@ -123,24 +132,19 @@ function createDecider(request: PlanRequest, deps: PlanDeps) {
   );
   const heldOut = request.holdout ? createHoldoutPicker(request.holdout.seed, request.holdout.percent) : undefined;
   const gatewayFor = (country: string | undefined): string => deps.routeGateway?.(country, request.gateway) ?? request.gateway ?? 'default';
-  const marketing = request.kind === 'marketing';
+  const finish = createFinisher(request.kind === 'marketing', deps.policy);
 
   return (contact: Contact, consent: ConsentState | undefined, previousMarketing: readonly Date[]): Decision => {
-    const excluded = (reason: ExclusionReason, missing?: string[]): Decision =>
-      ({ action: 'excluded', contactId: contact.id, phone: contact.phone, reason, ...(missing ? { missing } : {}) });
     const verdict = check({ contact, consent, kind: request.kind, at: request.at, previousMarketing, defaultZone: deps.defaultZone });
-    if (!verdict.ok) return excluded(verdict.reason);
+    if (!verdict.ok) return exclusion(contact, verdict.reason);
     const variant = pickVariant(contact.id);
     const compiled = templates.get(variant.name) as { template: CompiledTemplate; urls: string[] };
     const rendered = compiled.template.render(contact, request.campaignVariables);
-    if (!rendered.ok) return excluded('missing_variable', rendered.missing);
+    if (!rendered.ok) return exclusion(contact, 'missing_variable', rendered.missing);
     if (heldOut?.(contact.id)) return { action: 'held_out', contactId: contact.id, phone: contact.phone, variant: variant.name };
     const placed = compiled.urls.length > 0 && shortLinks ? placeLinks(rendered.text, compiled.urls, shortLinks.prefix, shortLinks.newCode) : undefined;
     const body = placed ? placed.text : rendered.text;
-    const text = marketing
-      ? applyMarketingFooter(body, { language: messageLanguage(body, contact.phone), adLabel: deps.policy.adLabel, optOutText: deps.policy.optOutText }).text
-      : body;
-    const count = countSegments(text);
+    const { text, count } = finish(body, contact.phone);
     const gateway = gatewayFor(contact.country);
     return {
       action: 'send', contactId: contact.id, phone: contact.phone, variant: variant.name, gateway, text,
@@ -149,6 +153,38 @@ function createDecider(request: PlanRequest, deps: PlanDeps) {
       sendAfter: verdict.sendAfter === null ? null : verdict.sendAfter.toISOString(), zoneCertain: verdict.zoneCertain,
       ...(placed && placed.links.length > 0 ? { links: placed.links } : {}),
     };
+  };
+}
+
+function exclusion(contact: Contact, reason: ExclusionReason, missing?: string[]): Decision {
+  return { action: 'excluded', contactId: contact.id, phone: contact.phone, reason, ...(missing ? { missing } : {}) };
+}
+
+interface Finished {
+  text: string;
+  count: SegmentCount;
+}
+
+/** Distinct bodies remembered per plan: past this, bodies are finished afresh (still correct, just not cached). */
+const FINISHED_CACHE_MAX = 10_000;
+
+/**
+ * The sent text of a rendered body (with the marketing footer in the body's language) and its segment
+ * count, remembered per body and language: 100,000 recipients of one campaign share a few hundred
+ * distinct bodies, and the footer's word searches and the segment count cost more than the render.
+ */
+function createFinisher(marketing: boolean, policy: CompliancePolicy): (body: string, phone: string) => Finished {
+  const cache: Record<MessageLanguage, Map<string, Finished>> = { ru: new Map(), en: new Map() };
+  return (body, phone) => {
+    const language = messageLanguage(body, phone);
+    const known = cache[language];
+    let finished = known.get(body);
+    if (finished === undefined) {
+      const text = marketing ? applyMarketingFooter(body, { language, adLabel: policy.adLabel, optOutText: policy.optOutText }).text : body;
+      finished = { text, count: countSegments(text) };
+      if (known.size < FINISHED_CACHE_MAX) known.set(body, finished);
+    }
+    return finished;
   };
 }
 

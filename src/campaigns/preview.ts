@@ -1,5 +1,5 @@
 import type { PlanDeps, PlanRequest } from './plan.js';
-import { planCampaign } from './plan.js';
+import { planPages } from './plan.js';
 import type { PlanSummary } from './plan-summary.js';
 import { PlanSummarizer } from './plan-summary.js';
 import type { PreviewNotes } from './preview-notes.js';
@@ -11,7 +11,7 @@ import { previewNotes } from './preview-notes.js';
  */
 export async function previewCampaign(request: PlanRequest, deps: PlanDeps & { currency: string }): Promise<PlanSummary & PreviewNotes> {
   const summarizer = new PlanSummarizer(deps.currency, request.variants.map((v) => v.name), 3, { holdout: Boolean(request.holdout) });
-  for await (const decision of planCampaign(request, deps)) summarizer.add(decision);
+  for await (const decisions of planPages(request, deps)) for (const decision of decisions) summarizer.add(decision);
   const summary = summarizer.result();
   return { ...summary, ...previewNotes(summary, request.variants, deps.prices, { shortLinks: Boolean(deps.shortLinks), ...(request.trackLinks === false ? { trackLinks: false } : {}) }) };
 }

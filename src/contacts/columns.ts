@@ -1,6 +1,7 @@
 import { AppError } from '../common/errors.js';
 import type { ConsentStatus } from '../consent/consent.js';
 import type { Gender } from './contact.js';
+import { memoByString } from '../common/memo.js';
 
 /** Fields a file column can fill; anything else lands in `properties.<header>`. */
 export const IMPORT_FIELDS = [
@@ -152,7 +153,9 @@ const DAY_MS = 86_400_000;
  * YYYY-MM-DD, each optionally followed by a time, and Excel serial numbers. Two-digit years are refused:
  * for birth dates "01.02.03" could be 1903 or 2003, and a wrong century is worse than a warning.
  */
-export function parseDateCell(value: string): DateCell {
+export const parseDateCell: (value: string) => DateCell = memoByString(readDateCell, 10_000);
+
+function readDateCell(value: string): DateCell {
   const text = value.trim();
   if (text === '') return { ok: true, date: undefined };
   const dayFirst = DAY_FIRST.exec(text);
@@ -195,7 +198,9 @@ const GENDERS = new Map<string, Gender>([
   ...['другой', 'другое', 'иной', 'иное', 'other', 'x'].map((w) => [w, 'other'] as const),
 ]);
 
-export function parseGender(value: string): GenderCell {
+export const parseGender: (value: string) => GenderCell = memoByString(readGender, 1_000);
+
+function readGender(value: string): GenderCell {
   if (value.trim() === '') return { ok: true, value: undefined };
   const gender = GENDERS.get(normalizeWord(value));
   return gender === undefined ? { ok: false } : { ok: true, value: gender };

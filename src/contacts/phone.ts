@@ -87,6 +87,34 @@ function clean(raw: string, defaultCountry: string | undefined): string | undefi
   return s;
 }
 
+/** Digits with the separators people type between them, and nothing else (no tabs, slashes, extensions). */
+const PLAIN_NUMBER = /^\+?[\d ().-]{10,32}$/;
+/**
+ * Russian mobile numbers the metadata's MOBILE pattern for RU covers whole: national significant numbers
+ * 9XXXXXXXXX but for the 930 range, which is patchy and left to the full parser.
+ */
+const RU_MOBILE = /^9(?:[0-24-9]\d|3[1-9])\d{7}$/;
+
+/**
+ * The common case of a Russian list without the full parser: a Russian mobile number written as
+ * +7…, 8… or ten digits (the last two with Russia as the default country), digits and plain separators
+ * only. Gives exactly what libphonenumber gives for it (test/contacts/phone.test.ts checks that), or
+ * undefined for anything else. `text` is the cleaned cell: "7…" without a plus has become "+7…".
+ */
+export function russianMobile(text: string, defaultCountry: CountryCode | undefined): PhoneResult | undefined {
+  if (!PLAIN_NUMBER.test(text)) return undefined;
+  const digits = text.replace(NON_DIGIT, '');
+  let national: string | undefined;
+  if (text.charCodeAt(0) === 43 /* '+' */) {
+    if (digits.length === 11 && digits.charCodeAt(0) === 55 /* '7' */) national = digits.slice(1);
+  } else if (defaultCountry === 'RU') {
+    if (digits.length === 11 && digits.charCodeAt(0) === 56 /* '8' */) national = digits.slice(1);
+    else if (digits.length === 10) national = digits;
+  }
+  if (national === undefined || !RU_MOBILE.test(national)) return undefined;
+  return { ok: true, e164: `+7${national}`, country: 'RU', type: 'MOBILE' };
+}
+
 /**
  * Normalises a number as typed by a person or exported by a spreadsheet or CRM into E.164.
  * `defaultCountry` (ISO 3166-1 alpha-2) interprets national forms such as "8 (912) 345-67-89".
@@ -96,7 +124,26 @@ export function normalizePhone(raw: string | undefined | null, defaultCountry: s
   const options = parseOptions(defaultCountry);
   const text = clean(raw, options.defaultCountry);
   if (text === undefined || text === '') return rejected.invalid_format;
+  const fast = russianMobile(text, options.defaultCountry);
+  if (fast !== undefined) return fast;
+  const key = `${options.defaultCountry ?? ''}\u0000${text}`;
+  let result = parsedCache.get(key);
+  if (result === undefined) {
+    result = parseFully(text, options);
+    if (parsedCache.size < PARSED_CACHE_MAX) parsedCache.set(key, result);
+  }
+  return result;
+}
 
+/**
+ * What the full parser said per cleaned text and default country. A list repeats its odd numbers (the
+ * same landline, "12345", a foreign office) far more often than its mobile ones, which take the
+ * shortcut; bounded, so a list of all-distinct foreign numbers costs a few MB at most.
+ */
+const parsedCache = new Map<string, PhoneResult>();
+const PARSED_CACHE_MAX = 20_000;
+
+function parseFully(text: string, options: { defaultCountry: CountryCode | undefined; extract: false }): PhoneResult {
   const parsed = parsePhoneNumberFromString(text, options);
   // Not possible = wrong length for the country: a typo or a truncated cell, not a real number.
   if (parsed === undefined || !parsed.isPossible()) return rejected.invalid_format;
@@ -105,5 +152,6 @@ export function normalizePhone(raw: string | undefined | null, defaultCountry: s
   const type = parsed.getType();
   if (type === undefined && !parsed.isValid()) return rejected.invalid_number;
   if (type !== undefined && NOT_MOBILE.has(type)) return rejected.not_mobile;
-  return { ok: true, e164: parsed.number, country: parsed.country, type };
+  // Frozen like the rejections: the cache hands the same result to every caller.
+  return Object.freeze({ ok: true, e164: parsed.number, country: parsed.country, type });
 }

@@ -11,7 +11,7 @@ const CITIES: Array<[string, string]> = [['Москва', 'Europe/Moscow'], ['В
  * Plans a marketing campaign for 100,000 contacts: segment filter, consent, age, frequency cap, quiet
  * hours, A/B pick, mustache render, ad footer, segment count and cost; the summary is all it keeps.
  */
-export async function benchPlan(count = 100_000): Promise<{ recipients: number; perSecond: number; peakRssMb: number; toSend: number }> {
+export async function benchPlan(count = 100_000): Promise<{ recipients: number; perSecond: number; cpuSeconds: number; peakRssMb: number; toSend: number }> {
   const store = new MemoryStore();
   const contacts: Contact[] = [];
   const entries: ConsentEntry[] = [];
@@ -30,6 +30,7 @@ export async function benchPlan(count = 100_000): Promise<{ recipients: number; 
   entries.length = 0;
 
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const summary = await previewCampaign(
     {
       campaignId: 'bench', audience: { filter: { or: [{ field: 'interests', op: 'has_any', value: ['спорт'] }, { field: 'city', op: 'is_known' }] } },
@@ -42,7 +43,8 @@ export async function benchPlan(count = 100_000): Promise<{ recipients: number; 
     { store, policy: DEFAULT_POLICY, defaultZone: 'Europe/Moscow', defaultCountry: 'RU', prices: { default: { RU: 3.5 } }, currency: 'RUB' },
   );
   const seconds = (performance.now() - started) / 1000;
-  return { recipients: summary.audience, perSecond: summary.audience / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, toSend: summary.toSend };
+  const used = process.cpuUsage(cpu);
+  return { recipients: summary.audience, perSecond: summary.audience / seconds, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024, toSend: summary.toSend };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) console.log(JSON.stringify(await benchPlan()));

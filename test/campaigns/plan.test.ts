@@ -77,6 +77,23 @@ describe('campaign planning', () => {
     expect(newYork).toMatchObject({ cost: 6 });
   });
 
+  it('adds the footer in the language of each recipient even when their texts are the same', async () => {
+    const store = new MemoryStore();
+    const ru = makeContact({ phone: '+79120000011', firstName: 'Ann', country: 'RU', timezone: 'Europe/Moscow', timezoneSource: 'city', birthDate: '1990-01-01' });
+    const us = makeContact({ phone: '+12125550111', firstName: 'Ann', country: 'US', timezone: 'Europe/Moscow', timezoneSource: 'explicit', birthDate: '1990-01-01' });
+    const again = makeContact({ phone: '+79120000012', firstName: 'Ann', country: 'RU', timezone: 'Europe/Moscow', timezoneSource: 'city', birthDate: '1990-01-01' });
+    await store.contacts.upsertMany([ru, us, again]);
+    await store.consent.append([ru, us, again].map((contact) => makeEntry({ contactId: contact.id, status: 'opted_in', at: '2026-01-01T00:00:00.000Z' })));
+    const plan = await decisions(store, request({ variants: [{ name: 'A', text: 'Hi {{firstName}}, 20% off today', weight: 1 }] }));
+    const textOf = (contact: Contact) => {
+      const d = plan.find((x) => x.contactId === contact.id);
+      return d?.action === 'send' ? d.text : d?.action;
+    };
+    expect(textOf(ru)).toBe('Hi Ann, 20% off today\nРеклама. Отказ: СТОП в ответ');
+    expect(textOf(again)).toBe(textOf(ru));
+    expect(textOf(us)).toBe('Hi Ann, 20% off today\nAd. Reply STOP to opt out');
+  });
+
   it('defers quiet-hour recipients to the end of their local night instead of dropping them', async () => {
     const { store, c } = await seeded();
     const plan = await decisions(store, request());

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { normalizePhone } from '../../src/contacts/phone.js';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
+import { normalizePhone, russianMobile } from '../../src/contacts/phone.js';
 import type { PhoneRejection } from '../../src/contacts/phone.js';
 
 describe('normalizePhone: accepted numbers', () => {
@@ -96,5 +98,45 @@ describe('normalizePhone: rejections', () => {
 
   it.each(rejected)('%j (default %s) → %s', (input, defaultCountry, reason) => {
     expect(normalizePhone(input, defaultCountry)).toEqual({ ok: false, reason });
+  });
+});
+
+describe('russianMobile: the shortcut for Russian mobile numbers', () => {
+  /** What the full parser says about a cleaned cell, in normalizePhone's terms (undefined: not a valid number). */
+  function fullParse(text: string, defaultCountry: CountryCode | undefined): unknown {
+    const parsed = parsePhoneNumberFromString(text, { defaultCountry, extract: false });
+    if (parsed === undefined || !parsed.isPossible() || !parsed.isValid()) return undefined;
+    return { ok: true, e164: parsed.number, country: parsed.country, type: parsed.getType() };
+  }
+
+  it('gives what libphonenumber gives, for every 9xxx range in every written form it takes', () => {
+    const forms = (d: string): string[] => [
+      `+7${d}`, `+7 ${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6, 8)} ${d.slice(8)}`, `8 (${d.slice(0, 3)}) ${d.slice(3, 6)}-${d.slice(6, 8)}-${d.slice(8)}`,
+      `8${d}`, d, `${d.slice(0, 3)}.${d.slice(3, 6)}.${d.slice(6)}`, `+7(${d.slice(0, 3)})${d.slice(3)}`, `(${d.slice(0, 3)}) ${d.slice(3)}`,
+    ];
+    let shortcuts = 0;
+    for (let prefix = 9000; prefix <= 9999; prefix += 1) {
+      // The rest of the number varies with the prefix, so ranges cut deeper than four digits are hit too.
+      const digits = `${prefix}${String((prefix * 7919) % 1_000_000).padStart(6, '0')}`;
+      for (const text of forms(digits)) {
+        for (const country of ['RU', 'US'] as const) {
+          const fast = russianMobile(text, country);
+          if (fast === undefined) continue;
+          shortcuts += 1;
+          expect(fast, `${text} (default ${country})`).toEqual(fullParse(text, country));
+        }
+      }
+    }
+    // All but the 930 range (990 of the 1,000 prefixes): most forms of those take the shortcut.
+    expect(shortcuts).toBeGreaterThan(900 * 6);
+  });
+
+  it('leaves everything else to the full parser', () => {
+    for (const text of ['+79300012345', '89300012345', '+74951234567', '+77012345678', '912345678', '+7\t912 345 67 89', '+7 912 345 67 89 ext 5', '+7/912/345/67/89', '+379123456789']) {
+      expect(russianMobile(text, 'RU'), text).toBeUndefined();
+    }
+    // National forms are Russian only when the default country is.
+    expect(russianMobile('89123456789', 'KZ')).toBeUndefined();
+    expect(russianMobile('9123456789', undefined)).toBeUndefined();
   });
 });

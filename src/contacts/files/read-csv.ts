@@ -1,11 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
+import type { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
-import type { CsvError } from 'csv-parse';
+import type { CsvError, Parser } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { AppError, isAppError } from '../../common/errors.js';
 import { checkHeader, isEmptyRow, iterableOnce, noHeaderError, padCells } from './header.js';
+import { PlainCsv } from './plain-csv.js';
 import type { Sheet, SheetEncoding, SheetRow } from './sheet.js';
 
 /** Enough to hold the header line and to judge the encoding of a typical export. */
@@ -28,26 +30,16 @@ export async function readCsv(path: string, size: number, encodingOption: 'auto'
   const delimiter = detectDelimiter(headerLine(iconv.decode(sample, ICONV_NAMES[encoding])));
 
   const file = createReadStream(path);
-  const failures = failureLog(path, () => parser.info.records);
-  const parser = parse({
-    delimiter,
-    bom: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    // Only ltrim: `trim`/`rtrim` make csv-parse reject `"a"b` and, with skip_records_with_error, silently drop
-    // the rest of the file. Cells are trimmed after parsing instead.
-    ltrim: true,
-    skip_records_with_error: true,
-    max_record_size: MAX_RECORD_CHARS,
-    on_skip: failures.onSkip,
-  });
-  // Errors from any stage destroy the parser, so they surface in the `for await` below.
-  pipeline(file, iconv.decodeStream(ICONV_NAMES[encoding]), parser, () => undefined);
-
-  const records = numberRows(parser as AsyncIterable<string[]>, failures);
+  // iconv-lite's decoder is a Transform that pushes strings.
+  const decoded = iconv.decodeStream(ICONV_NAMES[encoding]) as unknown as Transform;
+  // Errors from any stage destroy the decoder, so they surface in the `for await` of the rows.
+  pipeline(file, decoded, () => undefined);
+  const source = csvRecords(decoded, delimiter, (records) => failureLog(path, records));
+  const records = numberRows(source.records, source.failures);
   const close = async (): Promise<void> => {
     await records.return(undefined);
-    parser.destroy();
+    source.destroy();
+    decoded.destroy();
     file.destroy();
   };
   const first = await nextHeader(records, path, close);
@@ -62,6 +54,70 @@ export async function readCsv(path: string, size: number, encodingOption: 'auto'
     progress: () => ({ done: Math.min(file.bytesRead, size), total: size }),
     close,
   };
+}
+
+/** csv-parse's options: every record outside PlainCsv's subset is read by it. */
+function csvParser(delimiter: string, onSkip: (error: CsvError | undefined) => undefined, recordDelimiter: string): Parser {
+  return parse({
+    delimiter,
+    // PlainCsv took the BOM (the decoder strips one, and csv-parse's `bom` a second, as PlainCsv does).
+    bom: false,
+    ...(recordDelimiter === '' ? {} : { record_delimiter: recordDelimiter }),
+    relax_column_count: true,
+    relax_quotes: true,
+    // Only ltrim: `trim`/`rtrim` make csv-parse reject `"a"b` and, with skip_records_with_error, silently drop
+    // the rest of the file. Cells are trimmed after parsing instead.
+    ltrim: true,
+    skip_records_with_error: true,
+    max_record_size: MAX_RECORD_CHARS,
+    on_skip: onSkip,
+  });
+}
+
+/**
+ * The file's records: PlainCsv reads them while they are plain (most exports, all the way), and
+ * csv-parse from the first record that is not, to the end, told the line break PlainCsv learnt.
+ */
+export function csvRecords<F extends { onSkip(error: CsvError | undefined): undefined }>(decoded: AsyncIterable<string>, delimiter: string, makeFailures: (recordsSoFar: () => number) => F) {
+  let plainRecords = 0;
+  let parser: Parser | undefined;
+  const failures = makeFailures(() => plainRecords + (parser?.info.records ?? 0));
+  async function* read(): AsyncGenerator<string[]> {
+    // MAX_RECORD_CHARS counts bytes: a UTF-16 unit is at most 3 bytes of UTF-8.
+    const plain = new PlainCsv(delimiter, Math.floor(MAX_RECORD_CHARS / 3));
+    const chunks = decoded[Symbol.asyncIterator]();
+    let text = '';
+    let started = false;
+    for (;;) {
+      const next = await chunks.next();
+      const eof = next.done === true;
+      if (!eof) text += next.value as string;
+      if (!started && (text.length > 0 || eof)) {
+        started = true;
+        // What csv-parse's `bom` option strips.
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
+      const chunk = plain.read(text, eof);
+      text = text.slice(chunk.consumed);
+      for (const record of chunk.records) {
+        plainRecords += 1;
+        yield record;
+      }
+      if (chunk.stop) break;
+      if (eof) return;
+    }
+    const rest = text;
+    parser = csvParser(delimiter, failures.onSkip, plain.recordDelimiter);
+    const feed = Readable.from(
+      (async function* () {
+        if (rest !== '') yield rest;
+        for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) yield next.value as string;
+      })(),
+    );
+    pipeline(feed, parser, () => undefined);
+    yield* parser as AsyncIterable<string[]>;
+  }
+  return { records: read(), failures, destroy: () => parser?.destroy() };
 }
 
 interface Failure {

@@ -54,6 +54,14 @@ describe('openSheet (CSV)', () => {
     expect(await collect(sheet)).toEqual([{ row: 2, cells: ['+79123456789', 'Иван'] }]);
   });
 
+  it('keeps Cyrillic cells whole across read chunks, whatever byte a chunk ends on', async () => {
+    // ~300 KB of two-byte characters at odd offsets: the 64 KB read chunks end inside characters.
+    const rows = Array.from({ length: 4000 }, (_, i) => [`+7912${String(i).padStart(7, '0')}`, `Ё${'ж'.repeat(i % 37)}`, 'Санкт-Петербург, "центр"']);
+    const file = write('long.csv', `phone,name,city\n${rows.map(([phone, name, city]) => `${phone},${name},"${(city as string).replace(/"/g, '""')}"`).join('\n')}\n`);
+    const sheet = await openSheet(file);
+    expect((await collect(sheet)).map((row) => row.cells)).toEqual(rows);
+  });
+
   it('detects tab delimiters in a .tsv file', async () => {
     const file = write('list.tsv', 'phone\tname\tcity, region\n+79123456789\tIvan\tKazan, Tatarstan\n');
     const sheet = await openSheet(file);
