@@ -8,6 +8,7 @@ import type { Contact } from './contact.js';
 import type { ColumnMapping } from './columns.js';
 import type { SheetRow } from './files/sheet.js';
 import type { MergeOutcome } from './merge.js';
+import { PhoneOutcomes } from './phone-outcomes.js';
 import { mergeContact, sameContact } from './merge.js';
 import { parseConsentCell } from './columns.js';
 import { rowKeyer } from './row-key.js';
@@ -86,7 +87,7 @@ export async function importContacts(
   const batchSize = options.batchSize ?? 1000;
   const context: ImportContext = {
     options, deps, report, mapping,
-    seen: new Map(),
+    seen: new PhoneOutcomes(),
     held: new Map(),
     keyOf: rowKeyer(mapping, options.defaultCountry),
     consentColumn: mapping.columns.find((column) => column.target === 'consent'),
@@ -130,7 +131,7 @@ interface ImportContext {
   report: ImportReport;
   mapping: ColumnMapping;
   /** Every phone met so far in the file, with what was counted for it. */
-  seen: Map<string, MergeOutcome>;
+  seen: PhoneOutcomes;
   /** Contacts merged but not written yet, by phone. */
   held: Map<string, Held>;
   keyOf: (cells: readonly string[]) => string;
