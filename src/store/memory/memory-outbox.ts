@@ -4,7 +4,7 @@ import { applyRow, copyAggregate, emptyAggregate } from '../../campaigns/report-
 import type { OutboxRepository } from '../port.js';
 import { DueHeap } from './due-heap.js';
 import type { OutboxSlot } from './outbox-slot.js';
-import { SlotPacker } from './outbox-slot.js';
+import { isoOf, SlotPacker } from './outbox-slot.js';
 
 /** Statuses that count against a marketing frequency cap: everything that was or will be sent. */
 const NOT_COUNTED: ReadonlySet<MessageStatus> = new Set(['canceled', 'rejected', 'failed']);
@@ -183,9 +183,10 @@ export class MemoryOutbox implements OutboxRepository {
     const found = new Map<string, Date[]>();
     for (const contactId of contactIds) {
       const times: Date[] = [];
-      for (const row of this.marketingRows(contactId)) {
-        if (row.test || NOT_COUNTED.has(row.status)) continue;
-        const at = row.submittedAt ?? row.sendAfter;
+      // Read from the slots as they are: planning asks this for every contact of an audience.
+      for (const slot of this.marketingSlots(contactId)) {
+        if (slot.rest?.test || NOT_COUNTED.has(slot.status)) continue;
+        const at = slot.submittedAt === undefined ? slot.common.sendAfter : isoOf(slot.submittedAt);
         if (at >= from) times.push(new Date(at));
       }
       if (times.length > 0) found.set(contactId, times);
@@ -197,7 +198,7 @@ export class MemoryOutbox implements OutboxRepository {
     const from = since.toISOString();
     const found = new Map<string, OutboxMessage[]>();
     for (const contactId of contactIds) {
-      const rows = this.marketingRows(contactId).filter((row) => !row.test && row.submittedAt !== undefined && row.submittedAt >= from);
+      const rows = this.marketingSlots(contactId).map((slot) => slot.row()).filter((row) => !row.test && row.submittedAt !== undefined && row.submittedAt >= from);
       if (rows.length > 0) found.set(contactId, rows);
     }
     return found;
@@ -214,14 +215,14 @@ export class MemoryOutbox implements OutboxRepository {
     return hits.length;
   }
 
-  private marketingRows(contactId: string): OutboxMessage[] {
+  private marketingSlots(contactId: string): OutboxSlot[] {
     const entry = this.marketingByContact.get(contactId);
-    const rows: OutboxMessage[] = [];
+    const slots: OutboxSlot[] = [];
     for (const id of entry === undefined ? [] : typeof entry === 'string' ? [entry] : entry) {
-      const row = this.slots.get(id)?.row();
-      if (row) rows.push(row);
+      const slot = this.slots.get(id);
+      if (slot) slots.push(slot);
     }
-    return rows;
+    return slots;
   }
 
   private count(campaignId: string, row: OutboxMessage | undefined, sign: 1 | -1): void {

@@ -1,7 +1,7 @@
 import type { MessageStatus, OutboxMessage } from '../../delivery/outbox.js';
 
 /** An ISO time kept as epoch ms when it reads back the same (12 bytes, not a 40-byte string), else as given. */
-type Time = number | string;
+export type Time = number | string;
 
 /** What many rows share (campaign, variant, sender, cost, send time …): one object for all of them. */
 interface Common {
@@ -149,6 +149,6 @@ function timeOf(iso: string | undefined): Time | undefined {
   return Number.isFinite(ms) && new Date(ms).toISOString() === iso ? ms : iso;
 }
 
-function isoOf(time: Time): string {
+export function isoOf(time: Time): string {
   return typeof time === 'number' ? new Date(time).toISOString() : time;
 }
