@@ -179,10 +179,12 @@ export function durationBucket(ms: number): number {
 }
 
 export function addDuration(histogram: DurationHistogram, ms: number, sign: 1 | -1): void {
-  const value = histogram.coarse ? durationBucket(ms) : Math.round(ms);
-  bump(histogram.counts, String(value), sign);
+  const key = String(histogram.coarse ? durationBucket(ms) : Math.round(ms));
+  const added = histogram.counts[key] === undefined;
+  bump(histogram.counts, key, sign);
   histogram.samples += sign;
-  if (!histogram.coarse && Object.keys(histogram.counts).length > EXACT_DURATIONS) {
+  // Counting the keys costs O(EXACT_DURATIONS): only when a value is new (not at every receipt).
+  if (added && !histogram.coarse && Object.keys(histogram.counts).length > EXACT_DURATIONS) {
     const exact = histogram.counts;
     histogram.coarse = true;
     histogram.counts = {};

@@ -36,6 +36,27 @@ async function finished(store: LowdbStore, n: number): Promise<OutboxMessage[]> 
 }
 
 describe('the outbox on disk', () => {
+  it('writes a campaign planned in one large batch straight into its snapshot, no journal lines, and reads it back', async () => {
+    const dir = tempDir();
+    const store = await open(dir);
+    const rows = Array.from({ length: 5000 }, (_, i) => makeOutboxRow({ campaignId: 'big', contactId: `c${i}`, text: `Привет, ${i}!`, sendAfter: T }));
+    await store.outbox.insertMany(rows);
+    await store.flush();
+    const names = fs.readdirSync(path.join(dir, 'outbox'));
+    expect(names).toContain('big.snap.gz');
+    expect(names.filter((name) => name.endsWith('.jsonl')).reduce((sum, name) => sum + fs.statSync(path.join(dir, 'outbox', name)).size, 0)).toBe(0);
+    // A change after it lands in the journal and wins over the snapshot on reopening.
+    const claimed = { ...(rows[7] as OutboxMessage), status: 'submitted' as const, attempts: 1, attemptId: 'a1', providerMessageId: 'P7', submittedAt: T };
+    await store.outbox.updateMany([claimed]);
+    await store.close();
+    const reopened = await open(dir);
+    const back = await reopened.outbox.listByCampaign('big', { limit: 10_000 });
+    expect(back).toHaveLength(5000);
+    expect(back.find((row) => row.id === claimed.id)).toStrictEqual(claimed);
+    expect(back.find((row) => row.id === rows[8]?.id)).toStrictEqual(rows[8]);
+    await reopened.close();
+  });
+
   it('folds a settled campaign into one compact snapshot (shared fields once, gzip) and reads it back after a restart', async () => {
     const dir = tempDir();
     const store = await open(dir);

@@ -279,7 +279,8 @@ export class LowdbStore implements Store {
         this.commits.set(name, new GroupCommit(() => this.write(name)));
       }
       if (!readOnly || fs.existsSync(path.join(dataDir, 'outbox'))) {
-        const hooks = { rowsOf: (id: string) => this.memory.outbox.rowsOf(id), settled: (id: string) => this.memory.outbox.settled(id) };
+        const outbox = this.memory.outbox;
+        const hooks = { rowsOf: (id: string) => ({ [Symbol.iterator]: () => outbox.eachRow(id) }), countOf: (id: string) => outbox.countOf(id), settled: (id: string) => outbox.settled(id) };
         const opened = await OutboxFiles.open(path.join(dataDir, 'outbox'), hooks, { readOnly: Boolean(readOnly) });
         this.outboxFiles = readOnly ? undefined : opened.files;
         this.memory.outbox.load(readOnly ? opened.rows : orphanClaims(opened.rows));

@@ -22,11 +22,19 @@ interface Partition {
 }
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,80}$/;
+/**
+ * A batch this large (a campaign's plan) is folded straight into the snapshot, streamed from memory,
+ * instead of journaled: its journal lines would be held as strings all at once (80 MB for 100,000
+ * Cyrillic messages), and compaction would rewrite them shortly after anyway.
+ */
+const SNAPSHOT_BATCH = 5000;
 export const PARTITION_FILE = /^([A-Za-z0-9_-]+)\.(?:json|snap\.gz|\d+\.jsonl)$/;
 
 export interface OutboxFilesHooks {
-  /** The campaign's rows as they are now, to write a snapshot. */
-  rowsOf(campaignId: string): OutboxMessage[];
+  /** The campaign's rows, each made when reached, to write a snapshot (iterated twice: see writeSnapshot). */
+  rowsOf(campaignId: string): Iterable<OutboxMessage>;
+  /** How many rows the campaign has. */
+  countOf(campaignId: string): number;
   /** Nothing left to send or to hear back about (queued, sending, submitted): its journal is folded early. */
   settled(campaignId: string): boolean;
 }
@@ -154,9 +162,16 @@ export class OutboxFiles {
       partition = { gen: 0, journal: Journal.fresh<OutboxMessage>(path.join(this.dir, `${campaignId}.0.jsonl`)), appended: 0, compacting: undefined };
       this.partitions.set(campaignId, partition);
     }
+    if (rows.length >= SNAPSHOT_BATCH && !partition.compacting) {
+      const compacting = this.compact(campaignId, partition).finally(() => {
+        partition.compacting = undefined;
+      });
+      partition.compacting = compacting;
+      return compacting;
+    }
     partition.appended += rows.length;
     const written = partition.journal.append(rows);
-    const size = this.hooks.rowsOf(campaignId).length;
+    const size = this.hooks.countOf(campaignId);
     const due = partition.appended > Math.max(5000, size) || (partition.appended > Math.max(1000, size / 50) && this.hooks.settled(campaignId));
     if (!partition.compacting && due) {
       partition.compacting = this.compact(campaignId, partition).finally(() => {

@@ -31,19 +31,25 @@ export function snapshotPath(dir: string, campaignId: string): string {
   return path.join(dir, `${campaignId}${SNAPSHOT_SUFFIX}`);
 }
 
-function sharedOf(rows: readonly OutboxMessage[]): Partial<OutboxMessage> {
-  const first = rows[0];
-  const shared: Record<string, unknown> = {};
-  if (!first) return shared;
-  for (const key of SHAREABLE) {
-    const value = first[key];
-    if (value !== undefined && rows.every((row) => row[key] === value)) shared[key] = value;
+function sharedOf(rows: Iterable<OutboxMessage>): Partial<OutboxMessage> {
+  let shared: Record<string, unknown> | undefined;
+  for (const row of rows) {
+    if (!shared) {
+      shared = {};
+      for (const key of SHAREABLE) if (row[key] !== undefined) shared[key] = row[key];
+    } else {
+      for (const key in shared) if (row[key as keyof OutboxMessage] !== shared[key]) delete shared[key];
+    }
   }
-  return shared as Partial<OutboxMessage>;
+  return (shared ?? {}) as Partial<OutboxMessage>;
 }
 
-/** Writes the snapshot atomically: a temp file, fsynced, renamed over the old one. */
-export async function writeSnapshot(file: string, journalGen: number, rows: readonly OutboxMessage[]): Promise<void> {
+/**
+ * Writes the snapshot atomically: a temp file, fsynced, renamed over the old one. `rows` is iterated
+ * twice (the shared fields, then the lines) and may be made row by row as it goes, so a large campaign
+ * is never held twice; a row that changed between the two passes keeps its own value of a shared field.
+ */
+export async function writeSnapshot(file: string, journalGen: number, rows: Iterable<OutboxMessage>): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
   const shared = sharedOf(rows);
   const keys = Object.keys(shared);
@@ -54,7 +60,7 @@ export async function writeSnapshot(file: string, journalGen: number, rows: read
       if (keys.length === 0) line = JSON.stringify(row);
       else {
         const own: Record<string, unknown> = { ...row };
-        for (const key of keys) delete own[key];
+        for (const key of keys) if (own[key] === (shared as Record<string, unknown>)[key]) delete own[key];
         line = JSON.stringify(own);
       }
       chunk += `${line}\n`;

@@ -3,25 +3,28 @@ import type { OutboxAggregate } from '../../campaigns/report-aggregate.js';
 import { applyRow, copyAggregate, emptyAggregate } from '../../campaigns/report-aggregate.js';
 import type { OutboxRepository } from '../port.js';
 import { DueHeap } from './due-heap.js';
+import type { OutboxSlot } from './outbox-slot.js';
+import { isoOf, SlotPacker } from './outbox-slot.js';
 
 /** Statuses that count against a marketing frequency cap: everything that was or will be sent. */
 const NOT_COUNTED: ReadonlySet<MessageStatus> = new Set(['canceled', 'rejected', 'failed']);
 
 /**
- * The outbox in memory, partitioned per campaign, with the indexes the hot paths need: due messages
- * (a heap on send time), provider ids (receipts), the last message to a number (replies) and each
- * contact's marketing messages (frequency caps).
+ * The outbox in memory, partitioned per campaign, each row a compact OutboxSlot (outbox-slot.ts), with
+ * the indexes the hot paths need: due messages (a heap on send time), provider ids (receipts), the last
+ * message to a number (replies) and each contact's marketing messages (frequency caps). Reads give
+ * fresh OutboxMessage objects; a change rewrites the row's slot in place.
  */
 export class MemoryOutbox implements OutboxRepository {
-  private readonly byCampaign = new Map<string, Map<string, OutboxMessage>>();
-  private readonly campaignOf = new Map<string, string>();
+  private readonly slots = new Map<string, OutboxSlot>();
+  /** Per campaign: its rows in insertion order. */
+  private readonly byCampaign = new Map<string, OutboxSlot[]>();
   /** Gateway → provider message id → message id. */
   private readonly byProvider = new Map<string, Map<string, string>>();
   private readonly lastByPhone = new Map<string, string>();
   /** Contact → its marketing message ids: one id as a plain string (the common case), more as a set. */
   private readonly marketingByContact = new Map<string, string | Set<string>>();
-  /** One copy of each repeated value (campaign, sender, times a batch shares, a text sent alike to many). */
-  private readonly strings = new StringPool();
+  private readonly packer = new SlotPacker();
   private readonly due = new DueHeap();
   /** Per campaign: the running totals of its rows (test sends excluded), kept as rows change. */
   private readonly aggregates = new Map<string, OutboxAggregate>();
@@ -43,7 +46,17 @@ export class MemoryOutbox implements OutboxRepository {
   }
 
   rowsOf(campaignId: string): OutboxMessage[] {
-    return [...(this.byCampaign.get(campaignId)?.values() ?? [])];
+    return [...this.eachRow(campaignId)];
+  }
+
+  /** The campaign's rows one at a time, each made when reached (a snapshot streams them without holding all). */
+  *eachRow(campaignId: string): Generator<OutboxMessage> {
+    for (const slot of this.byCampaign.get(campaignId) ?? []) yield slot.row();
+  }
+
+  /** How many rows the campaign has. */
+  countOf(campaignId: string): number {
+    return this.byCampaign.get(campaignId)?.length ?? 0;
   }
 
   async insertMany(rows: readonly OutboxMessage[]): Promise<void> {
@@ -54,36 +67,31 @@ export class MemoryOutbox implements OutboxRepository {
     if (rows.length === 0) return;
     this.beforeChange();
     const touched = new Set<string>();
-    const copies = rows.map((row) => ({ ...row }));
-    for (const row of copies) {
+    for (const row of rows) {
       this.put(row);
       touched.add(row.campaignId);
     }
-    this.afterChange(touched, copies);
+    this.afterChange(touched, rows);
   }
 
   async claimDue(options: { now: Date; limit: number; leaseMs: number; attemptId: string; campaignIds: ReadonlySet<string> }): Promise<OutboxMessage[]> {
     const now = options.now.toISOString();
+    const leaseUntil = new Date(options.now.getTime() + options.leaseMs).toISOString();
     const claimed: OutboxMessage[] = [];
     const skipped: Array<{ due: string; key: string }> = [];
     while (claimed.length < options.limit) {
       const top = this.due.peek();
       if (!top || top.due > now) break;
       this.due.pop();
-      const row = this.find(top.key);
-      if (!row || row.status !== 'queued' || dueOf(row) !== top.due) continue;
+      const slot = this.slots.get(top.key);
+      if (!slot || slot.status !== 'queued') continue;
+      const row = slot.row();
+      if (dueOf(row) !== top.due) continue;
       if (!options.campaignIds.has(row.campaignId)) {
         skipped.push(top);
         continue;
       }
-      claimed.push({
-        ...row,
-        status: 'sending',
-        attempts: row.attempts + 1,
-        attemptId: options.attemptId,
-        leaseUntil: new Date(options.now.getTime() + options.leaseMs).toISOString(),
-        updatedAt: now,
-      });
+      claimed.push({ ...row, status: 'sending', attempts: row.attempts + 1, attemptId: options.attemptId, leaseUntil, updatedAt: now });
     }
     for (const entry of skipped) this.due.push(entry.due, entry.key);
     await this.updateMany(claimed);
@@ -93,10 +101,10 @@ export class MemoryOutbox implements OutboxRepository {
   async expireLeases(now: Date): Promise<OutboxMessage[]> {
     const at = now.toISOString();
     const expired: OutboxMessage[] = [];
-    for (const rows of this.byCampaign.values()) {
-      for (const row of rows.values()) {
-        if (row.status === 'sending' && (row.leaseUntil ?? '') < at) expired.push({ ...row, status: 'unknown', updatedAt: at });
-      }
+    for (const slot of this.slots.values()) {
+      if (slot.status !== 'sending') continue;
+      const row = slot.row();
+      if ((row.leaseUntil ?? '') < at) expired.push({ ...row, status: 'unknown', updatedAt: at });
     }
     await this.updateMany(expired);
     return expired;
@@ -105,33 +113,33 @@ export class MemoryOutbox implements OutboxRepository {
   async getMany(ids: readonly string[]): Promise<Map<string, OutboxMessage>> {
     const found = new Map<string, OutboxMessage>();
     for (const id of ids) {
-      const row = this.find(id);
-      if (row) found.set(id, { ...row });
+      const slot = this.slots.get(id);
+      if (slot) found.set(id, slot.row());
     }
     return found;
   }
 
   async getByProviderIds(gateway: string, providerIds: readonly string[]): Promise<Map<string, OutboxMessage>> {
     const found = new Map<string, OutboxMessage>();
+    const ids = this.byProvider.get(gateway);
     for (const providerId of providerIds) {
-      const id = this.byProvider.get(gateway)?.get(providerId);
-      const row = id === undefined ? undefined : this.find(id);
-      if (row) found.set(providerId, { ...row });
+      const id = ids?.get(providerId);
+      const slot = id === undefined ? undefined : this.slots.get(id);
+      if (slot) found.set(providerId, slot.row());
     }
     return found;
   }
 
   async lastToPhone(phone: string): Promise<OutboxMessage | undefined> {
     const id = this.lastByPhone.get(phone);
-    const row = id === undefined ? undefined : this.find(id);
-    return row && { ...row };
+    return id === undefined ? undefined : this.slots.get(id)?.row();
   }
 
   async listByCampaign(campaignId: string, options: { limit: number; afterId?: string }): Promise<OutboxMessage[]> {
-    const rows = this.byCampaign.get(campaignId);
-    if (!rows) return [];
+    const slots = this.byCampaign.get(campaignId);
+    if (!slots) return [];
     let ids = this.sortedIds.get(campaignId);
-    if (!ids) this.sortedIds.set(campaignId, (ids = [...rows.keys()].sort()));
+    if (!ids) this.sortedIds.set(campaignId, (ids = slots.map((slot) => slot.id).sort()));
     let start = 0;
     if (options.afterId !== undefined) {
       // First id greater than afterId (binary search): paging a large campaign stays linear.
@@ -142,7 +150,7 @@ export class MemoryOutbox implements OutboxRepository {
         else high = mid;
       }
     }
-    return ids.slice(start, start + options.limit).map((id) => ({ ...(rows.get(id) as OutboxMessage) }));
+    return ids.slice(start, start + options.limit).map((id) => (this.slots.get(id) as OutboxSlot).row());
   }
 
   async countByStatus(campaignId: string): Promise<Partial<Record<MessageStatus, number>>> {
@@ -166,22 +174,19 @@ export class MemoryOutbox implements OutboxRepository {
 
   /** The variant of a message, and whether it is a test send (replies are attributed with it). */
   variantOf(id: string): { variant: string; test: boolean } | undefined {
-    const row = this.find(id);
-    return row && { variant: row.variant, test: Boolean(row.test) };
+    const slot = this.slots.get(id);
+    return slot && { variant: slot.common.variant, test: Boolean(slot.rest?.test) };
   }
 
   async marketingSendTimes(contactIds: readonly string[], since: Date): Promise<Map<string, Date[]>> {
     const from = since.toISOString();
     const found = new Map<string, Date[]>();
     for (const contactId of contactIds) {
-      const entry = this.marketingByContact.get(contactId);
-      if (entry === undefined) continue;
-      const ids = typeof entry === 'string' ? [entry] : entry;
       const times: Date[] = [];
-      for (const id of ids) {
-        const row = this.find(id);
-        if (!row || row.test || NOT_COUNTED.has(row.status)) continue;
-        const at = row.submittedAt ?? row.sendAfter;
+      // Read from the slots as they are: planning asks this for every contact of an audience.
+      for (const slot of this.marketingSlots(contactId)) {
+        if (slot.rest?.test || NOT_COUNTED.has(slot.status)) continue;
+        const at = slot.submittedAt === undefined ? slot.common.sendAfter : isoOf(slot.submittedAt);
         if (at >= from) times.push(new Date(at));
       }
       if (times.length > 0) found.set(contactId, times);
@@ -193,12 +198,7 @@ export class MemoryOutbox implements OutboxRepository {
     const from = since.toISOString();
     const found = new Map<string, OutboxMessage[]>();
     for (const contactId of contactIds) {
-      const rows: OutboxMessage[] = [];
-      const entry = this.marketingByContact.get(contactId);
-      for (const id of entry === undefined ? [] : typeof entry === 'string' ? [entry] : entry) {
-        const row = this.find(id);
-        if (row && !row.test && row.submittedAt !== undefined && row.submittedAt >= from) rows.push({ ...row });
-      }
+      const rows = this.marketingSlots(contactId).map((slot) => slot.row()).filter((row) => !row.test && row.submittedAt !== undefined && row.submittedAt >= from);
       if (rows.length > 0) found.set(contactId, rows);
     }
     return found;
@@ -206,10 +206,8 @@ export class MemoryOutbox implements OutboxRepository {
 
   async erase(match: { contactId?: string; phone: string }, redacted: { phone: string; contactId: string; text: string }): Promise<number> {
     const hits: OutboxMessage[] = [];
-    for (const rows of this.byCampaign.values()) {
-      for (const row of rows.values()) {
-        if (row.phone === match.phone || (match.contactId !== undefined && row.contactId === match.contactId)) hits.push({ ...row, ...redacted });
-      }
+    for (const slot of this.slots.values()) {
+      if (slot.phone === match.phone || (match.contactId !== undefined && slot.contactId === match.contactId)) hits.push({ ...slot.row(), ...redacted });
     }
     if (this.lastByPhone.has(match.phone)) this.lastByPhone.delete(match.phone);
     if (match.contactId !== undefined) this.marketingByContact.delete(match.contactId);
@@ -217,9 +215,14 @@ export class MemoryOutbox implements OutboxRepository {
     return hits.length;
   }
 
-  private find(id: string): OutboxMessage | undefined {
-    const campaignId = this.campaignOf.get(id);
-    return campaignId === undefined ? undefined : this.byCampaign.get(campaignId)?.get(id);
+  private marketingSlots(contactId: string): OutboxSlot[] {
+    const entry = this.marketingByContact.get(contactId);
+    const slots: OutboxSlot[] = [];
+    for (const id of entry === undefined ? [] : typeof entry === 'string' ? [entry] : entry) {
+      const slot = this.slots.get(id);
+      if (slot) slots.push(slot);
+    }
+    return slots;
   }
 
   private count(campaignId: string, row: OutboxMessage | undefined, sign: 1 | -1): void {
@@ -230,15 +233,23 @@ export class MemoryOutbox implements OutboxRepository {
   }
 
   private put(row: OutboxMessage): void {
-    this.strings.share(row);
-    let rows = this.byCampaign.get(row.campaignId);
-    if (!rows) this.byCampaign.set(row.campaignId, (rows = new Map()));
-    const previous = rows.get(row.id);
-    rows.set(row.id, row);
-    if (!previous) this.sortedIds.delete(row.campaignId);
-    this.count(row.campaignId, previous, -1);
+    const slot = this.slots.get(row.id);
+    const previous = slot?.row();
+    if (slot && previous && previous.campaignId !== row.campaignId) {
+      const members = this.byCampaign.get(previous.campaignId) ?? [];
+      members.splice(members.indexOf(slot), 1);
+      this.sortedIds.delete(previous.campaignId);
+    }
+    const packed = this.packer.pack(row, slot);
+    if (!slot || previous?.campaignId !== row.campaignId) {
+      let members = this.byCampaign.get(row.campaignId);
+      if (!members) this.byCampaign.set(row.campaignId, (members = []));
+      members.push(packed);
+      this.slots.set(row.id, packed);
+      this.sortedIds.delete(row.campaignId);
+    }
+    if (previous) this.count(previous.campaignId, previous, -1);
     this.count(row.campaignId, row, 1);
-    this.campaignOf.set(row.id, row.campaignId);
     if (row.providerMessageId) {
       let ids = this.byProvider.get(row.gateway);
       if (!ids) this.byProvider.set(row.gateway, (ids = new Map()));
@@ -259,42 +270,4 @@ export class MemoryOutbox implements OutboxRepository {
 /** When a queued message may go: its retry time, else its send-after time. */
 function dueOf(row: OutboxMessage): string {
   return row.retryAt ?? row.sendAfter;
-}
-
-const POOLED = ['campaignId', 'kind', 'variant', 'encoding', 'sender', 'gateway', 'sendAfter', 'createdAt', 'updatedAt', 'attemptId', 'leaseUntil', 'submittedAt', 'finalAt', 'errorCode', 'providerCode'] as const;
-const POOL_LIMIT = 50_000;
-const TEXTS_PER_POOL = 2_000;
-
-/**
- * Keeps one copy of string values that many rows repeat: parsed JSON and per-row ISO times are
- * separate strings even when equal, and a 100,000-message campaign would hold 100,000 copies of its
- * sender or its send time. Texts are pooled only while few are distinct (one text sent to many); the
- * pool starts over once it is large, so it never grows with the outbox.
- */
-class StringPool {
-  private pool = new Map<string, string>();
-  private texts = 0;
-
-  share(row: OutboxMessage): void {
-    const record = row as unknown as Record<string, unknown>;
-    for (const key of POOLED) {
-      const value = record[key];
-      if (typeof value === 'string') record[key] = this.one(value);
-    }
-    if (this.texts < TEXTS_PER_POOL || this.pool.has(row.text)) {
-      if (!this.pool.has(row.text)) this.texts += 1;
-      row.text = this.one(row.text);
-    }
-  }
-
-  private one(value: string): string {
-    const seen = this.pool.get(value);
-    if (seen !== undefined) return seen;
-    if (this.pool.size >= POOL_LIMIT) {
-      this.pool = new Map();
-      this.texts = 0;
-    }
-    this.pool.set(value, value);
-    return value;
-  }
 }
