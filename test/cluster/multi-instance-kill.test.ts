@@ -67,9 +67,11 @@ describe.skipIf(Boolean(skip))('three instances on one database, one killed half
         env: {
           ...standIn.env({ mps: LIMIT }), PUBLIC_URL: `http://127.0.0.1:${port}`,
           DATABASE_URL: scratch.url, DATABASE_SCHEMA: scratch.schema,
-          // A short lease, so the killed instance's batch is found within the test; a wider rate window
-          // than the default, for the grant-to-arrival jitter of five busy processes on a shared host.
-          DELIVERY_LEASE_SECONDS: '10', CLUSTER_RATE_WINDOW_MS: '1100', LOG_LEVEL: 'warn',
+          // A short lease, so the killed instance's batch is found within the test. A wider rate window than
+          // the default, as the README advises for a busy host: with the whole suite beside it, five
+          // processes share two cores, and sends timed at their slots reach the stand-in bunched by up to
+          // ~100 ms (a 1,100 ms window once let 1,003 arrive within a second).
+          DELIVERY_LEASE_SECONDS: '10', CLUSTER_RATE_WINDOW_MS: '1250', LOG_LEVEL: 'warn',
           // Little's law: a share of ~333/s through a permit round trip plus the request needs more than 10 in flight.
           TWILIO_MAX_IN_FLIGHT: '50',
         },
