@@ -1,5 +1,6 @@
 import { AppError } from '../common/errors.js';
 import { maskPhone } from '../common/mask.js';
+import { readAhead } from '../common/read-ahead.js';
 import type { Contact } from '../contacts/contact.js';
 import { normalizePhone } from '../contacts/phone.js';
 import type { ConsentState } from '../consent/consent.js';
@@ -101,12 +102,10 @@ export async function* planPages(request: PlanRequest, deps: PlanDeps): AsyncGen
   // Erased contacts who had opted out are known only by a hash of their number: never messaged again.
   const suppressed = suppressionLookup(await deps.store.suppressions.list());
   const pages = 'filter' in request.audience ? segmentPages(request.audience.filter, request.at, deps) : phonePages(request.audience.phones, deps);
-  for await (const page of pages) {
-    const ids = page.contacts.map((contact) => contact.id);
-    const [consent, history] = await Promise.all([
-      deps.store.consent.currentMany(ids),
-      request.kind === 'marketing' ? deps.store.outbox.marketingSendTimes(ids, new Date(request.at.getTime() - deps.policy.frequencyCap.days * 86_400_000)) : new Map<string, Date[]>(),
-    ]);
+  // Each page's consent and send history are asked for as soon as the page is read, so on a database
+  // they are fetched while the page before is being decided.
+  for await (const { page, lookups } of readAhead(withLookups(pages, request, deps))) {
+    const [consent, history] = await lookups;
     const decisions = page.excluded;
     for (const contact of page.contacts) {
       const suppression = suppressed(contact.phone);
@@ -114,6 +113,21 @@ export async function* planPages(request: PlanRequest, deps: PlanDeps): AsyncGen
       else decisions.push(decide(contact, consent.get(contact.id), history.get(contact.id) ?? NO_SENDS));
     }
     yield decisions;
+  }
+}
+
+type Lookups = Promise<[Map<string, ConsentState>, Map<string, Date[]>]>;
+
+async function* withLookups(pages: AsyncIterable<Page>, request: PlanRequest, deps: PlanDeps): AsyncGenerator<{ page: Page; lookups: Lookups }> {
+  for await (const page of pages) {
+    const ids = page.contacts.map((contact) => contact.id);
+    const lookups: Lookups = Promise.all([
+      deps.store.consent.currentMany(ids),
+      request.kind === 'marketing' ? deps.store.outbox.marketingSendTimes(ids, new Date(request.at.getTime() - deps.policy.frequencyCap.days * 86_400_000)) : Promise.resolve(new Map<string, Date[]>()),
+    ]);
+    // Awaited by the caller; one that stops early must not leave its failure unhandled.
+    lookups.catch(() => undefined);
+    yield { page, lookups };
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Contact } from '../../contacts/contact.js';
 import type { ContactImportKeys, ContactRepository, ScanOptions } from '../port.js';
 import type { Db } from './db.js';
-import { chunks, lastById, readAhead } from './batches.js';
+import { readAhead } from '../../common/read-ahead.js';
+import { chunks, lastById } from './batches.js';
 import { COPY_THRESHOLD, copyIntoTemp } from './copy-in.js';
 import { keysetPages } from '../keyset-pages.js';
 
