@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AppContext } from '../../src/app.js';
 import { openApp } from '../../src/app.js';
-import type { Clock } from '../../src/common/clock.js';
+import { daytimeClock } from '../../src/cli/commands/demo.js';
 import { silentLogger } from '../../src/common/logger.js';
 import { loadConfig } from '../../src/config.js';
 import { createHttpApp } from '../../src/http/app.js';
@@ -28,14 +28,6 @@ async function waitFor(done: () => Promise<boolean>): Promise<void> {
     if (Date.now() > deadline) throw new Error('timed out waiting for the clicks to be recorded');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-/** Today 12:00 Moscow time, then running at the normal pace: marketing is never held back by quiet hours. */
-function daytimeClock(): Clock {
-  const real = Date.now();
-  const noon = new Date(real);
-  noon.setUTCHours(9, 0, 0, 0);
-  return { now: () => new Date(noon.getTime() + (Date.now() - real)) };
 }
 
 /**

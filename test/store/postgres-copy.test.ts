@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { openApp } from '../../src/app.js';
+import { daytimeClock } from '../../src/cli/commands/demo.js';
 import { loadConfig } from '../../src/config.js';
 import { makeDemoDir, runDemo } from '../../src/demo/run-demo.js';
 import { cli } from '../helpers/run-cli.js';
@@ -21,7 +22,8 @@ async function demoDataDir(): Promise<{ dataDir: string; campaignIds: string[] }
   const dataDir = makeDemoDir();
   dirs.push(dataDir);
   const config = loadConfig({ SMS_PRICES: '{"default":{"RU":3.5,"KZ":4,"default":6}}', DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', API_KEY: 'copy-test-api-key-0123456789abcdef' });
-  const app = await openApp(config, { gatewaySettings: { maxSegmentsPerSecond: 1000, receiptDelayMs: [10, 100], replyDelayMs: [10, 50], replyRate: 0.1, seed: 'copy' } });
+  // At noon in Moscow, as the demo runs: at the wall clock, an evening run would hold every message for quiet hours.
+  const app = await openApp(config, { clock: daytimeClock(), gatewaySettings: { maxSegmentsPerSecond: 1000, receiptDelayMs: [10, 100], replyDelayMs: [10, 50], replyRate: 0.1, seed: 'copy' } });
   try {
     await runDemo(app, { rows: 200, workDir: dataDir, replyWaitMs: 1500 }); // replies trail receipts: room for a loaded machine
     return { dataDir, campaignIds: (await app.store.campaigns.list()).map((c) => c.id) };
