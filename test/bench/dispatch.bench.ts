@@ -9,6 +9,7 @@ import type { OutboxMessage } from '../../src/delivery/outbox.js';
 import { realTimers } from '../../src/delivery/timers.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { makeOutboxRow } from '../helpers/factories.js';
+import { maxInWindow } from '../helpers/windows.js';
 
 /**
  * Dispatch throughput against a rate-limited gateway, in real time: for each configured rate R
@@ -61,18 +62,6 @@ function envNumberList(name: string): number[] | undefined {
   const values = raw.split(',').map((part) => Number(part.trim()));
   if (values.some((v) => !Number.isFinite(v) || v <= 0)) throw new Error(`${name} must be positive numbers separated by commas, got "${raw}"`);
   return values;
-}
-
-/** The most values of sorted `times` inside any half-open interval [t, t + span). */
-export function maxInWindow(times: readonly number[], span: number): number {
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end += 1) {
-    const at = times[end] as number;
-    while (at - (times[start] as number) >= span) start += 1;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
 }
 
 /** R divided by the mean gap, in seconds, between send i and send i + R: the pace over one window cycle. */

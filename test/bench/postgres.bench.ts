@@ -16,6 +16,7 @@ import { signTwilioRequest } from '../../integrations/gateways/twilio/index.js';
 import type { ServiceProcess } from '../helpers/service-process.js';
 import { E2E_API_KEY, ensureBuilt, freePort, startServiceProcess } from '../helpers/service-process.js';
 import { startTwilioStandIn } from '../helpers/twilio-stand-in.js';
+import { maxInWindow } from '../helpers/windows.js';
 
 /**
  * The PostgreSQL benchmarks (`npm run bench -- --store postgres [--size N]`), on the database at
@@ -128,16 +129,6 @@ function sustainedRate(starts: readonly number[], rate: number): number {
   return rate / (sum / (n - rate) / 1000);
 }
 
-function busiestWindow(times: readonly number[], windowMs: number): number {
-  let most = 0;
-  let first = 0;
-  for (let last = 0; last < times.length; last += 1) {
-    while ((times[last] as number) - (times[first] as number) >= windowMs) first += 1;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
-}
-
 export async function benchPgDispatch(): Promise<Record<string, number>> {
   const messages = Number(process.env.BENCH_DISPATCH_MESSAGES ?? 20_000);
   const rate = Number(process.env.BENCH_DISPATCH_RATE ?? 1000);
@@ -158,7 +149,7 @@ export async function benchPgDispatch(): Promise<Record<string, number>> {
     const starts = standIn.messages.map((m) => m.dateCreated.getTime()).sort((a, b) => a - b);
     const sustained = sustainedRate(starts, rate);
     return {
-      messages: standIn.messages.length, rate, sustained, ratio: sustained / rate, busiest: busiestWindow(starts, 1000),
+      messages: standIn.messages.length, rate, sustained, ratio: sustained / rate, busiest: maxInWindow(starts, 1000),
       busiestSecond: Math.max(...standIn.arrivalsPerSecond().values()), throttled: standIn.stats.throttled,
       duplicates: [...standIn.countByTo().values()].filter((n) => n > 1).length, peakRssMbA: rss[0] ?? 0, peakRssMbB: rss[1] ?? 0,
     };

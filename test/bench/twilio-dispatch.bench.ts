@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { ServiceProcess } from '../helpers/service-process.js';
 import { ensureBuilt, freePort, runBuiltCli, startServiceProcess } from '../helpers/service-process.js';
 import { startTwilioStandIn } from '../helpers/twilio-stand-in.js';
+import { maxInWindow } from '../helpers/windows.js';
 
 /**
  * The whole service sending through the Twilio adapter, as an operator runs it: the built service
@@ -53,17 +54,6 @@ interface RateRun {
 function envList(name: string): number[] | undefined {
   const raw = process.env[name];
   return raw ? raw.split(',').map(Number).filter((n) => n > 0) : undefined;
-}
-
-/** The most arrivals within any 1,000 ms, by two pointers over sorted times. */
-export function maxInWindow(times: readonly number[], windowMs = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; j < sorted.length; j += 1) {
-    while ((sorted[j] as number) - (sorted[i] as number) >= windowMs) i += 1;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
 }
 
 function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {

@@ -8,6 +8,7 @@ import type { TwilioStandIn } from '../helpers/twilio-stand-in.js';
 import { startTwilioStandIn } from '../helpers/twilio-stand-in.js';
 import { createScratchSchema, pgSkipReason } from './pg-scratch.js';
 import type { PgScratch } from './pg-scratch.js';
+import { maxInWindow } from '../helpers/windows.js';
 
 /**
  * Three real service processes on one PostgreSQL schema send one 20,000-message campaign through one
@@ -20,17 +21,6 @@ const phones = Array.from({ length: RECIPIENTS }, (_, i) => `+7912${String(i).pa
 
 const skip = await pgSkipReason();
 if (skip) console.warn(`skipped: ${skip}`);
-
-/** The most arrivals in any window of `windowMs` starting at an arrival (sorted epoch milliseconds). */
-function busiestWindow(times: number[], windowMs: number): number {
-  let most = 0;
-  let first = 0;
-  for (let last = 0; last < times.length; last += 1) {
-    while ((times[last] as number) - (times[first] as number) >= windowMs) first += 1;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
-}
 
 describe.skipIf(Boolean(skip))('three instances on one database, one killed half way (end to end)', () => {
   let scratch: PgScratch;
@@ -124,7 +114,7 @@ describe.skipIf(Boolean(skip))('three instances on one database, one killed half
     expect(Math.max(...perSecond)).toBeLessThanOrEqual(LIMIT);
     expect(standIn.stats.throttled).toBe(0);
     const times = standIn.messages.map((m) => m.dateCreated.getTime()).sort((a, b) => a - b);
-    const busiest = busiestWindow(times, 1000);
+    const busiest = maxInWindow(times, 1000);
     expect(busiest).toBeLessThanOrEqual(LIMIT);
 
     // Every recipient ends submitted (or later) or unknown; nothing is left queued, sending or failed.

@@ -8,6 +8,7 @@ import { manualTimers } from '../../src/delivery/timers.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { createFakeGateway, gatewayAccepted } from '../helpers/fake-gateway.js';
 import { makeOutboxRow } from '../helpers/factories.js';
+import { maxInWindow } from '../helpers/windows.js';
 
 const START = '2026-11-27T07:00:00.000Z';
 const T0 = Date.parse(START);
@@ -73,15 +74,6 @@ async function finish(ctx: ReturnType<typeof setup>, running: Promise<void>): Pr
   void running.finally(() => (over = true));
   await drive(ctx, () => over);
   await running;
-}
-
-function maxInWindow(times: readonly number[], windowMs = 1000): number {
-  let best = 0;
-  for (let i = 0, j = 0; j < times.length; j += 1) {
-    while ((times[j] as number) - (times[i] as number) >= windowMs) i += 1;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
 }
 
 const counts = (ctx: ReturnType<typeof setup>) => ctx.store.outbox.countByStatus('c1');

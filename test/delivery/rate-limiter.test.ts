@@ -2,16 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/common/random.js';
 import { InFlightWindow } from '../../src/delivery/in-flight-window.js';
 import { GatewayPacer } from '../../src/delivery/rate-limiter.js';
-
-/** The most starts within any `windowMs` (half-open), over sorted times. */
-function maxInWindow(times: readonly number[], windowMs = 1000): number {
-  let best = 0;
-  for (let i = 0, j = 0; j < times.length; j += 1) {
-    while ((times[j] as number) - (times[i] as number) >= windowMs) i += 1;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}
+import { maxInWindow } from '../helpers/windows.js';
 
 /**
  * Sends one-segment messages through a pacer for `ms` of simulated time, waking when it says to, each
