@@ -10,8 +10,8 @@ import { systemClock } from '../../src/common/clock.js';
 import { mapColumns } from '../../src/contacts/columns.js';
 import { openSheet } from '../../src/contacts/files/index.js';
 import { importContacts } from '../../src/contacts/import-contacts.js';
-import { sampleCsvLines } from '../../src/demo/sample-data.js';
 import { LowdbStore } from '../../src/store/lowdb/lowdb-store.js';
+import { writeSampleCsv } from '../helpers/sample-csv.js';
 
 export interface ImportBenchResult {
   rows: number;
@@ -44,20 +44,6 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 function collectGarbage(): void {
   v8.setFlagsFromString('--expose-gc');
   (vm.runInNewContext('gc') as () => void)();
-}
-
-function writeCsv(file: string, rows: number): void {
-  const out = fs.openSync(file, 'w');
-  let chunk = '';
-  for (const line of sampleCsvLines({ rows, today: '2026-11-27', seed: 1 })) {
-    chunk += line;
-    if (chunk.length > 1 << 20) {
-      fs.writeSync(out, chunk);
-      chunk = '';
-    }
-  }
-  fs.writeSync(out, chunk);
-  fs.closeSync(out);
 }
 
 /** The built CLI, as `npm start` runs it; built first when dist/ is missing or older than src/. */
@@ -122,7 +108,7 @@ export async function benchImport(rows = 100_000): Promise<ImportBenchResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-bench-import-'));
   try {
     const file = path.join(dir, 'contacts.csv');
-    writeCsv(file, rows);
+    writeSampleCsv(file, rows);
     const loadAverage = os.loadavg()[0] ?? 0;
 
     const dataDir = path.join(dir, 'data');

@@ -8,7 +8,6 @@ import { systemClock } from '../../src/common/clock.js';
 import { mapColumns } from '../../src/contacts/columns.js';
 import { openSheet } from '../../src/contacts/files/index.js';
 import { importContacts } from '../../src/contacts/import-contacts.js';
-import { sampleCsvLines } from '../../src/demo/sample-data.js';
 import type { OutboxMessage } from '../../src/delivery/outbox.js';
 import { DEFAULT_POLICY } from '../../src/messages/compliance/index.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -16,6 +15,7 @@ import { signTwilioRequest } from '../../integrations/gateways/twilio/index.js';
 import type { ServiceProcess } from '../helpers/service-process.js';
 import { E2E_API_KEY, ensureBuilt, freePort, startServiceProcess } from '../helpers/service-process.js';
 import { startTwilioStandIn } from '../helpers/twilio-stand-in.js';
+import { writeSampleCsv } from '../helpers/sample-csv.js';
 import { maxInWindow } from '../helpers/windows.js';
 
 /**
@@ -44,17 +44,7 @@ export async function benchPgImport(): Promise<Record<string, number>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsb-bench-pgimport-'));
   try {
     const file = path.join(dir, 'contacts.csv');
-    const out = fs.openSync(file, 'w');
-    let chunk = '';
-    for (const line of sampleCsvLines({ rows, today: '2026-11-27', seed: 1 })) {
-      chunk += line;
-      if (chunk.length > 1 << 20) {
-        fs.writeSync(out, chunk);
-        chunk = '';
-      }
-    }
-    fs.writeSync(out, chunk);
-    fs.closeSync(out);
+    writeSampleCsv(file, rows);
     const store = await PostgresStore.open({ url: url(), schema: schema() });
     const started = performance.now();
     const sheet = await openSheet(file);
