@@ -121,12 +121,12 @@ describe('crash and immediate restart (end to end, the built service as a child 
     });
     stray.push(parent.pid!);
     const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
-    await until('the first service to answer', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200, 15_000, 50);
+    await until('the first service to answer', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200, 30_000, 50);
 
     process.kill(pid, 'SIGKILL');
     await until('the killed service to be a zombie', () => processState(pid) === 'Z', 5000);
 
-    const restarted = await startServiceProcess({ dataDir, port: await freePort(), readyTimeoutMs: 15_000 });
+    const restarted = await startServiceProcess({ dataDir, port: await freePort(), readyTimeoutMs: 30_000 });
     started.push(restarted);
     expect((await fetch(`${restarted.base}/healthz`)).status).toBe(200);
     expect(processState(pid)).toBe('Z');

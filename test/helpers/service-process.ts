@@ -77,7 +77,7 @@ export interface StartOptions {
   /** `node` runs dist/src/cli/main.js serve; `npm` runs `npm start`. Default node. */
   via?: 'node' | 'npm';
   port?: number;
-  /** Milliseconds to wait for /healthz. Default 15 s. */
+  /** Milliseconds to wait for /healthz (a hang guard). Default 30 s. */
   readyTimeoutMs?: number;
   /** Flags for node itself with `via: 'node'` (such as --cpu-prof, which NODE_OPTIONS does not take). */
   nodeArgs?: string[];
@@ -139,7 +139,7 @@ export async function startServiceProcess(options: StartOptions): Promise<Servic
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     },
   };
-  await waitReady(service, options.readyTimeoutMs ?? 15_000);
+  await waitReady(service, options.readyTimeoutMs ?? 30_000);
   return service;
 }
 
