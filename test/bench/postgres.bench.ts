@@ -145,11 +145,14 @@ export async function benchPgDispatch(): Promise<Record<string, number>> {
     if (imported.status !== 200) throw new Error(`import failed: ${imported.status} ${await imported.text()}`);
     const created = await first.api('POST', '/campaigns', { name: 'bench dispatch', kind: 'transactional', audience: { filter: { field: 'phone', op: 'starts_with', value: '+7913' } }, text: 'Your order has shipped.' });
     if (created.status !== 201) throw new Error(`campaign create failed: ${JSON.stringify(created.body)}`);
+    const cpuBefore = instances.services.map((service) => cpuSecondsOf(service.child.pid));
+    const standInCpu = process.cpuUsage();
     const sent = await first.api('POST', `/campaigns/${created.body.id as string}/send`);
     if (sent.status !== 202) throw new Error(`send failed: ${JSON.stringify(sent.body)}`);
     const deadline = Date.now() + 600_000;
     while (standIn.messages.length < messages && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     const rss = instances.services.map((service) => peakRssOf(service.child.pid));
+    const cpuMs = instances.services.map((service, i) => (cpuSecondsOf(service.child.pid) - (cpuBefore[i] ?? 0)) * 1000);
     // Timed as the requests reach the stand-in (sub-millisecond), as a carrier counts them: the times
     // messages are created there come after its own latency timer, which batches them by up to tens of
     // milliseconds on a busy machine (kept as busiestHandled, for comparison).
@@ -160,7 +163,10 @@ export async function benchPgDispatch(): Promise<Record<string, number>> {
     return {
       messages: standIn.messages.length, rate, sustained, ratio: sustained / rate, busiest: maxInWindow(starts, 1000), busiestHandled: maxInWindow(standIn.handledTimes(), 1000),
       busiestSecond: Math.max(...standIn.arrivalsPerSecond().values()), throttled: standIn.stats.throttled,
-      duplicates: [...standIn.countByTo().values()].filter((n) => n > 1).length, peakRssMbA: rss[0] ?? 0, peakRssMbB: rss[1] ?? 0,
+      duplicates: [...standIn.countByTo().values()].filter((n) => n > 1).length,
+      // CPU the two instances spent per message sent (claims, slots, requests, records), together.
+      cpuMsPerMessage: cpuMs.reduce((sum, ms) => sum + ms, 0) / Math.max(1, standIn.messages.length),
+      standInCpuMsPerMessage: ((({ user, system }) => (user + system) / 1000)(process.cpuUsage(standInCpu))) / Math.max(1, standIn.messages.length), peakRssMbA: rss[0] ?? 0, peakRssMbB: rss[1] ?? 0,
     };
   } finally {
     await stopInstances(instances);
