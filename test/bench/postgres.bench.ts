@@ -125,6 +125,20 @@ async function stopInstances({ services, dirs }: { services: ServiceProcess[]; d
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** The instances' send slots from the shared cap, by what became of them (/metrics), summed: where throughput went. */
+async function clusterSlots(services: readonly ServiceProcess[]): Promise<Record<string, number>> {
+  const sums: Record<string, number> = { slotsUsed: 0, slotsLate: 0, slotsAbandoned: 0, slotsUnassigned: 0, slotAsks: 0 };
+  for (const service of services) {
+    const text = await (await fetch(`${service.base}/metrics`)).text();
+    for (const [, outcome, n] of text.matchAll(/^smsbridge_cluster_send_slots_total\{outcome="(\w+)"\} (\d+)$/gm)) {
+      const key = `slots${(outcome as string).charAt(0).toUpperCase()}${(outcome as string).slice(1)}`;
+      sums[key] = (sums[key] ?? 0) + Number(n);
+    }
+    sums.slotAsks = (sums.slotAsks ?? 0) + Number(/^smsbridge_cluster_slot_asks_total (\d+)$/m.exec(text)?.[1] ?? 0);
+  }
+  return sums;
+}
+
 function sustainedRate(starts: readonly number[], rate: number): number {
   const n = starts.length;
   if (n <= rate) return n / Math.max(1e-9, ((starts[n - 1] ?? 0) - (starts[0] ?? 0)) / 1000);
@@ -152,6 +166,7 @@ export async function benchPgDispatch(): Promise<Record<string, number>> {
     const deadline = Date.now() + 600_000;
     while (standIn.messages.length < messages && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     const rss = instances.services.map((service) => peakRssOf(service.child.pid));
+    const slots = await clusterSlots(instances.services);
     const cpuMs = instances.services.map((service, i) => (cpuSecondsOf(service.child.pid) - (cpuBefore[i] ?? 0)) * 1000);
     // Timed as the requests reach the stand-in (sub-millisecond), as a carrier counts them: the times
     // messages are created there come after its own latency timer, which batches them by up to tens of
@@ -165,6 +180,7 @@ export async function benchPgDispatch(): Promise<Record<string, number>> {
       busiestSecond: Math.max(...standIn.arrivalsPerSecond().values()), throttled: standIn.stats.throttled,
       duplicates: [...standIn.countByTo().values()].filter((n) => n > 1).length,
       // CPU the two instances spent per message sent (claims, slots, requests, records), together.
+      ...slots,
       cpuMsPerMessage: cpuMs.reduce((sum, ms) => sum + ms, 0) / Math.max(1, standIn.messages.length),
       standInCpuMsPerMessage: ((({ user, system }) => (user + system) / 1000)(process.cpuUsage(standInCpu))) / Math.max(1, standIn.messages.length), peakRssMbA: rss[0] ?? 0, peakRssMbB: rss[1] ?? 0,
     };
