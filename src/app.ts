@@ -26,7 +26,7 @@ import { DeliveryEngine } from './engine.js';
 import { openCluster } from './cluster/index.js';
 import type { Cluster } from './cluster/index.js';
 import { gatedGateway } from './cluster/gated-gateway.js';
-import type { RateGate } from './cluster/rate-gate.js';
+import type { RateGate, RateGateStats } from './cluster/rate-gate.js';
 import { createLogger } from './log.js';
 import { EventInbox, inboxPath } from './store/lowdb/event-inbox.js';
 import { PostgresStore } from './store/postgres/postgres-store.js';
@@ -68,6 +68,8 @@ export interface AppContext {
    * database (heartbeat, rate share and cap, leader); joined on first use, by the first send at the latest.
    */
   cluster?: () => Promise<Cluster>;
+  /** Once this process has joined the cluster: what became of the send slots it took (for /metrics); never joins. */
+  clusterSlots?: () => RateGateStats | undefined;
   close(): Promise<void>;
 }
 
@@ -207,7 +209,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     clock,
     newId: randomUUID,
     ...(shortLinks ? { shortLinks } : {}),
-    ...(getCluster ? { cluster: getCluster } : {}),
+    ...(getCluster ? { cluster: getCluster, clusterSlots: () => joined?.gate.stats?.() } : {}),
     close: async () => {
       await engine?.stop();
       await context.slack?.stop();

@@ -25,6 +25,28 @@ export interface RateGate {
    */
   take(gateway: string, limit: number, segments: number, options?: { signal?: AbortSignal }): Promise<void>;
   close(): void;
+  /** What became of the slots this process took, since it started (for /metrics). */
+  stats?(): RateGateStats;
+}
+
+/**
+ * Counters of one process's slots. Every slot granted ends used, late, abandoned or unassigned (or is
+ * still to come): each of the last three is a slot of the cluster's rate that no send took, the
+ * throughput the cap lost.
+ */
+export interface RateGateStats {
+  /** Asks to the database for slots. */
+  asks: number;
+  /** Slots the database handed to this process. */
+  granted: number;
+  /** Slots a send left at. */
+  used: number;
+  /** Slots whose send could not leave in time (a stalled event loop) and asked again. */
+  late: number;
+  /** Slots whose send gave up waiting (its wait ran out, or the gate closed). */
+  abandoned: number;
+  /** Slots granted beyond what whole messages could use (a message's slots are taken together). */
+  unassigned: number;
 }
 
 export interface RateGateOptions {
@@ -87,16 +109,20 @@ export function createPgRateGate(pool: pg.Pool, options: RateGateOptions): RateG
   let roundTripMs = 1;
   const lanes = new Map<string, Lane>();
   let closed = false;
+  const stats: RateGateStats = { asks: 0, granted: 0, used: 0, late: 0, abandoned: 0, unassigned: 0 };
 
   /** `least`: the slots the first waiter needs, which are always asked for together however far they reach. */
   const ask = async (gateway: string, limit: number, want: number, least: number): Promise<Slots> => {
     const reach = Math.max(aheadMs, Math.ceil((least * windowMs) / limit));
     const asked = now();
-    const result = await pool.query<{ granted: number; now_ms: number; first_ms: number; spacing_ms: number; wait_ms: number }>(
-      'SELECT granted, now_ms, first_ms, spacing_ms, wait_ms FROM cluster_take_slots($1, $2, $3, $4, $5, $6)',
-      [gateway, limit, want, windowMs, Math.ceil(Math.min(roundTripMs, aheadMs / 2)), reach],
-    );
+    // A named statement: each connection parses and plans it once, not on every ask (a few hundred a second).
+    const result = await pool.query<{ granted: number; now_ms: number; first_ms: number; spacing_ms: number; wait_ms: number }>({
+      name: 'cluster_take_slots',
+      text: 'SELECT granted, now_ms, first_ms, spacing_ms, wait_ms FROM cluster_take_slots($1, $2, $3, $4, $5, $6)',
+      values: [gateway, limit, want, windowMs, Math.ceil(Math.min(roundTripMs, aheadMs / 2)), reach],
+    });
     const answered = now();
+    stats.asks += 1;
     roundTripMs += (answered - asked - roundTripMs) * 0.2;
     const row = result.rows[0];
     if (!row) return { granted: 0, firstMs: 0, spacingMs: 0, waitMs: MAX_PAUSE_MS };
@@ -118,8 +144,13 @@ export function createPgRateGate(pool: pg.Pool, options: RateGateOptions): RateG
     while (lane.timed.length > 0 && (lane.timed[0] as Waiter).latest <= at) {
       const waiter = lane.timed.shift() as Waiter;
       if (waiter.gone) continue;
-      if (at - waiter.earliest <= maxLateMs) waiter.resolve();
-      else late.push(waiter);
+      if (at - waiter.earliest <= maxLateMs) {
+        stats.used += cost(lane, waiter);
+        waiter.resolve();
+      } else {
+        stats.late += cost(lane, waiter);
+        late.push(waiter);
+      }
     }
     if (late.length > 0) {
       lane.waiters.unshift(...late);
@@ -148,6 +179,7 @@ export function createPgRateGate(pool: pg.Pool, options: RateGateOptions): RateG
           slots = { granted: 0, firstMs: 0, spacingMs: 0, waitMs: 200 };
         }
         let used = 0;
+        stats.granted += slots.granted;
         while (lane.waiters.length > 0 && !closed) {
           const next = lane.waiters[0] as Waiter;
           if (used + cost(lane, next) > slots.granted) break;
@@ -156,6 +188,7 @@ export function createPgRateGate(pool: pg.Pool, options: RateGateOptions): RateG
           Object.assign(next, clock.local(slots.firstMs + (used - 1) * slots.spacingMs));
           lane.timed.push(next);
         }
+        stats.unassigned += slots.granted - used;
         if (used > 0) wake(gateway, lane);
         if (slots.granted < want) await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(1, slots.waitMs), MAX_PAUSE_MS)));
       }
@@ -167,7 +200,9 @@ export function createPgRateGate(pool: pg.Pool, options: RateGateOptions): RateG
 
   const rejectAll = (lane: Lane): void => {
     clearTimeout(lane.timer);
-    for (const waiter of [...lane.waiters.splice(0), ...lane.timed.splice(0)]) if (!waiter.gone) waiter.reject(new Error('the rate gate was closed'));
+    const timed = lane.timed.splice(0);
+    for (const waiter of timed) if (!waiter.gone) stats.abandoned += cost(lane, waiter);
+    for (const waiter of [...lane.waiters.splice(0), ...timed]) if (!waiter.gone) waiter.reject(new Error('the rate gate was closed'));
   };
 
   return {
@@ -183,14 +218,17 @@ export function createPgRateGate(pool: pg.Pool, options: RateGateOptions): RateG
         takeOptions.signal?.addEventListener('abort', () => {
           const at = current.waiters.indexOf(waiter);
           if (at >= 0) current.waiters.splice(at, 1);
-          else if (current.timed.includes(waiter)) waiter.gone = true;
-          else return;
+          else if (current.timed.includes(waiter)) {
+            waiter.gone = true;
+            stats.abandoned += cost(current, waiter);
+          } else return;
           reject(new Error('gave up waiting for a send slot'));
         }, { once: true });
       });
       if (!current.pumping) void pump(gateway, current);
       return taken;
     },
+    stats: () => ({ ...stats }),
     close: () => {
       closed = true;
       for (const lane of lanes.values()) if (!lane.pumping) rejectAll(lane);

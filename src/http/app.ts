@@ -97,9 +97,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     for (const campaign of await app.store.campaigns.list()) {
       for (const [status, n] of Object.entries(await app.store.outbox.countByStatus(campaign.id))) messagesByStatus[status] = (messagesByStatus[status] ?? 0) + (n ?? 0);
     }
+    const clusterSlots = app.clusterSlots?.();
     const submittedTotal = ['submitted', 'delivered', 'undelivered', 'expired'].reduce((sum, s) => sum + (messagesByStatus[s] ?? 0), 0);
     res.type('text/plain; version=0.0.4').send(metrics.render({
       messagesByStatus, outboxDepth: (messagesByStatus.queued ?? 0) + (messagesByStatus.sending ?? 0), submittedTotal, uptimeSeconds: (performance.now() - startedAt) / 1000,
+      ...(clusterSlots ? { clusterSlots } : {}),
     }));
   });
 

@@ -1,3 +1,5 @@
+import type { RateGateStats } from '../cluster/rate-gate.js';
+
 /** Counters for `/metrics` (Prometheus text format), kept in memory by the HTTP layer. */
 export class Metrics {
   private readonly webhooks = new Map<string, number>();
@@ -13,7 +15,9 @@ export class Metrics {
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
   }
 
-  render(gauges: { messagesByStatus: Record<string, number>; outboxDepth: number; submittedTotal: number; uptimeSeconds: number }): string {
+  /** `clusterSlots`: with several instances on PostgreSQL, this one's send slots from the shared rate cap. */
+  render(gauges: { messagesByStatus: Record<string, number>; outboxDepth: number; submittedTotal: number; uptimeSeconds: number; clusterSlots?: RateGateStats }): string {
+    const slots = gauges.clusterSlots;
     const lines = [
       '# HELP smsbridge_messages Messages in the outbox by status.',
       '# TYPE smsbridge_messages gauge',
@@ -33,6 +37,16 @@ export class Metrics {
       '# HELP smsbridge_uptime_seconds Seconds since the service started.',
       '# TYPE smsbridge_uptime_seconds gauge',
       `smsbridge_uptime_seconds ${Math.round(gauges.uptimeSeconds)}`,
+      ...(slots
+        ? [
+          '# HELP smsbridge_cluster_send_slots_total Send slots this instance took from the rate cap the instances share, by what became of them (late, abandoned and unassigned ones are rate no send used).',
+          '# TYPE smsbridge_cluster_send_slots_total counter',
+          ...(['used', 'late', 'abandoned', 'unassigned'] as const).map((outcome) => `smsbridge_cluster_send_slots_total{outcome="${outcome}"} ${slots[outcome]}`),
+          '# HELP smsbridge_cluster_slot_asks_total Asks to the database for send slots.',
+          '# TYPE smsbridge_cluster_slot_asks_total counter',
+          `smsbridge_cluster_slot_asks_total ${slots.asks}`,
+        ]
+        : []),
     ];
     return `${lines.join('\n')}\n`;
   }

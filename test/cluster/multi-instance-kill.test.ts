@@ -113,8 +113,9 @@ describe.skipIf(Boolean(skip))('three instances on one database, one killed half
     const perSecond = [...standIn.arrivalsPerSecond().values()];
     expect(Math.max(...perSecond)).toBeLessThanOrEqual(LIMIT);
     expect(standIn.stats.throttled).toBe(0);
-    const times = standIn.messages.map((m) => m.dateCreated.getTime()).sort((a, b) => a - b);
-    const busiest = maxInWindow(times, 1000);
+    // Timed as each request reached the stand-in (a carrier counts at its door), not when the stand-in
+    // got round to creating the message after its latency timer, which batches them.
+    const busiest = maxInWindow(standIn.arrivalTimes(), 1000);
     expect(busiest).toBeLessThanOrEqual(LIMIT);
 
     // Every recipient ends submitted (or later) or unknown; nothing is left queued, sending or failed.

@@ -80,9 +80,11 @@ describe.skipIf(Boolean(skip))('the cluster-wide rate cap in PostgreSQL', () => 
 
   it('takes one slot per segment, the slots of a message together, and rejects what waits when the gate closes', async () => {
     const asks: Array<{ want: number; granted: number }> = [];
-    const counting = { query: async (text: string, values: unknown[]) => {
-      const result = await scratch.pool.query(text, values);
-      asks.push({ want: values[2] as number, granted: (result.rows[0] as Grant).granted });
+    const names = new Set<string | undefined>();
+    const counting = { query: async (config: pg.QueryConfig) => {
+      const result = await scratch.pool.query(config);
+      names.add(config.name);
+      asks.push({ want: config.values?.[2] as number, granted: (result.rows[0] as Grant).granted });
       return result;
     } } as unknown as pg.Pool;
     const gate = createPgRateGate(counting, { logger: silentLogger, windowMs: 1015 });
@@ -90,6 +92,8 @@ describe.skipIf(Boolean(skip))('the cluster-wide rate cap in PostgreSQL', () => 
     // Asked for whole messages (a slot that came too late is asked for again, with its message's others).
     expect(asks.every((a) => a.want % 3 === 0 && a.granted % 3 === 0)).toBe(true);
     expect(asks.reduce((sum, a) => sum + a.granted, 0)).toBeGreaterThanOrEqual(9);
+    // One named statement: a connection parses and plans it once, not at every ask.
+    expect([...names]).toEqual(['cluster_take_slots']);
     // One slot a minute: the second send waits, and is rejected when the gate closes.
     const slow = createPgRateGate(scratch.pool, { logger: silentLogger, windowMs: 60_000 });
     await slow.take('f', 1, 1);
