@@ -29,8 +29,7 @@ import { gatedGateway } from './cluster/gated-gateway.js';
 import type { RateGate, RateGateStats } from './cluster/rate-gate.js';
 import { createLogger } from './log.js';
 import { EventInbox, inboxPath } from './store/lowdb/event-inbox.js';
-import { PostgresStore } from './store/postgres/postgres-store.js';
-import { LowdbStore } from './store/lowdb/lowdb-store.js';
+import { openStore } from './store/open-store.js';
 import type { Store } from './store/port.js';
 import type { NoticeListener } from './campaigns/notices.js';
 import { checkRoute } from './http/api/campaigns.js';
@@ -269,14 +268,5 @@ export function policyFromConfig(config: Config): CompliancePolicy {
     blockUnknownAge: config.BLOCK_UNKNOWN_AGE,
     adLabel: { ru: config.AD_LABEL_RU, en: config.AD_LABEL_EN },
     optOutText: { ru: config.OPT_OUT_TEXT_RU, en: config.OPT_OUT_TEXT_EN },
-  });
-}
-
-async function openStore(config: Config, readOnly: boolean): Promise<Store> {
-  if (config.DATABASE_URL) return PostgresStore.open({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, readOnly });
-  return LowdbStore.open({
-    dataDir: path.resolve(config.DATA_DIR),
-    maxBytes: config.STORE_MAX_MB * 1024 * 1024,
-    readOnly,
   });
 }

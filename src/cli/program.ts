@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { registerAutomationCommands } from './commands/automation.js';
 import { registerCampaignCommands } from './commands/campaign.js';
 import { registerContactCommands } from './commands/contacts.js';
@@ -17,15 +17,10 @@ import { registerTemplateCommands } from './commands/template.js';
 import { registerReplyCommands } from './commands/replies.js';
 import { registerConsentCommands } from './commands/consent.js';
 import { registerConversionCommands } from './commands/conversions.js';
-import { describeFailure } from './output.js';
+import { emptyProgram, runProgram } from './run-program.js';
 
 export function buildProgram(): Command {
-  const program = new Command()
-    .name('smsbridge')
-    .description('Mass SMS from your CRM: contacts, consent, segments, campaigns, gateways, reports.')
-    .version('0.1.0')
-    .showHelpAfterError('(add --help for usage)')
-    .exitOverride();
+  const program = emptyProgram();
   registerImportCommand(program);
   registerContactCommands(program);
   registerSegmentCommands(program);
@@ -49,16 +44,5 @@ export function buildProgram(): Command {
 
 /** Runs one command line; returns the exit code instead of exiting, so tests can call it. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  try {
-    await buildProgram().parseAsync([...argv], { from: 'user' });
-    // A command that reports a failure without throwing (doctor, test sends) sets process.exitCode.
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has already printed its message (or the help/version text).
-      return error.exitCode;
-    }
-    process.stderr.write(`${describeFailure(error)}\n`);
-    return 1;
-  }
+  return runProgram(buildProgram(), argv);
 }

@@ -30,21 +30,10 @@ export function mergeContact(
   incoming: ContactFields,
   context: { now: string; newId: () => string },
 ): { contact: Contact; outcome: MergeOutcome } {
-  const base: Contact = existing ?? {
-    id: context.newId(),
-    phone: incoming.phone,
-    interests: [],
-    tags: [],
-    properties: {},
-    createdAt: context.now,
-    updatedAt: context.now,
-  };
-  const merged: Contact = {
-    ...base,
-    interests: [...base.interests],
-    tags: [...base.tags],
-    properties: { ...base.properties },
-  };
+  // A new contact (most rows of a first import) is built once, not copied from an empty one.
+  const merged: Contact = existing
+    ? { ...existing, interests: [...existing.interests], tags: [...existing.tags], properties: { ...existing.properties } }
+    : { id: context.newId(), phone: incoming.phone, interests: [], tags: [], properties: {}, createdAt: context.now, updatedAt: context.now };
   for (const field of SCALAR_FIELDS) {
     const value = incoming[field];
     if (value !== undefined && value !== '') (merged as Record<ScalarField, string | undefined>)[field] = value;

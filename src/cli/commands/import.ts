@@ -7,7 +7,7 @@ import { mapColumns, parseMapOption } from '../../contacts/columns.js';
 import { openSheet } from '../../contacts/files/index.js';
 import type { ImportReport } from '../../contacts/import-contacts.js';
 import { importContacts } from '../../contacts/import-contacts.js';
-import { withApp } from '../context.js';
+import { withStore } from '../context.js';
 import { collect, parseFlags } from '../flags.js';
 import { printJson, printLines, progressBar } from '../output.js';
 
@@ -46,7 +46,7 @@ export function registerImportCommand(program: Command): void {
     .action(async (file: string, rawFlags: unknown) => {
       const flags = parseFlags(importFlags, rawFlags);
       const overrides = parseMapOption(flags.map);
-      await withApp({}, async (app) => {
+      await withStore({}, async (app) => {
         const sheet = await openSheet(file, { ...(flags.format ? { format: flags.format } : {}), encoding: flags.encoding });
         const mapping = mapColumns(sheet.headers, overrides);
         if (!mapping.columns.some((column) => column.target === 'phone')) {

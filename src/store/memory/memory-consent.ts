@@ -12,6 +12,8 @@ export class MemoryConsent implements ConsentRepository {
   private readonly stateByContact = new Map<string, ConsentState>();
   private readonly strings = new Map<string, string>();
   private readonly unsettled = new Set<string>();
+  /** Live entries, kept as they change: the journal asks after every append whether to compact. */
+  private count = 0;
 
   constructor(
     private readonly beforeChange: () => void,
@@ -29,6 +31,7 @@ export class MemoryConsent implements ConsentRepository {
   /** Applies one journal record without scheduling a write; settle() derives the states after the last. */
   apply(record: ConsentRecord): void {
     if ('forget' in record) {
+      this.count -= this.entriesByContact.get(record.forget)?.length ?? 0;
       this.entriesByContact.delete(record.forget);
       this.stateByContact.delete(record.forget);
       this.unsettled.delete(record.forget);
@@ -43,9 +46,7 @@ export class MemoryConsent implements ConsentRepository {
 
   /** How many ledger entries are live. */
   size(): number {
-    let count = 0;
-    for (const list of this.entriesByContact.values()) count += list.length;
-    return count;
+    return this.count;
   }
 
   /** Every entry, for a snapshot, without building one big array. */
@@ -112,6 +113,7 @@ export class MemoryConsent implements ConsentRepository {
   async forget(contactId: string): Promise<void> {
     if (!this.entriesByContact.has(contactId)) return;
     this.beforeChange();
+    this.count -= this.entriesByContact.get(contactId)?.length ?? 0;
     this.entriesByContact.delete(contactId);
     this.stateByContact.delete(contactId);
     this.journal([{ forget: contactId }]);
@@ -128,6 +130,7 @@ export class MemoryConsent implements ConsentRepository {
     const list = this.entriesByContact.get(entry.contactId);
     if (list) list.push(entry);
     else this.entriesByContact.set(entry.contactId, [entry]);
+    this.count += 1;
     return entry.contactId;
   }
 
