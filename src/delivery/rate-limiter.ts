@@ -10,8 +10,13 @@ export class SlidingWindowLimiter {
 
   constructor(
     private limit: number,
-    private readonly windowMs = 1000,
+    private windowMs = 1000,
   ) {}
+
+  /** A longer or shorter window from now on; sends already counted keep their times. */
+  setWindow(windowMs: number): void {
+    this.windowMs = windowMs;
+  }
 
   /** A new limit from now on (a rate shared with other instances changes); what is in the window stays counted. */
   setLimit(limit: number): void {
@@ -65,6 +70,9 @@ export class SlidingWindowLimiter {
   }
 }
 
+/** Answer times the window margin is set from, at a time. */
+const LATENCY_SAMPLES = 200;
+
 export interface PacerOptions {
   /** The share of the rate aimed at (default 0.99): the rest is margin for jitter between here and the gateway. */
   headroom?: number;
@@ -75,6 +83,13 @@ export interface PacerOptions {
    * throughput; beyond ~1000 × (1 / headroom − 1) ms it would.
    */
   windowMarginMs?: number;
+  /**
+   * The most the margin may grow to (default 20 ms) when the measured spread of the gateway's answer
+   * times says requests reach it less evenly than `windowMarginMs` covers (`observeLatency`): a wider
+   * margin costs throughput (at most 1000 / (1000 + margin) of the rate), a narrower one lets jitter
+   * put more than the rate into a second at the gateway.
+   */
+  maxWindowMarginMs?: number;
   /**
    * How much pacing a late wake-up may still make up (default 500 ms): slots missed while the event
    * loop was busy (a GC pause, a group commit, a report) or the queue waited for a claim are sent
@@ -102,7 +117,8 @@ export interface PacerOptions {
  * neither loses throughput nor releases a burst. Under the pacing,
  * a strict sliding window of send starts (at most `rate` segments in any `1000 + windowMarginMs` ms) is
  * the safety net: whatever the timers do, the gateway never gets more than its rate in a second from
- * this process, latency jitter included up to the margin.
+ * this process, latency jitter included up to the margin. The margin follows the measured spread of
+ * the gateway's answer times (`observeLatency`), from `windowMarginMs` up to `maxWindowMarginMs`.
  */
 export class GatewayPacer {
   private readonly window: SlidingWindowLimiter;
@@ -119,6 +135,12 @@ export class GatewayPacer {
   private startCredit = 0;
   private creditUntil = 0;
   private limit: number;
+  private readonly minMarginMs: number;
+  private readonly maxMarginMs: number;
+  private marginMs: number;
+  /** The last answer times (ms), a ring; the margin is set from their spread every time it fills. */
+  private readonly latencies = new Float64Array(LATENCY_SAMPLES);
+  private latencyCount = 0;
 
   constructor(
     private readonly rateNow: () => number,
@@ -130,7 +152,10 @@ export class GatewayPacer {
     this.burstMs = options.burstMs ?? 5;
     this.startBurstMs = options.startBurstMs ?? 10;
     this.limit = this.rate;
-    this.window = new SlidingWindowLimiter(this.limit, 1000 + (options.windowMarginMs ?? 10));
+    this.minMarginMs = options.windowMarginMs ?? 10;
+    this.maxMarginMs = Math.max(this.minMarginMs, options.maxWindowMarginMs ?? 20);
+    this.marginMs = this.minMarginMs;
+    this.window = new SlidingWindowLimiter(this.limit, 1000 + this.marginMs);
   }
 
   /** The segments per second allowed now. */
@@ -171,6 +196,30 @@ export class GatewayPacer {
       this.fastNext = fast + (slots * spacing) / this.catchUpRate;
     }
     return 0;
+  }
+
+  /**
+   * One request took `ms` from its start to its answer. How much that varies bounds how unevenly the
+   * requests reach the gateway (the time to it is part of it), so every LATENCY_SAMPLES answers the
+   * window's margin is set to their spread (95th percentile over the 5th), between `windowMarginMs`
+   * and `maxWindowMarginMs`.
+   */
+  observeLatency(ms: number): void {
+    this.latencies[this.latencyCount % LATENCY_SAMPLES] = ms;
+    this.latencyCount += 1;
+    if (this.latencyCount % LATENCY_SAMPLES !== 0) return;
+    const sorted = Float64Array.from(this.latencies).sort();
+    const spread = (sorted[Math.floor(LATENCY_SAMPLES * 0.95)] as number) - (sorted[Math.floor(LATENCY_SAMPLES * 0.05)] as number);
+    const margin = Math.min(this.maxMarginMs, Math.max(this.minMarginMs, Math.ceil(spread)));
+    if (margin !== this.marginMs) {
+      this.marginMs = margin;
+      this.window.setWindow(1000 + margin);
+    }
+  }
+
+  /** The strict window's margin over a second now (ms). */
+  windowMargin(): number {
+    return this.marginMs;
   }
 
   /** The gateway said to slow down: nothing starts before `until`. */

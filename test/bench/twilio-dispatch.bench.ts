@@ -50,6 +50,8 @@ interface RateRun {
   reportMaxMs: number;
   reportFailures: number;
   callbacksFailed: number;
+  /** Of those, the ones the service did not answer within the stand-in's 5 s (or whose connection failed). */
+  callbacksUnanswered: number;
   /** CPU time of the service process (user + system) per message, in microseconds: less load-dependent than the rate. */
   cpuUsPerMessage: number;
   load1: number;
@@ -146,7 +148,7 @@ async function runRate(rate: number, seconds: number): Promise<RateRun> {
     const result: RateRun = {
       messages: standIn.stats.created, achieved, ratio: achieved / rate, maxWindow: maxInWindow(times), maxWindowAfterLatency: maxInWindow(handledTimes), throttled: standIn.stats.throttled,
       peakRssMb: peakRss, reportMedianMs: median(reportMs), reportMaxMs: Math.max(0, ...reportMs), reportFailures,
-      callbacksFailed: standIn.callbackAttempts.filter((a) => a.answer < 200 || a.answer >= 300).length, cpuUsPerMessage: (cpuUsed * 1e6) / Math.max(1, standIn.stats.created), load1: (loadBefore + load1()) / 2, seconds: span,
+      callbacksFailed: standIn.callbackAttempts.filter((a) => a.answer < 200 || a.answer >= 300).length, callbacksUnanswered: standIn.callbackAttempts.filter((a) => a.answer === 0).length, cpuUsPerMessage: (cpuUsed * 1e6) / Math.max(1, standIn.stats.created), load1: (loadBefore + load1()) / 2, seconds: span,
     };
     process.stderr.write(`  ${rate}/s: ${JSON.stringify(result)}\n`);
     return result;

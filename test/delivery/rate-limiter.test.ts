@@ -84,6 +84,39 @@ describe('GatewayPacer: even pacing', () => {
     expect(maxInWindow([...first, ...resumed], 1010)).toBeLessThanOrEqual(1000);
   });
 
+  it('widens the strict window by the measured spread of answer times, within its bounds', () => {
+    const random = seededRandom(11);
+    const pacer = new GatewayPacer(() => 1000);
+    // Answers within 30-34 ms: even enough for the default 10 ms margin.
+    for (let i = 0; i < 400; i += 1) pacer.observeLatency(30 + random() * 4);
+    expect(pacer.windowMargin()).toBe(10);
+    // 30-45 ms: requests may reach the gateway up to ~14 ms apart from where they were sent.
+    for (let i = 0; i < 200; i += 1) pacer.observeLatency(30 + random() * 15);
+    expect(pacer.windowMargin()).toBeGreaterThanOrEqual(13);
+    expect(pacer.windowMargin()).toBeLessThanOrEqual(15);
+    // 30-130 ms: capped at 20 ms, so the rate still reaches ~0.98.
+    for (let i = 0; i < 200; i += 1) pacer.observeLatency(30 + random() * 100);
+    expect(pacer.windowMargin()).toBe(20);
+    const starts = simulate(pacer, 5000, () => Math.floor(random() * 2));
+    expect(maxInWindow(starts, 1020)).toBeLessThanOrEqual(1000);
+    const achieved = (starts.length - 1) / (((starts.at(-1) as number) - (starts[0] as number)) / 1000);
+    expect(achieved / 1000).toBeGreaterThanOrEqual(0.975);
+    // Even again: back to the narrow margin.
+    for (let i = 0; i < 200; i += 1) pacer.observeLatency(30);
+    expect(pacer.windowMargin()).toBe(10);
+  });
+
+  it('with a widened margin, sends reaching the gateway up to that much unevenly still make no second over the rate', () => {
+    const random = seededRandom(5);
+    const pacer = new GatewayPacer(() => 500);
+    for (let i = 0; i < 200; i += 1) pacer.observeLatency(30 + random() * 20);
+    let wakes = 0;
+    const starts = simulate(pacer, 10_000, () => ((wakes += 1) % 50 === 0 ? Math.floor(random() * 30) : Math.floor(random() * 2)));
+    // Each arrives 0-19 ms after it started.
+    const arrivals = starts.map((t) => t + random() * 19);
+    expect(maxInWindow(arrivals)).toBeLessThanOrEqual(500);
+  });
+
   it('honours a rate share read at every decision (another instance takes half, later all of it)', () => {
     let share = 50;
     const calls: number[] = [];
