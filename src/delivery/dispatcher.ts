@@ -397,6 +397,9 @@ export class Dispatcher {
       const result = boundRetryAfter(raw, maxRetryAfterMs);
       const now = this.deps.clock.now().getTime();
       lane.window.observe(now - started);
+      // How evenly requests reach the gateway, for the pacer's margin: accepted sends only (a refused
+      // connection or a rejected sender answers at once, a time-out says nothing).
+      if (result.ok) lane.pacer.observeLatency(now - started);
       this.circuits?.record(lane.name, result, now);
       this.log.sent(message.campaignId, lane.name, result);
       if (!result.ok && result.error.code === 'throttled' && result.error.retryAfterMs) lane.pacer.pause(now + result.error.retryAfterMs);

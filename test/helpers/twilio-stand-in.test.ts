@@ -6,6 +6,7 @@ import type { OutboundSms, WebhookRequest } from '../../src/delivery/gateway.js'
 import { createTwilioGateway, twilioConfigSchema, verifyTwilioSignature } from '../../integrations/gateways/twilio/index.js';
 import type { TwilioStandIn } from './twilio-stand-in.js';
 import { startTwilioStandIn } from './twilio-stand-in.js';
+import { startTwilioStandInThread } from './twilio-stand-in-thread.js';
 
 let standIn: TwilioStandIn | undefined;
 afterEach(async () => {
@@ -104,6 +105,44 @@ describe('the Twilio stand-in, driven by the real Twilio adapter over a socket',
       expect(received.every((request) => verifyTwilioSignature(standIn!.authToken, request))).toBe(true);
       expect(received[1]!.rawBody).toContain('ErrorCode=30003');
     } finally {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+  it('on a thread of its own: times arrivals there, follows stats, and posts signed callbacks from the caller', async () => {
+    const received: WebhookRequest[] = [];
+    const receiver = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      req.on('end', () => {
+        const headers: Record<string, string | undefined> = {};
+        for (const [key, value] of Object.entries(req.headers)) headers[key] = Array.isArray(value) ? value.join(',') : value;
+        received.push({ method: 'POST', url: `${publicUrl}${req.url ?? ''}`, headers, rawBody: raw, fields: {} });
+        res.writeHead(204);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const publicUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const threaded = await startTwilioStandInThread({ latencyMs: 5, ratePerSecond: 100, callbacks: { delayMs: 5 } });
+    try {
+      const config = twilioConfigSchema.parse({ ...threaded.env(), PUBLIC_URL: publicUrl });
+      const gateway = createTwilioGateway({ ...config, timeoutMs: 10_000 }, { clock: systemClock });
+      const before = Date.now();
+      const results = await Promise.all([1, 2, 3].map((n) => gateway.send(sms(`+1500555000${n}`, n))));
+      expect(results.every((r) => r.ok)).toBe(true);
+      await expect.poll(() => threaded.stats.created, { timeout: 2000 }).toBe(3);
+      await expect.poll(() => threaded.callbackAttempts.length, { timeout: 2000 }).toBe(6);
+      expect(threaded.callbackAttempts.map((a) => a.answer)).toEqual([204, 204, 204, 204, 204, 204]);
+      expect(received.every((request) => verifyTwilioSignature(threaded.authToken, request))).toBe(true);
+      expect(received.map((request) => new URL(request.url).searchParams.get('mid')).sort()).toEqual(['m-1', 'm-1', 'm-2', 'm-2', 'm-3', 'm-3']);
+      const { arrivalTimes, handledTimes } = await threaded.finish();
+      expect(arrivalTimes).toHaveLength(3);
+      expect(arrivalTimes.every((t) => t >= before - 1 && t <= Date.now())).toBe(true);
+      // Handled after the 5 ms latency.
+      expect(handledTimes.every((t, i) => t >= (arrivalTimes[i] as number))).toBe(true);
+    } finally {
+      await threaded.close();
       receiver.closeAllConnections();
       await new Promise((resolve) => receiver.close(resolve));
     }

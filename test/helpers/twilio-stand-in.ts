@@ -59,12 +59,19 @@ export interface TwilioStandInOptions {
   /** In `hang` and `drop` modes, record the message as created before failing. Default false. */
   createBeforeFailing?: boolean;
   /** Post signed status callbacks to each message's StatusCallback URL. Default: none. */
-  callbacks?: {
-    delayMs?: number;
-    outcome?: (message: StandInMessage) => 'delivered' | 'undelivered' | 'failed';
-    /** The share of messages that get callbacks (every 1/share-th message), 0 to 1. Default 1: all. */
-    share?: number;
-  };
+  callbacks?: StatusCallbackOptions;
+  /**
+   * Told of each message that gets status callbacks, instead of posting them here (the threaded
+   * stand-in posts them from another thread, so they do not delay the timing of arrivals).
+   */
+  onCallbacksDue?: (message: StandInMessage) => void;
+}
+
+export interface StatusCallbackOptions {
+  delayMs?: number;
+  outcome?: (message: StandInMessage) => 'delivered' | 'undelivered' | 'failed';
+  /** The share of messages that get callbacks (every 1/share-th message), 0 to 1. Default 1: all. */
+  share?: number;
 }
 
 export interface CallbackAttempt {
@@ -172,9 +179,9 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
   const arrivals = new Map<number, number>();
   const arrivalTimes: number[] = [];
   const handledTimes: number[] = [];
-  const callbackTransport = createHttpTransport({ maxSockets: 64 });
+  const callbacks = options.callbacks && !options.onCallbacksDue ? statusCallbackSender(accountSid, authToken, options.callbacks) : undefined;
   const stats = { created: 0, throttled: 0, hung: 0, dropped: 0, listed: 0 };
-  const callbackAttempts: CallbackAttempt[] = [];
+  const callbackAttempts: CallbackAttempt[] = callbacks?.attempts ?? [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
@@ -188,34 +195,6 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
       if (!closing) run();
     }, ms);
     timers.add(timer);
-  };
-
-  const postCallback = async (message: StandInMessage, status: string): Promise<void> => {
-    if (!message.statusCallback || closing) return;
-    message.status = status;
-    const params: Record<string, string> = {
-      MessageSid: message.sid, SmsSid: message.sid, MessageStatus: status, SmsStatus: status,
-      AccountSid: accountSid, To: message.to, From: message.from ?? '', ApiVersion: API_VERSION,
-      ...(status === 'undelivered' || status === 'failed' ? { ErrorCode: '30003' } : {}),
-    };
-    const signature = signTwilioRequest(authToken, message.statusCallback, params);
-    let answer = 0;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException('no answer in 5 s', 'TimeoutError')), 5000);
-    try {
-      const response = await callbackTransport.request(message.statusCallback, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-        body: new URLSearchParams(params).toString(),
-        signal: controller.signal,
-      });
-      answer = response.status;
-    } catch {
-      answer = 0;
-    } finally {
-      clearTimeout(timer);
-    }
-    callbackAttempts.push({ sid: message.sid, status, answer });
   };
 
   const create = (form: URLSearchParams): StandInMessage => {
@@ -237,11 +216,8 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     const share = options.callbacks?.share ?? 1;
     const sampled = share > 0 && Math.floor(messages.length * share) !== Math.floor((messages.length - 1) * share);
     if (options.callbacks && message.statusCallback && sampled) {
-      const delay = options.callbacks.delayMs ?? 0;
-      const outcome = options.callbacks.outcome?.(message) ?? 'delivered';
-      later(delay, () => {
-        void postCallback(message, 'sent').then(() => later(delay, () => void postCallback(message, outcome)));
-      });
+      if (options.onCallbacksDue) options.onCallbacksDue(message);
+      else callbacks?.schedule(message);
     }
     return message;
   };
@@ -402,10 +378,79 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     }),
     close: async () => {
       closing = true;
-      callbackTransport.close();
+      callbacks?.close();
       for (const timer of timers) clearTimeout(timer);
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Posts a message's status callbacks as Twilio does: `sent`, then `delivered` (or what `outcome`
+ * says), each `delayMs` after the one before, form-encoded and signed with X-Twilio-Signature, over
+ * keep-alive connections; every attempt and what it was answered is kept in `attempts`.
+ */
+export function statusCallbackSender(accountSid: string, authToken: string, options: StatusCallbackOptions): {
+  /** Posts `sent` after `firstDelayMs` (default: `delayMs`), then the outcome `delayMs` later. */
+  schedule(message: StandInMessage, firstDelayMs?: number): void;
+  attempts: CallbackAttempt[];
+  close(): void;
+} {
+  const transport = createHttpTransport({ maxSockets: 64 });
+  const attempts: CallbackAttempt[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  let closing = false;
+  const later = (ms: number, run: () => void): void => {
+    if (closing) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!closing) run();
+    }, ms);
+    timers.add(timer);
+  };
+
+  const post = async (message: StandInMessage, status: string): Promise<void> => {
+    if (!message.statusCallback || closing) return;
+    message.status = status;
+    const params: Record<string, string> = {
+      MessageSid: message.sid, SmsSid: message.sid, MessageStatus: status, SmsStatus: status,
+      AccountSid: accountSid, To: message.to, From: message.from ?? '', ApiVersion: API_VERSION,
+      ...(status === 'undelivered' || status === 'failed' ? { ErrorCode: '30003' } : {}),
+    };
+    const signature = signTwilioRequest(authToken, message.statusCallback, params);
+    let answer = 0;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('no answer in 5 s', 'TimeoutError')), 5000);
+    try {
+      const response = await transport.request(message.statusCallback, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+        body: new URLSearchParams(params).toString(),
+        signal: controller.signal,
+      });
+      answer = response.status;
+    } catch {
+      answer = 0;
+    } finally {
+      clearTimeout(timer);
+    }
+    attempts.push({ sid: message.sid, status, answer });
+  };
+
+  return {
+    attempts,
+    schedule: (message, firstDelayMs) => {
+      const delay = options.delayMs ?? 0;
+      const outcome = options.outcome?.(message) ?? 'delivered';
+      later(firstDelayMs ?? delay, () => {
+        void post(message, 'sent').then(() => later(delay, () => void post(message, outcome)));
+      });
+    },
+    close: () => {
+      closing = true;
+      for (const timer of timers) clearTimeout(timer);
+      transport.close();
     },
   };
 }
