@@ -37,7 +37,7 @@ const SET_ALL = `campaign_id = u.campaign_id, contact_id = u.contact_id, phone =
   submitted_at = u.submitted_at, send_after = u.send_after, updated_at = u.updated_at, cost = u.cost, data = u.data`;
 
 /** Statuses that count against a marketing frequency cap: everything that was or will be sent. */
-const NOT_COUNTED = ['canceled', 'rejected', 'failed'];
+export const NOT_COUNTED = ['canceled', 'rejected', 'failed'];
 
 /** Unique keys of the outbox, said in words when a write would break one. */
 function uniqueViolation(error: unknown): AppError | undefined {
