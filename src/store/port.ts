@@ -231,6 +231,13 @@ export interface IntegrationRecord {
  */
 export interface OutboxRepository {
   insertMany(rows: readonly OutboxMessage[]): Promise<void>;
+  /**
+   * Optional: inserts a campaign's plan while it is being made, slice by slice, in one transaction:
+   * every row once the slices end, none if they throw (or the process dies) before, so a start never
+   * leaves half a plan and a plan of a million messages is never held at once. Stores without it are
+   * given the gathered plan through insertMany (see insertPlan in src/campaigns/plan-writer.ts).
+   */
+  insertPlan?(slices: AsyncIterable<readonly OutboxMessage[]>): Promise<void>;
   /** Replaces rows by id (the caller computed the new state). */
   updateMany(rows: readonly OutboxMessage[]): Promise<void>;
   /**

@@ -7,7 +7,8 @@ import { aggregateCampaign } from './pg-aggregate.js';
 import type { Db } from './db.js';
 import { pgCode } from './db.js';
 import { chunks, lastById } from './batches.js';
-import { COPY_THRESHOLD, copyIntoTemp } from './copy-in.js';
+import { COPY_THRESHOLD, copyIntoTemp, copyRows } from './copy-in.js';
+import { readAhead } from '../../common/read-ahead.js';
 
 /** Rows per statement: arrays of this size keep each statement well under a second. */
 const BATCH = 5000;
@@ -79,6 +80,29 @@ export class PgOutbox implements OutboxRepository {
         }
         for (const batch of chunks(unique, BATCH)) {
           await client.query(`INSERT INTO outbox (${COLUMNS.join(', ')}) SELECT * FROM ${UNNEST} ${upsert}`, columns(batch));
+        }
+      });
+    } catch (error) {
+      throw uniqueViolation(error) ?? error;
+    }
+  }
+
+  /**
+   * See OutboxRepository.insertPlan: each slice is copied into a temporary table and merged at once
+   * (while the next slice is planned), all in one transaction that commits when the slices end.
+   */
+  async insertPlan(slices: AsyncIterable<readonly OutboxMessage[]>): Promise<void> {
+    this.db.writable();
+    try {
+      await this.db.tx(async (client) => {
+        await client.query('CREATE TEMP TABLE outbox_plan (LIKE outbox INCLUDING DEFAULTS) ON COMMIT DROP');
+        const upsert = `ON CONFLICT (id) DO UPDATE SET ${SET_ALL.replace(/u\./g, 'excluded.')}`;
+        for await (const slice of readAhead(slices)) {
+          const unique = lastById(slice);
+          if (unique.length === 0) continue;
+          await copyRows(client, 'outbox_plan', COLUMNS, (function* () { for (const row of unique) yield columnsOf(row); })());
+          await client.query(`INSERT INTO outbox (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM outbox_plan ${upsert}`);
+          await client.query('TRUNCATE outbox_plan');
         }
       });
     } catch (error) {
