@@ -201,6 +201,7 @@ export class CampaignService {
    */
   private async *planSlices(campaign: Campaign, at: Date, summarizer: PlanSummarizer, guarded: boolean): AsyncGenerator<OutboxMessage[]> {
     const limit = this.deps.testSendRequiredAbove;
+    const now = at.toISOString();
     let rows: OutboxMessage[] = [];
     let links: ShortLink[] = [];
     const heldOut: string[] = [];
@@ -215,7 +216,7 @@ export class CampaignService {
             links = [];
             continue;
           }
-          const row = this.toRow(campaign, decision, at);
+          const row = this.toRow(campaign, decision, now);
           rows.push(row);
           for (const link of decision.links ?? []) links.push({ code: link.code, campaignId: campaign.id, messageId: row.id, contactId: row.contactId, url: link.url });
         } else if (decision.action === 'held_out') heldOut.push(decision.contactId);
@@ -237,8 +238,8 @@ export class CampaignService {
     if (rows.length > 0) yield rows;
   }
 
-  private toRow(campaign: Campaign, decision: Extract<Decision, { action: 'send' }>, at: Date): OutboxMessage {
-    const now = at.toISOString();
+  /** `now`: the start's time, as ISO text. */
+  private toRow(campaign: Campaign, decision: Extract<Decision, { action: 'send' }>, now: string): OutboxMessage {
     return {
       id: this.deps.newId(), campaignId: campaign.id, contactId: decision.contactId, phone: decision.phone, kind: campaign.kind, variant: decision.variant,
       text: decision.text, encoding: decision.encoding, segments: decision.segments, cost: decision.cost, sender: campaign.sender, gateway: decision.gateway,

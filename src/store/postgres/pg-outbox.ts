@@ -89,7 +89,8 @@ export class PgOutbox implements OutboxRepository {
 
   /**
    * See OutboxRepository.insertPlan: each slice is copied into a temporary table and merged at once
-   * (while the next slice is planned), all in one transaction that commits when the slices end.
+   * (while the next slice is planned), all in one transaction that commits when the slices end. The
+   * transaction holds one pooled connection for the whole plan: the plan's own reads take others.
    */
   async insertPlan(slices: AsyncIterable<readonly OutboxMessage[]>): Promise<void> {
     this.db.writable();
