@@ -24,6 +24,15 @@ function pageQuery(marketing: boolean): string {
     WHERE c.id > $2 ORDER BY c.id LIMIT $1`;
 }
 
+/** The six consents there are, shared (frozen) rather than made once per contact: [transactional not allowed, allowed]. */
+const CONSENTS: Record<string, readonly [PlanningConsent, PlanningConsent] | undefined> = Object.fromEntries(
+  (['opted_in', 'opted_out', 'unknown'] as const).map((marketing) => [marketing, [Object.freeze({ marketing, transactionalAllowed: false }), Object.freeze({ marketing, transactionalAllowed: true })]]),
+);
+
+function consentOf(marketing: PlanningConsent['marketing'], transactionalAllowed: boolean): PlanningConsent {
+  return CONSENTS[marketing]?.[transactionalAllowed ? 1 : 0] ?? { marketing, transactionalAllowed };
+}
+
 type Row = [Contact, PlanningConsent['marketing'] | null, boolean | null, Date[] | null];
 
 /** See Store.planningPages: keyset pages, the next one read while the caller works on the one it has. */
@@ -47,7 +56,7 @@ async function* pages(db: Db, options: PlanningScanOptions): AsyncGenerator<Plan
     for (let i = 0; i < result.rows.length; i += 1) {
       const [contact, marketing, transactionalAllowed, sent] = result.rows[i] as Row;
       contacts[i] = contact;
-      if (marketing !== null) consent.set(contact.id, { marketing, transactionalAllowed: transactionalAllowed === true });
+      if (marketing !== null) consent.set(contact.id, consentOf(marketing, transactionalAllowed === true));
       if (sent !== null) history.set(contact.id, sent);
     }
     yield { contacts, consent, history };
