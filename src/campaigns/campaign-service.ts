@@ -17,7 +17,8 @@ import { checkBudgetAtCreate, withinBudget } from './budget.js';
 import type { PreviewNotes } from './preview-notes.js';
 import { previewNotes } from './preview-notes.js';
 import { sendTest } from './test-send.js';
-import { planCampaign } from './plan.js';
+import { planCampaign, planPages } from './plan.js';
+import { insertPlan } from './plan-writer.js';
 import { PlanSummarizer } from './plan-summary.js';
 import type { PlanSummary } from './plan-summary.js';
 import type { CampaignReport } from './report.js';
@@ -47,9 +48,13 @@ export interface CampaignServiceDeps {
   notify?: NoticeListener;
   /** Tracked links: the short link prefix (`<SHORT_LINK_BASE>/s/`) and the code generator; absent: links go as written. */
   shortLinks?: PlanDeps['shortLinks'];
+  /** Outbox rows per slice of a plan written while it is made (default PLAN_SLICE). */
+  planSlice?: number;
 }
 
 const ACTIVE: ReadonlySet<CampaignStatus> = new Set(['sending']);
+/** Outbox rows per slice of a plan written while it is made (see planSlices). */
+const PLAN_SLICE = 1000;
 
 /** The campaign lifecycle: draft → scheduled → sending ⇄ paused → completed | canceled. */
 export class CampaignService {
@@ -174,27 +179,8 @@ export class CampaignService {
     }
     const at = this.deps.clock.now();
     const summarizer = new PlanSummarizer(this.deps.currency, campaign.variants.map((v) => v.name), 3, { holdout: Boolean(campaign.holdoutPercent) });
-    const rows: OutboxMessage[] = [];
-    const links: ShortLink[] = [];
-    const heldOut: string[] = [];
-    for await (const decision of planCampaign(this.planRequest(campaign, at), this.planDeps(campaign))) {
-      summarizer.add(decision);
-      if (decision.action === 'send') {
-        const row = this.toRow(campaign, decision, at);
-        rows.push(row);
-        for (const link of decision.links ?? []) links.push({ code: link.code, campaignId: campaign.id, messageId: row.id, contactId: row.contactId, url: link.url });
-      } else if (decision.action === 'held_out') heldOut.push(decision.contactId);
-    }
+    await insertPlan(this.deps.store, this.planSlices(campaign, at, summarizer, !options.skipTestSendCheck && !campaign.testSentAt));
     const summary = summarizer.result();
-    if (!options.skipTestSendCheck && summary.toSend > this.deps.testSendRequiredAbove && !campaign.testSentAt) {
-      throw new AppError('CONFLICT', `This campaign would send ${summary.toSend} messages; more than ${this.deps.testSendRequiredAbove} need a successful test send first.`, {
-        hint: `Run: smsbridge campaign test ${id} --to <your number>, check the message on the phone, then send again.`,
-      });
-    }
-    // Links and the holdout first: a message never leaves before its short link resolves.
-    await this.deps.store.links.insertMany(links);
-    if (campaign.holdoutPercent) await this.deps.store.holdouts.put({ id: campaign.id, contactIds: heldOut, percent: campaign.holdoutPercent, at: at.toISOString() });
-    await this.deps.store.outbox.insertMany(rows);
     const started = await this.update(campaign, {
       status: 'sending', startedAt: at.toISOString(), lastRunAt: at.toISOString(), planned: { recipients: summary.toSend, excluded: summary.excluded },
     });
@@ -206,8 +192,54 @@ export class CampaignService {
     return started;
   }
 
-  private toRow(campaign: Campaign, decision: Extract<Decision, { action: 'send' }>, at: Date): OutboxMessage {
+  /**
+   * The campaign's plan as outbox rows, a slice of up to PLAN_SLICE at a time, summarized on the way;
+   * each slice's short links are stored before it is handed out (a message never leaves before its link
+   * resolves), and the holdout once the plan is complete. `guarded`: a send without a test send, refused
+   * past testSendRequiredAbove messages: nothing is handed out until the plan is known to be within it
+   * (at most that many rows are held), and past it the rest is only counted and the slices throw.
+   */
+  private async *planSlices(campaign: Campaign, at: Date, summarizer: PlanSummarizer, guarded: boolean): AsyncGenerator<OutboxMessage[]> {
+    const limit = this.deps.testSendRequiredAbove;
     const now = at.toISOString();
+    let rows: OutboxMessage[] = [];
+    let links: ShortLink[] = [];
+    const heldOut: string[] = [];
+    let sends = 0;
+    for await (const decisions of planPages(this.planRequest(campaign, at), this.planDeps(campaign))) {
+      for (const decision of decisions) {
+        summarizer.add(decision);
+        if (decision.action === 'send') {
+          sends += 1;
+          if (guarded && sends > limit) {
+            rows = [];
+            links = [];
+            continue;
+          }
+          const row = this.toRow(campaign, decision, now);
+          rows.push(row);
+          for (const link of decision.links ?? []) links.push({ code: link.code, campaignId: campaign.id, messageId: row.id, contactId: row.contactId, url: link.url });
+        } else if (decision.action === 'held_out') heldOut.push(decision.contactId);
+      }
+      if (!guarded && rows.length >= (this.deps.planSlice ?? PLAN_SLICE)) {
+        await this.deps.store.links.insertMany(links);
+        links = [];
+        yield rows;
+        rows = [];
+      }
+    }
+    if (guarded && sends > limit) {
+      throw new AppError('CONFLICT', `This campaign would send ${sends} messages; more than ${limit} need a successful test send first.`, {
+        hint: `Run: smsbridge campaign test ${campaign.id} --to <your number>, check the message on the phone, then send again.`,
+      });
+    }
+    await this.deps.store.links.insertMany(links);
+    if (campaign.holdoutPercent) await this.deps.store.holdouts.put({ id: campaign.id, contactIds: heldOut, percent: campaign.holdoutPercent, at: at.toISOString() });
+    if (rows.length > 0) yield rows;
+  }
+
+  /** `now`: the start's time, as ISO text. */
+  private toRow(campaign: Campaign, decision: Extract<Decision, { action: 'send' }>, now: string): OutboxMessage {
     return {
       id: this.deps.newId(), campaignId: campaign.id, contactId: decision.contactId, phone: decision.phone, kind: campaign.kind, variant: decision.variant,
       text: decision.text, encoding: decision.encoding, segments: decision.segments, cost: decision.cost, sender: campaign.sender, gateway: decision.gateway,

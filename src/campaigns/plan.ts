@@ -3,7 +3,6 @@ import { maskPhone } from '../common/mask.js';
 import { readAhead } from '../common/read-ahead.js';
 import type { Contact } from '../contacts/contact.js';
 import { normalizePhone } from '../contacts/phone.js';
-import type { ConsentState } from '../consent/consent.js';
 import type { CompliancePolicy, ExclusionReason, MessageKind, MessageLanguage } from '../messages/compliance/index.js';
 import { applyMarketingFooter, checkSenderId, createRecipientChecker, messageLanguage } from '../messages/compliance/index.js';
 import type { Encoding, SegmentCount } from '../messages/encoding.js';
@@ -14,7 +13,7 @@ import type { CompiledTemplate } from '../messages/template.js';
 import { compileTemplate } from '../messages/template.js';
 import type { FilterNode } from '../segments/filter.js';
 import { compileFilter } from '../segments/evaluate.js';
-import type { Store } from '../store/port.js';
+import type { PlanningConsent, Store } from '../store/port.js';
 import { suppressionLookup } from '../consent/suppression.js';
 import type { Variant } from './variants.js';
 import { createVariantPicker } from './variants.js';
@@ -80,6 +79,8 @@ export type Decision =
   | { action: 'excluded'; contactId: string | null; phone: string; reason: ExclusionReason; missing?: string[] };
 
 const PAGE = 1000;
+/** Contacts per page when the store reads them with their consent and history (one query a page). */
+const PLANNING_PAGE = 2000;
 const NO_SENDS: readonly Date[] = Object.freeze([]);
 
 /**
@@ -101,10 +102,11 @@ export async function* planPages(request: PlanRequest, deps: PlanDeps): AsyncGen
   const decide = createDecider(request, deps);
   // Erased contacts who had opted out are known only by a hash of their number: never messaged again.
   const suppressed = suppressionLookup(await deps.store.suppressions.list());
-  const pages = 'filter' in request.audience ? segmentPages(request.audience.filter, request.at, deps) : phonePages(request.audience.phones, deps);
-  // Each page's consent and send history are asked for as soon as the page is read, so on a database
-  // they are fetched while the page before is being decided.
-  for await (const { page, lookups } of readAhead(withLookups(pages, request, deps))) {
+  const since = request.kind === 'marketing' ? new Date(request.at.getTime() - deps.policy.frequencyCap.days * 86_400_000) : undefined;
+  const pages = 'filter' in request.audience && deps.store.planningPages
+    ? storePlanningPages(request.audience.filter, request.at, since, deps)
+    : readAhead(withLookups('filter' in request.audience ? segmentPages(request.audience.filter, request.at, deps) : phonePages(request.audience.phones, deps), since, deps));
+  for await (const { page, lookups } of pages) {
     const [consent, history] = await lookups;
     const decisions = page.excluded;
     for (const contact of page.contacts) {
@@ -116,18 +118,31 @@ export async function* planPages(request: PlanRequest, deps: PlanDeps): AsyncGen
   }
 }
 
-type Lookups = Promise<[Map<string, ConsentState>, Map<string, Date[]>]>;
+type Lookups = Promise<[ReadonlyMap<string, PlanningConsent>, ReadonlyMap<string, Date[]>]>;
 
-async function* withLookups(pages: AsyncIterable<Page>, request: PlanRequest, deps: PlanDeps): AsyncGenerator<{ page: Page; lookups: Lookups }> {
+/**
+ * Each page's consent and send history, asked for as soon as the page is read (read ahead, so on a
+ * database they are fetched while the page before is being decided).
+ */
+async function* withLookups(pages: AsyncIterable<Page>, since: Date | undefined, deps: PlanDeps): AsyncGenerator<{ page: Page; lookups: Lookups }> {
   for await (const page of pages) {
     const ids = page.contacts.map((contact) => contact.id);
     const lookups: Lookups = Promise.all([
       deps.store.consent.currentMany(ids),
-      request.kind === 'marketing' ? deps.store.outbox.marketingSendTimes(ids, new Date(request.at.getTime() - deps.policy.frequencyCap.days * 86_400_000)) : Promise.resolve(new Map<string, Date[]>()),
+      since !== undefined ? deps.store.outbox.marketingSendTimes(ids, since) : Promise.resolve(new Map<string, Date[]>()),
     ]);
     // Awaited by the caller; one that stops early must not leave its failure unhandled.
     lookups.catch(() => undefined);
     yield { page, lookups };
+  }
+}
+
+/** A store that reads contacts with their consent and send history in one go (Store.planningPages): a page of each at a time. */
+async function* storePlanningPages(filter: FilterNode, at: Date, since: Date | undefined, deps: PlanDeps): AsyncGenerator<{ page: Page; lookups: Lookups }> {
+  const matches = compileFilter(filter, { now: at, zoneOf: (contact) => contact.timezone ?? deps.defaultZone });
+  const pages = (deps.store.planningPages as NonNullable<Store['planningPages']>).call(deps.store, { batchSize: PLANNING_PAGE, ...(since ? { marketingSince: since } : {}) });
+  for await (const { contacts, consent, history } of pages) {
+    yield { page: { contacts: contacts.filter(matches), excluded: [] }, lookups: Promise.resolve([consent, history]) };
   }
 }
 
@@ -148,7 +163,7 @@ function createDecider(request: PlanRequest, deps: PlanDeps) {
   const gatewayFor = (country: string | undefined): string => deps.routeGateway?.(country, request.gateway) ?? request.gateway ?? 'default';
   const finish = createFinisher(request.kind === 'marketing', deps.policy);
 
-  return (contact: Contact, consent: ConsentState | undefined, previousMarketing: readonly Date[]): Decision => {
+  return (contact: Contact, consent: PlanningConsent | undefined, previousMarketing: readonly Date[]): Decision => {
     const verdict = check({ contact, consent, kind: request.kind, at: request.at, previousMarketing, defaultZone: deps.defaultZone });
     if (!verdict.ok) return exclusion(contact, verdict.reason);
     const variant = pickVariant(contact.id);

@@ -63,7 +63,7 @@ export function deriveConsent(entries: readonly ConsentEntry[]): ConsentState {
 }
 
 /** May this contact receive a message of this kind, as far as consent goes? */
-export function consentAllows(state: ConsentState | undefined, kind: 'marketing' | 'transactional'): boolean {
+export function consentAllows(state: Pick<ConsentState, 'marketing' | 'transactionalAllowed'> | undefined, kind: 'marketing' | 'transactional'): boolean {
   const current = state ?? UNKNOWN_CONSENT;
   if (!current.transactionalAllowed) return false;
   return kind === 'transactional' || current.marketing === 'opted_in';

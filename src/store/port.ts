@@ -57,6 +57,13 @@ export interface Store {
    * to fold do nothing.
    */
   compactCampaign?(campaignId: string): Promise<void>;
+  /**
+   * Optional: every contact, in scan order and pages, each page with what planning decides by beside
+   * the contacts: their consent and (when `marketingSince` is given) their marketing send times since
+   * then, as consent.currentMany and outbox.marketingSendTimes would give them. A database reads a page
+   * of all three in one query; stores without it are read with scan() and those two look-ups.
+   */
+  planningPages?(options: PlanningScanOptions): AsyncIterable<PlanningPage>;
   /** Resolves once every change applied so far is durable; rejects if writing it failed. */
   flush(): Promise<void>;
   /** Flushes and releases the store (and its lock). */
@@ -81,6 +88,24 @@ export interface StoreDescription {
   location: string;
   readOnly: boolean;
 }
+
+export interface PlanningScanOptions extends ScanOptions {
+  /** Read each contact's marketing send times since this moment; absent: none are read (history is empty). */
+  marketingSince?: Date;
+}
+
+/**
+ * A page of contacts with their consent and marketing send times, keyed by contact id (absent: none).
+ * The consent carries at least what decides a send (`marketing`, `transactionalAllowed`).
+ */
+export interface PlanningPage {
+  contacts: Contact[];
+  consent: Map<string, PlanningConsent>;
+  history: Map<string, Date[]>;
+}
+
+/** The part of a contact's consent that decides whether a message may go (see consentAllows). */
+export type PlanningConsent = Pick<ConsentState, 'marketing' | 'transactionalAllowed'>;
 
 export interface ScanOptions {
   /** Items per yielded page. */
@@ -206,6 +231,13 @@ export interface IntegrationRecord {
  */
 export interface OutboxRepository {
   insertMany(rows: readonly OutboxMessage[]): Promise<void>;
+  /**
+   * Optional: inserts a campaign's plan while it is being made, slice by slice, in one transaction:
+   * every row once the slices end, none if they throw (or the process dies) before, so a start never
+   * leaves half a plan and a plan of a million messages is never held at once. Stores without it are
+   * given the gathered plan through insertMany (see insertPlan in src/campaigns/plan-writer.ts).
+   */
+  insertPlan?(slices: AsyncIterable<readonly OutboxMessage[]>): Promise<void>;
   /** Replaces rows by id (the caller computed the new state). */
   updateMany(rows: readonly OutboxMessage[]): Promise<void>;
   /**

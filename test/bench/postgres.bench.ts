@@ -4,12 +4,15 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { previewCampaign } from '../../src/campaigns/preview.js';
-import { systemClock } from '../../src/common/clock.js';
+import { CampaignService } from '../../src/campaigns/campaign-service.js';
+import type { Variant } from '../../src/campaigns/variants.js';
+import { fixedClock, systemClock } from '../../src/common/clock.js';
 import { mapColumns } from '../../src/contacts/columns.js';
 import { openSheet } from '../../src/contacts/files/index.js';
 import { importContacts } from '../../src/contacts/import-contacts.js';
 import type { OutboxMessage } from '../../src/delivery/outbox.js';
 import { DEFAULT_POLICY } from '../../src/messages/compliance/index.js';
+import type { FilterNode } from '../../src/segments/filter.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { signTwilioRequest } from '../../integrations/gateways/twilio/index.js';
 import type { ServiceProcess } from '../helpers/service-process.js';
@@ -25,6 +28,8 @@ import { maxInWindow } from '../helpers/windows.js';
  *    the PostgreSQL store, rows/s and this process's peak RSS;
  *  - planning: the same marketing plan as plan.bench.ts over every contact the import left, in a new
  *    process (its own peak RSS: flat memory means it does not grow with the audience);
+ *  - start: a campaign start over the same audience, its plan written to the outbox as it is made, in
+ *    a new process (peak RSS: a start of a million recipients stays under 300 MB);
  *  - dispatch: two real service processes on one schema send a campaign of BENCH_DISPATCH_MESSAGES
  *    (default 20,000) through one Twilio stand-in that enforces BENCH_DISPATCH_RATE (default 1,000/s); sustained ÷ configured (as in
  *    dispatch.bench.ts), the busiest sliding second (both timed as requests reach the stand-in), 429s,
@@ -60,16 +65,18 @@ export async function benchPgImport(): Promise<Record<string, number>> {
   }
 }
 
+const BENCH_FILTER: FilterNode = { or: [{ field: 'interests', op: 'has_any', value: ['спорт'] }, { field: 'city', op: 'is_known' }] };
+const BENCH_VARIANTS: Variant[] = [
+  { name: 'A', text: 'Здравствуйте{{#firstName}}, {{firstName}}{{/firstName}}! Скидка 20% до воскресенья.', weight: 1 },
+  { name: 'B', text: 'Привет{{#firstName}}, {{firstName}}{{/firstName}}! Скидка 15% на всё.', weight: 1 },
+];
+
 export async function benchPgPlan(): Promise<Record<string, number>> {
   const store = await PostgresStore.open({ url: url(), schema: schema() });
   const started = performance.now();
   const summary = await previewCampaign(
     {
-      campaignId: 'bench', audience: { filter: { or: [{ field: 'interests', op: 'has_any', value: ['спорт'] }, { field: 'city', op: 'is_known' }] } },
-      variants: [
-        { name: 'A', text: 'Здравствуйте{{#firstName}}, {{firstName}}{{/firstName}}! Скидка 20% до воскресенья.', weight: 1 },
-        { name: 'B', text: 'Привет{{#firstName}}, {{firstName}}{{/firstName}}! Скидка 15% на всё.', weight: 1 },
-      ],
+      campaignId: 'bench', audience: { filter: BENCH_FILTER }, variants: BENCH_VARIANTS,
       kind: 'marketing', sender: 'SHOP', at: new Date('2026-11-27T16:00:00Z'),
     },
     { store, policy: DEFAULT_POLICY, defaultZone: 'Europe/Moscow', defaultCountry: 'RU', prices: { default: { RU: 3.5 } }, currency: 'RUB' },
@@ -78,6 +85,38 @@ export async function benchPgPlan(): Promise<Record<string, number>> {
   const contacts = await store.contacts.count();
   await store.close();
   return { contacts, recipients: summary.audience, toSend: summary.toSend, perSecond: contacts / seconds, seconds, peakRssMb: peakRssMb() };
+}
+
+/**
+ * A campaign start over every contact the import left (the plan bench's audience and texts): planned and
+ * written to the outbox as it is made. Recipients/s, Node CPU per contact and this process's peak RSS,
+ * which must not grow with the audience. Run after the plan bench (its messages count against later
+ * plans' frequency caps).
+ */
+export async function benchPgStart(): Promise<Record<string, number>> {
+  const store = await PostgresStore.open({ url: url(), schema: schema() });
+  const service = new CampaignService({
+    store, clock: fixedClock('2026-11-27T16:00:00Z'), newId: randomUUID, policy: DEFAULT_POLICY, defaultZone: 'Europe/Moscow', defaultCountry: 'RU',
+    prices: { default: { RU: 3.5 } }, currency: 'RUB', testSendRequiredAbove: 100,
+    gateway: () => {
+      throw new Error('the start bench sends nothing');
+    },
+  });
+  const campaign = await service.create({
+    name: 'bench start', kind: 'marketing', audience: { filter: BENCH_FILTER }, variants: BENCH_VARIANTS, campaignVariables: {}, sender: 'SHOP', gateway: 'simulator', schedule: { type: 'now' },
+  });
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const run = await service.start(campaign.id, { skipTestSendCheck: true });
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const contacts = await store.contacts.count();
+  const counts = await store.outbox.countByStatus(campaign.id);
+  await store.close();
+  return {
+    contacts, messages: run.planned?.recipients ?? 0, queued: counts.queued ?? 0, perSecond: contacts / seconds, seconds,
+    cpuUsPerContact: (used.user + used.system) / contacts, peakRssMb: peakRssMb(),
+  };
 }
 
 /** VmHWM (peak resident set) of a live process, in MB. */

@@ -204,6 +204,13 @@ const PG_BENCHES: Bench[] = [
     ],
   },
   {
+    file: 'postgres.bench.ts', entry: 'benchPgStart', schema: 'contacts',
+    lines: (r) => [
+      pgLine('campaign start on PostgreSQL (plan + outbox)', `${fmt(r.contacts ?? 0)} contacts`, `${fmt(r.perSecond ?? 0)} /s (${fmt(r.queued ?? 0)} queued, CPU ${fmt(r.cpuUsPerContact ?? 0, 1)} us each)`, '(for comparison)', 1),
+      pgLine('  peak RSS while starting', `${fmt(r.messages ?? 0)} messages`, `${fmt(r.peakRssMb ?? 0)} MB`, '< 300 MB', 300 / (r.peakRssMb ?? 1)),
+    ],
+  },
+  {
     file: 'postgres.bench.ts', entry: 'benchPgDispatch', schema: 'dispatch',
     lines: (r) => [
       pgLine(`dispatch, 2 instances, ${fmt(r.rate ?? 0)} seg/s cap`, `${fmt(r.messages ?? 0)} messages`, `${fmt(r.sustained ?? 0, 1)} seg/s (${fmt(r.ratio ?? 0, 3)} of configured; slots used ${fmt(r.slotsUsed ?? 0)}, lost late ${fmt(r.slotsLate ?? 0)}, abandoned ${fmt(r.slotsAbandoned ?? 0)}; ${fmt(r.cpuMsPerMessage ?? 0, 2)} CPU ms/msg in the instances)`, '>= 0.98 of configured', (r.ratio ?? 0) / 0.98),

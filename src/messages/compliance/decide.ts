@@ -29,7 +29,8 @@ export type ExclusionReason =
 
 export interface RecipientCheckInput {
   contact: Contact;
-  consent: ConsentState | undefined;
+  /** What decides a send; a whole ConsentState will do. */
+  consent: Pick<ConsentState, 'marketing' | 'transactionalAllowed'> | undefined;
   kind: MessageKind;
   at: Date;
   /** Send times of marketing messages to this contact, sent or planned. */

@@ -7,7 +7,8 @@ import { aggregateCampaign } from './pg-aggregate.js';
 import type { Db } from './db.js';
 import { pgCode } from './db.js';
 import { chunks, lastById } from './batches.js';
-import { COPY_THRESHOLD, copyIntoTemp } from './copy-in.js';
+import { COPY_THRESHOLD, copyIntoTemp, copyRows } from './copy-in.js';
+import { readAhead } from '../../common/read-ahead.js';
 
 /** Rows per statement: arrays of this size keep each statement well under a second. */
 const BATCH = 5000;
@@ -37,7 +38,7 @@ const SET_ALL = `campaign_id = u.campaign_id, contact_id = u.contact_id, phone =
   submitted_at = u.submitted_at, send_after = u.send_after, updated_at = u.updated_at, cost = u.cost, data = u.data`;
 
 /** Statuses that count against a marketing frequency cap: everything that was or will be sent. */
-const NOT_COUNTED = ['canceled', 'rejected', 'failed'];
+export const NOT_COUNTED = ['canceled', 'rejected', 'failed'];
 
 /** Unique keys of the outbox, said in words when a write would break one. */
 function uniqueViolation(error: unknown): AppError | undefined {
@@ -79,6 +80,30 @@ export class PgOutbox implements OutboxRepository {
         }
         for (const batch of chunks(unique, BATCH)) {
           await client.query(`INSERT INTO outbox (${COLUMNS.join(', ')}) SELECT * FROM ${UNNEST} ${upsert}`, columns(batch));
+        }
+      });
+    } catch (error) {
+      throw uniqueViolation(error) ?? error;
+    }
+  }
+
+  /**
+   * See OutboxRepository.insertPlan: each slice is copied into a temporary table and merged at once
+   * (while the next slice is planned), all in one transaction that commits when the slices end. The
+   * transaction holds one pooled connection for the whole plan: the plan's own reads take others.
+   */
+  async insertPlan(slices: AsyncIterable<readonly OutboxMessage[]>): Promise<void> {
+    this.db.writable();
+    try {
+      await this.db.tx(async (client) => {
+        await client.query('CREATE TEMP TABLE outbox_plan (LIKE outbox INCLUDING DEFAULTS) ON COMMIT DROP');
+        const upsert = `ON CONFLICT (id) DO UPDATE SET ${SET_ALL.replace(/u\./g, 'excluded.')}`;
+        for await (const slice of readAhead(slices)) {
+          const unique = lastById(slice);
+          if (unique.length === 0) continue;
+          await copyRows(client, 'outbox_plan', COLUMNS, (function* () { for (const row of unique) yield columnsOf(row); })());
+          await client.query(`INSERT INTO outbox (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM outbox_plan ${upsert}`);
+          await client.query('TRUNCATE outbox_plan');
         }
       });
     } catch (error) {

@@ -3,7 +3,7 @@ import type { BirthdayAutomation } from '../../campaigns/birthday.js';
 import type { SuppressionRecord } from '../../consent/suppression.js';
 import type { Template } from '../../messages/template-record.js';
 import type { Segment } from '../../segments/filter.js';
-import type { GreetingRecord, HoldoutRecord, IntegrationRecord, Store, StoreDescription } from '../port.js';
+import type { GreetingRecord, HoldoutRecord, IntegrationRecord, PlanningPage, PlanningScanOptions, Store, StoreDescription } from '../port.js';
 import type { DbOptions } from './db.js';
 import { Db, explainConnectFailure, maskDatabaseUrl } from './db.js';
 import { checkVersion, migrate } from './migrations.js';
@@ -14,6 +14,7 @@ import { PgContacts } from './pg-contacts.js';
 import { PgInbound } from './pg-inbound.js';
 import { PgIdempotency, PgNamed, PgRecords } from './pg-keyed.js';
 import { PgOutbox } from './pg-outbox.js';
+import { pgPlanningPages } from './pg-planning.js';
 
 export interface PostgresStoreOptions extends DbOptions {
   /** Apply pending migrations on open (the service and commands that change data); default true unless read-only. */
@@ -73,6 +74,10 @@ export class PostgresStore implements Store {
       throw explainConnectFailure(options.url, error);
     }
     return new PostgresStore(db);
+  }
+
+  planningPages(options: PlanningScanOptions): AsyncIterable<PlanningPage> {
+    return pgPlanningPages(this.db, options);
   }
 
   /** Nothing to do: the database keeps no copies outside its tables. */
