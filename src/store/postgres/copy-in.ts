@@ -19,19 +19,27 @@ function field(value: Cell): string {
   return SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] as string) : value;
 }
 
-/** COPY's text lines for rows, in chunks of about 64 KB (a whole batch is never one string). */
+/**
+ * COPY's text lines for rows, in chunks of about 64 KB (a whole batch is never one string). Each chunk
+ * is joined once from its fields: appending to one string would build a deep rope that encoding the
+ * chunk then has to flatten.
+ */
 function* lines(rows: Iterable<readonly Cell[]>): Generator<string> {
-  let chunk = '';
+  let parts: string[] = [];
+  let length = 0;
   for (const row of rows) {
-    let line = field(row[0]);
-    for (let i = 1; i < row.length; i += 1) line += `\t${field(row[i])}`;
-    chunk += `${line}\n`;
-    if (chunk.length > 1 << 16) {
-      yield chunk;
-      chunk = '';
+    for (let i = 0; i < row.length; i += 1) {
+      const value = field(row[i]);
+      parts.push(value, i === row.length - 1 ? '\n' : '\t');
+      length += value.length + 1;
+    }
+    if (length > 1 << 16) {
+      yield parts.join('');
+      parts = [];
+      length = 0;
     }
   }
-  if (chunk) yield chunk;
+  if (parts.length > 0) yield parts.join('');
 }
 
 /** Streams rows into a table (its named columns) with COPY, the fastest way in. */
@@ -39,15 +47,49 @@ export async function copyRows(client: pg.PoolClient, table: string, columns: re
   await pipeline(Readable.from(lines(rows)), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
 }
 
+/** Per connection: the staging tables it has, and those holding rows in the open transaction. */
+interface Staging {
+  created: Set<string>;
+  filled: Set<string>;
+}
+
+const staging = new WeakMap<pg.PoolClient, Staging>();
+
 /**
- * Streams rows into a new temporary table shaped like `like` (dropped at commit) with COPY: the
- * caller then merges it with one INSERT ... SELECT. Must run inside a transaction.
+ * Streams rows into a temporary staging table shaped like `like` with COPY: the caller then merges it
+ * with one INSERT ... SELECT. Must run inside a transaction (Db.tx), which empties it when it ends.
+ *
+ * Each connection creates a staging table once and keeps it (ON COMMIT DELETE ROWS empties it in
+ * place): creating and dropping one per batch wrote and deleted a dozen catalog rows each time, which
+ * cost more than a batch of a thousand rows itself and bloated the catalog over a long import.
  */
 export async function copyIntoTemp(
   client: pg.PoolClient,
   options: { temp: string; like: string; columns: readonly string[]; rows: Iterable<readonly Cell[]> },
 ): Promise<void> {
   const { temp, like, columns, rows } = options;
-  await client.query(`CREATE TEMP TABLE ${temp} (LIKE ${like} INCLUDING DEFAULTS) ON COMMIT DROP`);
+  let state = staging.get(client);
+  if (!state) staging.set(client, (state = { created: new Set(), filled: new Set() }));
+  if (!state.created.has(temp)) {
+    // IF NOT EXISTS: a table created in a transaction that later failed is forgotten here but may
+    // still exist, created by an earlier one that committed.
+    await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${temp} (LIKE ${like} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+    state.created.add(temp);
+  } else if (state.filled.has(temp)) {
+    // Used twice in one transaction: start empty again.
+    await client.query(`TRUNCATE ${temp}`);
+  }
+  state.filled.add(temp);
   await copyRows(client, temp, columns, rows);
+}
+
+/**
+ * Called by Db.tx when a transaction ends: its staging tables are empty again; after a rollback, the
+ * ones it created may be gone (they are created again, if absent, when next used).
+ */
+export function stagingDone(client: pg.PoolClient, committed: boolean): void {
+  const state = staging.get(client);
+  if (!state) return;
+  state.filled.clear();
+  if (!committed) state.created.clear();
 }

@@ -43,7 +43,7 @@ export class PgConsent implements ConsentRepository {
         );
       }
       for (const batch of chunks(known, 5000)) await refreshStates(client, batch);
-    });
+    }, { lazyCommit: entries.length >= COPY_THRESHOLD });
   }
 
   async history(contactId: string): Promise<ConsentEntry[]> {

@@ -61,7 +61,7 @@ export class PgContacts implements ContactRepository {
           [batch.map(([id]) => id), batch.map(([, key]) => key)],
         );
       }
-    });
+    }, { lazyCommit: rows.length + keyed.length >= COPY_THRESHOLD });
   }
 
   async getMany(ids: readonly string[]): Promise<Map<string, Contact>> {
