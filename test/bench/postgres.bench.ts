@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { previewCampaign } from '../../src/campaigns/preview.js';
 import { systemClock } from '../../src/common/clock.js';
+import { timeOrderedId } from '../../src/common/ids.js';
 import { mapColumns } from '../../src/contacts/columns.js';
 import { openSheet } from '../../src/contacts/files/index.js';
 import { importContacts } from '../../src/contacts/import-contacts.js';
@@ -22,7 +23,7 @@ import { maxInWindow } from '../helpers/windows.js';
  * The PostgreSQL benchmarks (`npm run bench -- --store postgres [--size N]`), on the database at
  * DATABASE_URL, each in a schema of its own (BENCH_PG_SCHEMA, made and dropped by run.ts):
  *  - import: a generated CSV of BENCH_SIZE rows (default 1,000,000) through the import pipeline into
- *    the PostgreSQL store, rows/s and this process's peak RSS;
+ *    the PostgreSQL store, with the service's ids (time-ordered), rows/s and this process's peak RSS;
  *  - planning: the same marketing plan as plan.bench.ts over every contact the import left, in a new
  *    process (its own peak RSS: flat memory means it does not grow with the audience);
  *  - dispatch: two real service processes on one schema send a campaign of BENCH_DISPATCH_MESSAGES
@@ -48,7 +49,7 @@ export async function benchPgImport(): Promise<Record<string, number>> {
     const store = await PostgresStore.open({ url: url(), schema: schema() });
     const started = performance.now();
     const sheet = await openSheet(file);
-    const report = await importContacts(sheet.rows, mapColumns(sheet.headers), { defaultCountry: 'RU', sourceName: 'bench', consent: { status: 'opted_in', source: 'bench' } }, { store, clock: systemClock, newId: randomUUID });
+    const report = await importContacts(sheet.rows, mapColumns(sheet.headers), { defaultCountry: 'RU', sourceName: 'bench', consent: { status: 'opted_in', source: 'bench' } }, { store, clock: systemClock, newId: () => timeOrderedId(systemClock.now().getTime()) });
     await store.flush();
     const seconds = (performance.now() - started) / 1000;
     const contacts = await store.contacts.count();
