@@ -47,6 +47,28 @@ export async function copyRows(client: pg.PoolClient, table: string, columns: re
   await pipeline(Readable.from(lines(rows)), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
 }
 
+/**
+ * Streams rows straight into `table` with COPY, when none of them conflicts with a stored row (new
+ * ids: an import's new contacts and their consent, nearly always): true. COPY writes rows a page at a
+ * time, with none of the per-row conflict checks and log records of INSERT ... ON CONFLICT, and
+ * without a staging table to write and read back. A unique violation undoes the attempt (a
+ * savepoint) and says false: the caller then merges through a staging table. Must run inside a
+ * transaction. A deferred unique constraint is checked at commit, as with any other write.
+ */
+export async function copyNew(client: pg.PoolClient, table: string, columns: readonly string[], rows: readonly (readonly Cell[])[]): Promise<boolean> {
+  await client.query('SAVEPOINT copy_new');
+  try {
+    await copyRows(client, table, columns, rows);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT copy_new');
+    return false;
+  }
+  return true;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
 /** Per connection: the staging tables it has, and those holding rows in the open transaction. */
 interface Staging {
   created: Set<string>;

@@ -3,7 +3,7 @@ import type { ContactImportKeys, ContactRepository, ScanOptions } from '../port.
 import type { Db } from './db.js';
 import { readAhead } from '../../common/read-ahead.js';
 import { chunks, lastById } from './batches.js';
-import { COPY_THRESHOLD, copyIntoTemp } from './copy-in.js';
+import { COPY_THRESHOLD, copyIntoTemp, copyNew } from './copy-in.js';
 import { keysetPages } from '../keyset-pages.js';
 
 const COLUMNS = ['id', 'phone', 'data', 'import_key'];
@@ -43,9 +43,11 @@ export class PgContacts implements ContactRepository {
     const keyed = [...keys].filter(([id]) => !written.has(id));
     await this.db.tx(async (client) => {
       if (rows.length >= COPY_THRESHOLD) {
-        // An import's bulk path: COPY into a temporary table, then one merge.
-        await copyIntoTemp(client, { temp: 'contacts_in', like: 'contacts', columns: COLUMNS, rows });
-        await client.query(`INSERT INTO contacts (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM contacts_in ${UPSERT}`);
+        // An import's bulk path: new contacts straight in; else COPY into a staging table, then one merge.
+        if (!(await copyNew(client, 'contacts', COLUMNS, rows))) {
+          await copyIntoTemp(client, { temp: 'contacts_in', like: 'contacts', columns: COLUMNS, rows });
+          await client.query(`INSERT INTO contacts (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM contacts_in ${UPSERT}`);
+        }
       } else {
         for (const batch of chunks(rows, 5000)) {
           await client.query(
