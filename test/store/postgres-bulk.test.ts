@@ -226,4 +226,14 @@ describe.skipIf(!server.ok)('postgres store: bulk writes (COPY)', () => {
     await store.flush();
     expect(flushes()).toBe(2);
   });
+
+  it('COPY carries any text: tabs, line breaks, backslashes, Cyrillic, emoji, and values longer than a chunk', async () => {
+    const store = await open();
+    const odd = ['a\tb', 'line\nbreak\r\n', 'back\\slash \\N', 'Ёлка 🎄 ünï', '\\'];
+    const contacts = Array.from({ length: BULK }, (_, i) => makeContact({ firstName: i === 7 ? 'Я'.repeat(70_000) : (odd[i % odd.length] as string) }));
+    await store.contacts.upsertMany(contacts);
+    const found = await store.contacts.getMany(contacts.map((c) => c.id));
+    expect(found.size).toBe(BULK);
+    for (const c of contacts) expect(found.get(c.id)).toEqual(c);
+  });
 });
