@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from './common/ids.js';
 import path from 'node:path';
 import type { Clock } from './common/clock.js';
 import { systemClock } from './common/clock.js';
@@ -206,7 +207,7 @@ export async function openApp(config: Config, options: OpenOptions = {}): Promis
     store,
     logger,
     clock,
-    newId: randomUUID,
+    newId: () => timeOrderedId(clock.now().getTime()),
     ...(shortLinks ? { shortLinks } : {}),
     ...(getCluster ? { cluster: getCluster, clusterSlots: () => joined?.gate.stats?.() } : {}),
     close: async () => {

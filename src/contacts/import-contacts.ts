@@ -93,23 +93,31 @@ export async function importContacts(
     consentColumn: mapping.columns.find((column) => column.target === 'consent'),
     sources: new Map(),
     suppressed: suppressionLookup(await deps.store.suppressions.list()),
+    writing: Promise.resolve(),
   };
   let batch: RawRow[] = [];
-  for await (const { row, cells, error } of rows) {
-    report.rows += 1;
-    if (error !== undefined) {
-      report.invalid.push({ row, reason: 'unreadable_row', value: error });
-      continue;
+  try {
+    for await (const { row, cells, error } of rows) {
+      report.rows += 1;
+      if (error !== undefined) {
+        report.invalid.push({ row, reason: 'unreadable_row', value: error });
+        continue;
+      }
+      batch.push({ row, cells });
+      if (batch.length >= batchSize) {
+        const work = batch;
+        batch = [];
+        await importBatch(work, context);
+        deps.onProgress?.(report.rows);
+      }
     }
-    batch.push({ row, cells });
-    if (batch.length >= batchSize) {
-      const work = batch;
-      batch = [];
-      await importBatch(work, context);
-      deps.onProgress?.(report.rows);
-    }
+    await importBatch(batch, context);
+  } catch (error) {
+    // Nothing left running behind a failed import.
+    await context.writing.catch(() => undefined);
+    throw error;
   }
-  await importBatch(batch, context);
+  await context.writing;
   if (!options.dryRun) {
     // Updates are held to the end, so a number repeated across batches is written once, and not at all
     // when the file as a whole changes nothing.
@@ -139,6 +147,12 @@ interface ImportContext {
   /** One source string per consent column, not one per row: 100,000 ledger entries share it. */
   sources: Map<string, string>;
   suppressed: ReturnType<typeof suppressionLookup>;
+  /**
+   * The write of the batch before, still under way: the next batch is read, looked up by key and
+   * normalised meanwhile (work that does not depend on it), and waits for it before it reads the
+   * contacts its phones name.
+   */
+  writing: Promise<void>;
 }
 
 function sourceOf(context: ImportContext, column: string): string {
@@ -187,6 +201,10 @@ async function importBatch(batch: RawRow[], context: ImportContext): Promise<voi
     else pending.set(phone, [entry]);
   });
 
+  // A key found or missed while the batch before was being written gives the same outcome: a row
+  // whose contact that batch wrote is a repeated phone either way (merged below). The stored contacts
+  // must include that batch's.
+  await context.writing;
   const now = deps.clock.now().toISOString();
   const phones = [...pending.keys()];
   const stored = phones.length > 0 ? await deps.store.contacts.getByPhones(phones) : new Map<string, Contact>();
@@ -248,7 +266,12 @@ async function importBatch(batch: RawRow[], context: ImportContext): Promise<voi
     applyImportConsent(merged.id, consentState, lastConsent, now, entries, context);
   }
 
-  if (!options.dryRun) await Promise.all([upsert(deps.store, written, newKeys), deps.store.consent.append(entries)]);
+  if (!options.dryRun) {
+    const writing = Promise.all([upsert(deps.store, written, newKeys), deps.store.consent.append(entries)]).then(() => undefined);
+    // Awaited by the next batch or at the end; a failure is thrown there (not reported as unhandled before).
+    writing.catch(() => undefined);
+    context.writing = writing;
+  }
 }
 
 /** Upserts contacts, giving them (and unchanged ones) their import keys when the store keeps keys. */

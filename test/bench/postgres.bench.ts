@@ -7,6 +7,7 @@ import { previewCampaign } from '../../src/campaigns/preview.js';
 import { CampaignService } from '../../src/campaigns/campaign-service.js';
 import type { Variant } from '../../src/campaigns/variants.js';
 import { fixedClock, systemClock } from '../../src/common/clock.js';
+import { timeOrderedId } from '../../src/common/ids.js';
 import { mapColumns } from '../../src/contacts/columns.js';
 import { openSheet } from '../../src/contacts/files/index.js';
 import { importContacts } from '../../src/contacts/import-contacts.js';
@@ -25,7 +26,7 @@ import { maxInWindow } from '../helpers/windows.js';
  * The PostgreSQL benchmarks (`npm run bench -- --store postgres [--size N]`), on the database at
  * DATABASE_URL, each in a schema of its own (BENCH_PG_SCHEMA, made and dropped by run.ts):
  *  - import: a generated CSV of BENCH_SIZE rows (default 1,000,000) through the import pipeline into
- *    the PostgreSQL store, rows/s and this process's peak RSS;
+ *    the PostgreSQL store, with the service's ids (time-ordered), rows/s and this process's peak RSS;
  *  - planning: the same marketing plan as plan.bench.ts over every contact the import left, in a new
  *    process (its own peak RSS: flat memory means it does not grow with the audience);
  *  - start: a campaign start over the same audience, its plan written to the outbox as it is made, in
@@ -54,7 +55,7 @@ export async function benchPgImport(): Promise<Record<string, number>> {
     const store = await PostgresStore.open({ url: url(), schema: schema() });
     const started = performance.now();
     const sheet = await openSheet(file);
-    const report = await importContacts(sheet.rows, mapColumns(sheet.headers), { defaultCountry: 'RU', sourceName: 'bench', consent: { status: 'opted_in', source: 'bench' } }, { store, clock: systemClock, newId: randomUUID });
+    const report = await importContacts(sheet.rows, mapColumns(sheet.headers), { defaultCountry: 'RU', sourceName: 'bench', consent: { status: 'opted_in', source: 'bench' } }, { store, clock: systemClock, newId: () => timeOrderedId(systemClock.now().getTime()) });
     await store.flush();
     const seconds = (performance.now() - started) / 1000;
     const contacts = await store.contacts.count();

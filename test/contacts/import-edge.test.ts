@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../../src/common/clock.js';
 import { mapColumns } from '../../src/contacts/columns.js';
 import type { SheetRow } from '../../src/contacts/files/index.js';
@@ -57,5 +57,52 @@ describe('import edge cases', () => {
     expect(found.get('+79123456789')).toMatchObject({ timezone: 'Asia/Vladivostok', timezoneSource: 'explicit' });
     expect(found.get('+79123456780')).toMatchObject({ timezone: 'Asia/Novosibirsk', timezoneSource: 'city' });
     expect(found.get('+79123456781')?.timezone).toBeUndefined();
+  });
+
+  it('reads the next batch while the one before is written, and waits for that write before looking up its phones', async () => {
+    const store = createMemoryStore();
+    // Each contacts write lands only when the test lets it: a slow database.
+    const landing: Array<() => void> = [];
+    const keys = store.contacts.importKeys;
+    if (!keys) throw new Error('the memory store keeps import keys');
+    const upsertWithKeys = keys.upsertWithKeys.bind(keys);
+    (keys as { upsertWithKeys: typeof upsertWithKeys }).upsertWithKeys = (contacts, given) => new Promise<void>((resolve, reject) => {
+      landing.push(() => upsertWithKeys(contacts, given).then(resolve, reject));
+    });
+    const getByPhones = store.contacts.getByPhones.bind(store.contacts);
+    const lookups: number[] = [];
+    store.contacts.getByPhones = (phones) => {
+      lookups.push(landing.length);
+      return getByPhones(phones);
+    };
+    let n = 0;
+    const rows: SheetRow[] = [
+      { row: 2, cells: ['+79123456789', 'Анна'] },
+      { row: 3, cells: ['+79123456780', 'Олег'] },
+      // The first number again, in the next batch: merged into the contact the first batch wrote.
+      { row: 4, cells: ['+79123456789', 'Анна Петровна'] },
+      { row: 5, cells: ['+79123456781', 'Ида'] },
+    ];
+    let read = 0;
+    async function* slowRows(): AsyncIterable<SheetRow> {
+      for (const row of rows) {
+        read += 1;
+        yield row;
+      }
+    }
+    const importing = importContacts(slowRows(), mapColumns(['phone', 'first name']), { defaultCountry: 'RU', sourceName: 'test', batchSize: 2 }, {
+      store, clock: fixedClock('2026-11-27T10:00:00Z'), newId: () => `id-${(n += 1)}`,
+    });
+    // The first batch's write is under way; the second batch is read meanwhile, then waits for it.
+    await vi.waitFor(() => expect(landing.length).toBe(1));
+    await vi.waitFor(() => expect(read).toBe(4));
+    expect(lookups).toEqual([0]);
+    landing.shift()?.();
+    await vi.waitFor(() => expect(landing.length).toBe(1));
+    landing.shift()?.();
+    const report = await importing;
+    expect(report).toMatchObject({ rows: 4, created: 3, duplicates: 1 });
+    expect(await store.contacts.count()).toBe(3);
+    expect((await store.contacts.getByPhones(['+79123456789'])).get('+79123456789')?.firstName).toBe('Анна Петровна');
   });
 });

@@ -23,8 +23,8 @@ afterAll(async () => {
   await schemas.dropAll();
 });
 
-async function open(): Promise<PostgresStore> {
-  const store = await PostgresStore.open({ url: TEST_DATABASE_URL, schema: schemas.next(), poolSize: 3 });
+async function open(poolSize = 3): Promise<PostgresStore> {
+  const store = await PostgresStore.open({ url: TEST_DATABASE_URL, schema: schemas.next(), poolSize });
   opened.push(store);
   return store;
 }
@@ -169,5 +169,71 @@ describe.skipIf(!server.ok)('postgres store: bulk writes (COPY)', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('staging tables are kept per connection and empty between writes, and a failed write leaves none of its rows', async () => {
+    // One connection: every write stages in the same session.
+    const store = await open(1);
+    const staged = async (): Promise<number | null> => {
+      const exists = await store.db.query<{ found: boolean }>(`SELECT to_regclass('pg_temp.contacts_in') IS NOT NULL AS found`);
+      if (!exists.rows[0]?.found) return null;
+      const result = await store.db.query<{ n: string }>('SELECT count(*) AS n FROM pg_temp.contacts_in');
+      return Number(result.rows[0]?.n);
+    };
+    const first = Array.from({ length: BULK }, () => makeContact());
+    // Two contacts with one number: the deferred unique check fails at commit, so the first staging table is rolled back with it.
+    const clash = [...first.slice(1), { ...makeContact(), phone: first[1]?.phone ?? '' }];
+    await expect(store.contacts.upsertMany(clash)).rejects.toThrow();
+    expect(await staged()).toBeNull();
+    await store.contacts.upsertMany(first);
+    await store.contacts.upsertMany(first.map((c) => ({ ...c, firstName: 'Анна' })));
+    const second = Array.from({ length: BULK }, () => makeContact());
+    await store.contacts.upsertMany(second);
+    // The table stays for the next write, empty; the stored contacts are exactly the ones written.
+    expect(await staged()).toBe(0);
+    expect(await store.contacts.count()).toBe(2 * BULK);
+    expect((await store.contacts.getMany([first[0]?.id ?? ''])).get(first[0]?.id ?? '')?.firstName).toBe('Анна');
+    await expect(store.contacts.upsertMany([...second.slice(1), { ...makeContact(), phone: second[0]?.phone ?? '' }])).rejects.toThrow();
+    await store.contacts.upsertMany(Array.from({ length: BULK }, () => makeContact()));
+    expect(await store.contacts.count()).toBe(3 * BULK);
+    expect(await staged()).toBe(0);
+  });
+
+  it('bulk writes commit lazily and flush() makes them durable with one commit that waits, shared by concurrent callers', async () => {
+    const store = await open();
+    const statements: string[] = [];
+    const query = store.db.pool.query.bind(store.db.pool) as (...args: unknown[]) => unknown;
+    store.db.pool.query = ((...args: unknown[]) => {
+      if (typeof args[0] === 'string') statements.push(args[0]);
+      return query(...args);
+    }) as typeof store.db.pool.query;
+    const flushes = (): number => statements.filter((text) => text.includes('txid_current')).length;
+    // A small write commits durably: nothing to flush.
+    await store.contacts.upsertMany([makeContact()]);
+    await store.flush();
+    expect(flushes()).toBe(0);
+    // A bulk write (an import's batch) and a bulk consent append commit lazily: one flush covers both, however many ask.
+    const contacts = Array.from({ length: BULK }, () => makeContact());
+    await store.contacts.upsertMany(contacts);
+    await store.consent.append(contacts.map((c) => makeEntry({ contactId: c.id, status: 'opted_in', at: AT(1) })));
+    await Promise.all([store.flush(), store.flush(), store.flush()]);
+    expect(flushes()).toBe(1);
+    await store.flush();
+    expect(flushes()).toBe(1);
+    // What was written lazily is there, and a write after a flush asks for the next one.
+    expect(await store.contacts.count()).toBe(BULK + 1);
+    await store.contacts.upsertMany(contacts.map((c) => ({ ...c, lastName: 'Петрова' })));
+    await store.flush();
+    expect(flushes()).toBe(2);
+  });
+
+  it('COPY carries any text: tabs, line breaks, backslashes, Cyrillic, emoji, and values longer than a chunk', async () => {
+    const store = await open();
+    const odd = ['a\tb', 'line\nbreak\r\n', 'back\\slash \\N', 'Ёлка 🎄 ünï', '\\'];
+    const contacts = Array.from({ length: BULK }, (_, i) => makeContact({ firstName: i === 7 ? 'Я'.repeat(70_000) : (odd[i % odd.length] as string) }));
+    await store.contacts.upsertMany(contacts);
+    const found = await store.contacts.getMany(contacts.map((c) => c.id));
+    expect(found.size).toBe(BULK);
+    for (const c of contacts) expect(found.get(c.id)).toEqual(c);
   });
 });

@@ -82,7 +82,7 @@ export function registerAutomationCommands(program: Command): void {
         const senderCheck = checkSenderId(sender, app.policy.senderRules.allowedKinds);
         if (!senderCheck.ok) throw new AppError('VALIDATION_FAILED', `Sender "${sender}": ${senderCheck.reason}`);
         const created: BirthdayAutomation = {
-          id: app.newId().replace(/-/g, '').slice(0, 8), name: flags.name, template: template.name, hour: flags.hour, sender, enabled: true,
+          id: app.newId().replace(/-/g, '').slice(-8), name: flags.name, template: template.name, hour: flags.hour, sender, enabled: true,
           createdAt: app.clock.now().toISOString(),
         };
         await app.store.automations.put(created);

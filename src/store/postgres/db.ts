@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { AppError } from '../../common/errors.js';
+import { stagingDone } from './copy-in.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -32,6 +33,9 @@ export interface DbOptions {
 export class Db {
   readonly pool: pg.Pool;
   private closed = false;
+  /** A lazy commit (see tx) happened since the last flush. */
+  private unflushed = false;
+  private flushing: Promise<void> | undefined;
 
   constructor(readonly options: DbOptions) {
     if (!SCHEMA_NAME.test(options.schema)) {
@@ -52,20 +56,56 @@ export class Db {
     return this.pool.query<R>(text, values);
   }
 
-  /** Runs `work` in one transaction on one connection; rolls back if it throws. */
-  async tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction on one connection; rolls back if it throws.
+   *
+   * `lazyCommit` (bulk writes: an import's batches, a store copy) commits without waiting for the
+   * server to write the commit to disk (synchronous_commit off for this transaction alone): the
+   * change is applied and seen by every reader at once, and durable at the next flush() (or at any
+   * later durable commit by anyone: the server's log is written in order). A crash of this process
+   * loses nothing; a crash of the database server may lose the last few hundred milliseconds of such
+   * commits, which the import had not reported yet (it flushes before it does) and which running
+   * it again writes again. It saves a disk flush per batch, and the wait for it.
+   */
+  async tx<T>(work: (client: pg.PoolClient) => Promise<T>, options: { lazyCommit?: boolean } = {}): Promise<T> {
     this.checkOpen();
     const client = await this.pool.connect();
+    let committed = false;
     try {
-      await client.query('BEGIN');
+      await client.query(options.lazyCommit ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
+      if (options.lazyCommit) this.unflushed = true;
       const result = await work(client);
       await client.query('COMMIT');
+      committed = true;
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      stagingDone(client, committed);
       client.release();
+    }
+  }
+
+  /**
+   * Resolves once every transaction committed so far is durable. After lazy commits, one durable
+   * commit (it takes a transaction id, so it writes a commit record) flushes the server's log up to
+   * it, and with it every commit before.
+   */
+  async flush(): Promise<void> {
+    // A flush already under way may have started before the latest lazy commit: wait, then look again.
+    if (this.flushing) await this.flushing.catch(() => undefined);
+    if (!this.unflushed || this.closed) return;
+    this.unflushed = false;
+    const flushing = this.pool.query('SELECT txid_current()').then(() => undefined);
+    this.flushing = flushing;
+    try {
+      await flushing;
+    } catch (error) {
+      this.unflushed = true;
+      throw error;
+    } finally {
+      if (this.flushing === flushing) this.flushing = undefined;
     }
   }
 

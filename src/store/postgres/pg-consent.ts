@@ -4,9 +4,10 @@ import { deriveConsent } from '../../consent/ledger.js';
 import type { ConsentRepository, ConsentSummary } from '../port.js';
 import type { Db } from './db.js';
 import { chunks } from './batches.js';
-import { COPY_THRESHOLD, copyIntoTemp } from './copy-in.js';
+import { COPY_THRESHOLD, copyIntoTemp, copyNew } from './copy-in.js';
 
 const STATE_COLUMNS = ['contact_id', 'marketing', 'transactional_allowed', 'data'];
+const ENTRY_COLUMNS = ['id', 'contact_id', 'data'];
 
 /**
  * The consent ledger (append-only, one row per entry) and each contact's derived state, updated in
@@ -33,8 +34,11 @@ export class PgConsent implements ConsentRepository {
       }
       // An entry id already there (a copy run again) is kept once.
       if (entries.length >= COPY_THRESHOLD) {
-        await copyIntoTemp(client, { temp: 'consent_in', like: 'consent_entries', columns: ['id', 'contact_id', 'data'], rows: entries.map((e) => [e.id, e.contactId, JSON.stringify(e)]) });
-        await client.query('INSERT INTO consent_entries (seq, id, contact_id, data) SELECT seq, id, contact_id, data FROM consent_in ORDER BY seq ON CONFLICT (id) DO NOTHING');
+        const rows = entries.map((e) => [e.id, e.contactId, JSON.stringify(e)] as const);
+        if (!(await copyNew(client, 'consent_entries', ENTRY_COLUMNS, rows))) {
+          await copyIntoTemp(client, { temp: 'consent_in', like: 'consent_entries', columns: ENTRY_COLUMNS, rows });
+          await client.query('INSERT INTO consent_entries (seq, id, contact_id, data) SELECT seq, id, contact_id, data FROM consent_in ORDER BY seq ON CONFLICT (id) DO NOTHING');
+        }
       } else {
         await client.query(
           `INSERT INTO consent_entries (id, contact_id, data)
@@ -43,7 +47,7 @@ export class PgConsent implements ConsentRepository {
         );
       }
       for (const batch of chunks(known, 5000)) await refreshStates(client, batch);
-    });
+    }, { lazyCommit: entries.length >= COPY_THRESHOLD });
   }
 
   async history(contactId: string): Promise<ConsentEntry[]> {
@@ -100,6 +104,8 @@ async function insertNewStates(client: pg.PoolClient, contactIds: readonly strin
   });
   const inserted = new Set<string>();
   if (rows.length >= COPY_THRESHOLD) {
+    // An import's new contacts: no state yet, all straight in.
+    if (await copyNew(client, 'consent_state', STATE_COLUMNS, rows)) return new Set(contactIds);
     await copyIntoTemp(client, { temp: 'consent_state_in', like: 'consent_state', columns: STATE_COLUMNS, rows });
     const result = await client.query<{ contact_id: string }>(
       `INSERT INTO consent_state (${STATE_COLUMNS.join(', ')}) SELECT ${STATE_COLUMNS.join(', ')} FROM consent_state_in ORDER BY contact_id COLLATE "C"

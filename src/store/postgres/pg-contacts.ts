@@ -3,7 +3,7 @@ import type { ContactImportKeys, ContactRepository, ScanOptions } from '../port.
 import type { Db } from './db.js';
 import { readAhead } from '../../common/read-ahead.js';
 import { chunks, lastById } from './batches.js';
-import { COPY_THRESHOLD, copyIntoTemp } from './copy-in.js';
+import { COPY_THRESHOLD, copyIntoTemp, copyNew } from './copy-in.js';
 import { keysetPages } from '../keyset-pages.js';
 
 const COLUMNS = ['id', 'phone', 'data', 'import_key'];
@@ -42,12 +42,24 @@ export class PgContacts implements ContactRepository {
     const written = new Set(rows.map((row) => row[0]));
     const keyed = [...keys].filter(([id]) => !written.has(id));
     await this.db.tx(async (client) => {
+      let merged: ReadonlyArray<(typeof rows)[number]> = rows;
       if (rows.length >= COPY_THRESHOLD) {
-        // An import's bulk path: COPY into a temporary table, then one merge.
-        await copyIntoTemp(client, { temp: 'contacts_in', like: 'contacts', columns: COLUMNS, rows });
+        // An import's bulk path: the new contacts straight in, the stored ones (a number repeated from
+        // an earlier batch, a store copy run again) merged. Asking first which are stored costs an
+        // index probe per row; a COPY that meets one of them fails and is undone, a whole batch written
+        // for nothing (a dead row each, and more to vacuum).
+        const stored = await client.query<{ id: string }>('SELECT id FROM contacts WHERE id = ANY($1::text[])', [rows.map((r) => r[0])]);
+        const known = new Set(stored.rows.map((row) => row.id));
+        const fresh = known.size === 0 ? rows : rows.filter((r) => !known.has(r[0]));
+        merged = known.size === 0 ? [] : rows.filter((r) => known.has(r[0]));
+        // Another writer may add one of them meanwhile: then every row merges.
+        if (fresh.length > 0 && !(await copyNew(client, 'contacts', COLUMNS, fresh))) merged = rows;
+      }
+      if (merged.length >= COPY_THRESHOLD) {
+        await copyIntoTemp(client, { temp: 'contacts_in', like: 'contacts', columns: COLUMNS, rows: merged });
         await client.query(`INSERT INTO contacts (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM contacts_in ${UPSERT}`);
       } else {
-        for (const batch of chunks(rows, 5000)) {
+        for (const batch of chunks(merged, 5000)) {
           await client.query(
             `INSERT INTO contacts (${COLUMNS.join(', ')}) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[]) ${UPSERT}`,
             [batch.map((r) => r[0]), batch.map((r) => r[1]), batch.map((r) => r[2]), batch.map((r) => r[3])],
@@ -61,7 +73,7 @@ export class PgContacts implements ContactRepository {
           [batch.map(([id]) => id), batch.map(([, key]) => key)],
         );
       }
-    });
+    }, { lazyCommit: rows.length + keyed.length >= COPY_THRESHOLD });
   }
 
   async getMany(ids: readonly string[]): Promise<Map<string, Contact>> {

@@ -83,11 +83,17 @@ export class PostgresStore implements Store {
   /** Nothing to do: the database keeps no copies outside its tables. */
   async scrub(): Promise<void> {}
 
-  /** Every call is durable once it resolves. */
-  async flush(): Promise<void> {}
+  /** Every call is durable once it resolves, except bulk writes (lazy commits, see Db.tx): durable once this resolves. */
+  flush(): Promise<void> {
+    return this.db.flush();
+  }
 
   async close(): Promise<void> {
-    await this.db.close();
+    try {
+      await this.db.flush();
+    } finally {
+      await this.db.close();
+    }
   }
 
   describe(): StoreDescription {
