@@ -83,20 +83,7 @@ describe('the Twilio stand-in, driven by the real Twilio adapter over a socket',
   });
 
   it('posts status callbacks signed with X-Twilio-Signature to the StatusCallback URL', async () => {
-    const received: WebhookRequest[] = [];
-    const receiver = http.createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      req.on('end', () => {
-        const headers: Record<string, string | undefined> = {};
-        for (const [key, value] of Object.entries(req.headers)) headers[key] = Array.isArray(value) ? value.join(',') : value;
-        received.push({ method: 'POST', url: `${publicUrl}${req.url ?? ''}`, headers, rawBody: raw, fields: {} });
-        res.writeHead(204);
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const publicUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const { received, receiver, publicUrl } = await callbackReceiver();
     try {
       standIn = await startTwilioStandIn({ callbacks: { delayMs: 5, outcome: () => 'undelivered' } });
       await adapter(standIn, { PUBLIC_URL: publicUrl }).send(sms('+15005550001'));
@@ -110,20 +97,7 @@ describe('the Twilio stand-in, driven by the real Twilio adapter over a socket',
     }
   });
   it('on a thread of its own: times arrivals there, follows stats, and posts signed callbacks from the caller', async () => {
-    const received: WebhookRequest[] = [];
-    const receiver = http.createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      req.on('end', () => {
-        const headers: Record<string, string | undefined> = {};
-        for (const [key, value] of Object.entries(req.headers)) headers[key] = Array.isArray(value) ? value.join(',') : value;
-        received.push({ method: 'POST', url: `${publicUrl}${req.url ?? ''}`, headers, rawBody: raw, fields: {} });
-        res.writeHead(204);
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const publicUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const { received, receiver, publicUrl } = await callbackReceiver();
     const threaded = await startTwilioStandInThread({ latencyMs: 5, ratePerSecond: 100, callbacks: { delayMs: 5 } });
     try {
       const config = twilioConfigSchema.parse({ ...threaded.env(), PUBLIC_URL: publicUrl });
@@ -148,3 +122,23 @@ describe('the Twilio stand-in, driven by the real Twilio adapter over a socket',
     }
   });
 });
+
+/** A local server that records the status callbacks it is sent (as the webhook layer would see them) and answers 204. */
+async function callbackReceiver(): Promise<{ received: WebhookRequest[]; receiver: http.Server; publicUrl: string }> {
+  const received: WebhookRequest[] = [];
+  let publicUrl = '';
+  const receiver = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    req.on('end', () => {
+      const headers: Record<string, string | undefined> = {};
+      for (const [key, value] of Object.entries(req.headers)) headers[key] = Array.isArray(value) ? value.join(',') : value;
+      received.push({ method: 'POST', url: `${publicUrl}${req.url ?? ''}`, headers, rawBody: raw, fields: {} });
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  publicUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  return { received, receiver, publicUrl };
+}

@@ -183,19 +183,9 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
   const stats = { created: 0, throttled: 0, hung: 0, dropped: 0, listed: 0 };
   const callbackAttempts: CallbackAttempt[] = callbacks?.attempts ?? [];
   const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let closing = false;
+  const { later, stop: stopTimers } = laterTimers();
   let windowSecond = 0;
   let windowCount = 0;
-
-  const later = (ms: number, run: () => void): void => {
-    if (closing) return;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      if (!closing) run();
-    }, ms);
-    timers.add(timer);
-  };
 
   const create = (form: URLSearchParams): StandInMessage => {
     const body = form.get('Body') ?? '';
@@ -377,9 +367,8 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
       TWILIO_MPS: String(settings.mps ?? options.ratePerSecond ?? 100),
     }),
     close: async () => {
-      closing = true;
+      stopTimers();
       callbacks?.close();
-      for (const timer of timers) clearTimeout(timer);
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -399,19 +388,10 @@ export function statusCallbackSender(accountSid: string, authToken: string, opti
 } {
   const transport = createHttpTransport({ maxSockets: 64 });
   const attempts: CallbackAttempt[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  let closing = false;
-  const later = (ms: number, run: () => void): void => {
-    if (closing) return;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      if (!closing) run();
-    }, ms);
-    timers.add(timer);
-  };
+  const { later, stop: stopTimers, stopped } = laterTimers();
 
   const post = async (message: StandInMessage, status: string): Promise<void> => {
-    if (!message.statusCallback || closing) return;
+    if (!message.statusCallback || stopped()) return;
     message.status = status;
     const params: Record<string, string> = {
       MessageSid: message.sid, SmsSid: message.sid, MessageStatus: status, SmsStatus: status,
@@ -448,9 +428,29 @@ export function statusCallbackSender(accountSid: string, authToken: string, opti
       });
     },
     close: () => {
-      closing = true;
-      for (const timer of timers) clearTimeout(timer);
+      stopTimers();
       transport.close();
     },
+  };
+}
+
+/** Timers that a close stops at once: `later` runs nothing once `stop` was called. */
+function laterTimers(): { later: (ms: number, run: () => void) => void; stop: () => void; stopped: () => boolean } {
+  const timers = new Set<NodeJS.Timeout>();
+  let closing = false;
+  return {
+    later: (ms, run) => {
+      if (closing) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!closing) run();
+      }, ms);
+      timers.add(timer);
+    },
+    stop: () => {
+      closing = true;
+      for (const timer of timers) clearTimeout(timer);
+    },
+    stopped: () => closing,
   };
 }
