@@ -26,6 +26,12 @@ async function demoDataDir(): Promise<{ dataDir: string; campaignIds: string[] }
   const app = await openApp(config, { clock: daytimeClock(), gatewaySettings: { maxSegmentsPerSecond: 1000, receiptDelayMs: [10, 100], replyDelayMs: [10, 50], replyRate: 0.1, seed: 'copy' } });
   try {
     await runDemo(app, { rows: 200, workDir: dataDir, replyWaitMs: 1500 }); // replies trail receipts: room for a loaded machine
+    // On a busy machine the replies may still be on their way after the demo's own wait: the copy must carry some.
+    const engine = await app.engine();
+    await vi.waitFor(async () => {
+      await engine.processInbox();
+      expect((await app.store.inbound.recent(1)).length).toBeGreaterThan(0);
+    }, { timeout: 15_000, interval: 100 });
     return { dataDir, campaignIds: (await app.store.campaigns.list()).map((c) => c.id) };
   } finally {
     await app.close();
