@@ -2,15 +2,15 @@ import { open, readFile, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { damagedJournalError, scanJournal } from './journal-scan.js';
 
+/** Lines are encoded into buffers of this size as they are appended (a longer line gets a buffer of its own size). */
+const CHUNK_BYTES = 1 << 20;
+
 /**
  * An append-only JSON-lines file with group commit: records appended while a write is running share
  * the next write and one fdatasync, and each append resolves once its records are on disk. Used for the
  * outbox, where rewriting a whole file per batch of sends or receipts would cost O(campaign) each time
  * (CONTRACTS.md Part C: an fsynced append-only log was the fastest measured way).
  */
-/** Lines are encoded into buffers of this size as they are appended (a longer line gets a buffer of its own size). */
-const CHUNK_BYTES = 1 << 20;
-
 export class Journal<T> {
   private handle: FileHandle | undefined;
   /**

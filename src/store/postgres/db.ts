@@ -73,10 +73,11 @@ export class Db {
     let committed = false;
     try {
       await client.query(options.lazyCommit ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
-      if (options.lazyCommit) this.unflushed = true;
       const result = await work(client);
       await client.query('COMMIT');
       committed = true;
+      // Marked once committed: a flush that runs while this transaction is still open must not count it as flushed.
+      if (options.lazyCommit) this.unflushed = true;
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
